@@ -1,0 +1,4 @@
+/**
+ * Time and outcome abstractions shared by every limiter, breaker and shedder.
+ */
+package dev.limiter.core;
