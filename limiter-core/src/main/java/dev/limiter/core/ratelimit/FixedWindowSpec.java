@@ -1,0 +1,50 @@
+package dev.limiter.core.ratelimit;
+
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Objects;
+
+/**
+ * A fixed-window counter (go-zero's PeriodLimit): at most {@code quota} permits per window of {@code period}. The
+ * n-th permit of a window is {@link QuotaState#ALLOWED} while n &lt; quota, {@link QuotaState#HIT_QUOTA} at
+ * n == quota and {@link QuotaState#OVER_QUOTA} after.
+ *
+ * <p>Unaligned windows start at the first request of a key. Aligned windows sit on calendar boundaries of
+ * {@code zone} (a daily quota resets at midnight); the zone is UTC unless given.
+ *
+ * @param quota permits per window; 0 rejects everything
+ * @param period the window length, positive; whole milliseconds when aligned
+ * @param align whether windows sit on calendar boundaries
+ * @param zone the time zone of aligned windows
+ */
+public record FixedWindowSpec(long quota, Duration period, boolean align, ZoneId zone) implements LimitSpec {
+
+	/** Validates the spec. */
+	public FixedWindowSpec {
+		Objects.requireNonNull(period, "period must not be null");
+		Objects.requireNonNull(zone, "zone must not be null");
+		if (quota < 0) {
+			throw new IllegalArgumentException("quota must be >= 0 (was " + quota + ")");
+		}
+		if (period.isNegative() || period.isZero()) {
+			throw new IllegalArgumentException("period must be > 0 (was " + period + ")");
+		}
+	}
+
+	/**
+	 * A fixed window whose aligned windows, if any, sit on UTC boundaries.
+	 * @param quota permits per window
+	 * @param period the window length
+	 * @param align whether windows sit on calendar boundaries
+	 */
+	public FixedWindowSpec(long quota, Duration period, boolean align) {
+		this(quota, period, align, ZoneOffset.UTC);
+	}
+
+	@Override
+	public long limit() {
+		return this.quota;
+	}
+
+}

@@ -1,0 +1,72 @@
+package dev.limiter.core.ratelimit;
+
+import java.util.Objects;
+
+/** A named keyed rate limit: one spec applied per key through a store. Thread-safe. */
+public final class RateLimiter {
+
+	private final String name;
+
+	private final LimitSpec spec;
+
+	private final RateLimitStore store;
+
+	/**
+	 * Creates a rate limiter.
+	 * @param name the limiter's name, also the namespace of its keys in the store
+	 * @param spec the limit applied to every key
+	 * @param store where per-key state lives
+	 */
+	public RateLimiter(String name, LimitSpec spec, RateLimitStore store) {
+		this.name = Objects.requireNonNull(name, "name must not be null");
+		this.spec = Objects.requireNonNull(spec, "spec must not be null");
+		this.store = Objects.requireNonNull(store, "store must not be null");
+	}
+
+	/**
+	 * Takes one permit for the key.
+	 * @param key the key
+	 * @return the decision
+	 */
+	public Decision acquire(String key) {
+		return acquire(key, 1);
+	}
+
+	/**
+	 * Takes permits for the key.
+	 * @param key the key
+	 * @param permits how many permits, at least 1
+	 * @return the decision
+	 */
+	public Decision acquire(String key, int permits) {
+		if (permits < 1) {
+			throw new IllegalArgumentException("permits must be >= 1 (was " + permits + ")");
+		}
+		return this.store.acquire(this.name + ':' + key, this.spec, permits);
+	}
+
+	/**
+	 * Returns the limiter's name.
+	 * @return the name
+	 */
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * Returns the limit applied to every key.
+	 * @return the spec
+	 */
+	public LimitSpec spec() {
+		return this.spec;
+	}
+
+	/**
+	 * Returns the store holding per-key state.
+	 * @return the store
+	 */
+	public RateLimitStore store() {
+		return this.store;
+	}
+
+}

@@ -1,0 +1,26 @@
+package dev.limiter.core.ratelimit;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A sliding window: about {@code limit} permits in any window of {@code window} length, estimated from the current
+ * and the previous fixed window weighted by their overlap (O(1) state per key).
+ *
+ * @param limit permits per window; 0 rejects everything
+ * @param window the window length, positive
+ */
+public record SlidingWindowSpec(long limit, Duration window) implements LimitSpec {
+
+	/** Validates the spec. */
+	public SlidingWindowSpec {
+		Objects.requireNonNull(window, "window must not be null");
+		if (limit < 0) {
+			throw new IllegalArgumentException("limit must be >= 0 (was " + limit + ")");
+		}
+		if (window.isNegative() || window.isZero()) {
+			throw new IllegalArgumentException("window must be > 0 (was " + window + ")");
+		}
+	}
+
+}

@@ -1,0 +1,4 @@
+/**
+ * Time-bucketed rolling windows used by breakers and shedders.
+ */
+package dev.limiter.core.window;
