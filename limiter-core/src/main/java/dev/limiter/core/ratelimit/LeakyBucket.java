@@ -6,6 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.limiter.core.Clock;
 
+import static dev.limiter.core.ratelimit.BucketMath.saturatedAdd;
+import static dev.limiter.core.ratelimit.BucketMath.saturatedMultiply;
+
 /**
  * A pacing rate limiter that spaces calls evenly: {@code rate} calls per {@code per}, one every
  * {@code perRequest = per / rate}, with up to {@code slack} calls of catch-up allowed after an idle period. The
@@ -220,23 +223,6 @@ public final class LeakyBucket {
 			return "LeakyBucket[unlimited]";
 		}
 		return "LeakyBucket[perRequest=" + perRequest() + ", slack=" + this.slack + "]";
-	}
-
-	private static long saturatedMultiply(long a, long b) {
-		long high = Math.multiplyHigh(a, b);
-		long low = a * b;
-		if ((high == 0 && low >= 0) || (high == -1 && low < 0)) {
-			return low;
-		}
-		return ((a ^ b) < 0) ? Long.MIN_VALUE : Long.MAX_VALUE;
-	}
-
-	private static long saturatedAdd(long a, long b) {
-		long sum = a + b;
-		if (((a ^ sum) & (b ^ sum)) < 0) {
-			return (a < 0) ? Long.MIN_VALUE : Long.MAX_VALUE;
-		}
-		return sum;
 	}
 
 	/**

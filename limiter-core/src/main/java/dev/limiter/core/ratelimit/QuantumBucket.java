@@ -8,6 +8,10 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import dev.limiter.core.Clock;
 
+import static dev.limiter.core.ratelimit.BucketMath.saturatedAdd;
+import static dev.limiter.core.ratelimit.BucketMath.saturatedMultiply;
+import static dev.limiter.core.ratelimit.BucketMath.saturatedSubtract;
+
 /**
  * An integer token bucket that is refilled in whole quanta on a fixed tick grid: every {@code fillInterval},
  * {@code quantum} tokens are added, up to {@code capacity}. The semantics are those of juju's
@@ -66,7 +70,7 @@ public final class QuantumBucket {
 	 * The state is two longs (available tokens, latest tick) that must change together. Java has no double-width
 	 * CAS, and packing them into an immutable holder for an AtomicReference would allocate on every call, so a
 	 * ReentrantLock guards them, as juju uses a sync.Mutex. It is held only for the arithmetic (never while waiting)
-	 * and, unlike synchronized, does not pin virtual threads on older JDKs.
+	 * and, unlike synchronized, does not pin a virtual thread on JDK 21 to 23.
 	 *
 	 * Overflow: Go wraps int64 arithmetic silently; here the refill saturates (the result is capped at capacity
 	 * anyway), the wait computation saturates, and a debt that would not fit in a long is refused (see class doc).
@@ -123,7 +127,7 @@ public final class QuantumBucket {
 	/**
 	 * Creates a full bucket that gains {@code quantum} tokens every {@code fillInterval} (juju's
 	 * {@code NewBucketWithQuantumAndClock}).
-	 * @param fillInterval the time between ticks, positive (longer than {@code Long.MAX_VALUE} ns means never)
+	 * @param fillInterval the time between ticks, positive (saturated at {@code Long.MAX_VALUE} ns, 292 years)
 	 * @param capacity the maximum number of tokens, positive
 	 * @param quantum the tokens added per tick, positive
 	 * @param clock the clock that is read and waited on; ticks are counted from its reading now
@@ -167,8 +171,8 @@ public final class QuantumBucket {
 	 * @param capacity the maximum number of tokens, positive
 	 * @param clock the clock that is read and waited on
 	 * @return the bucket
-	 * @throws IllegalArgumentException if {@code capacity} is not positive, or "cannot find suitable quantum for
-	 * <rate>" when no quantum fits
+	 * @throws IllegalArgumentException if {@code capacity} is not positive ("token bucket capacity is not > 0"), or
+	 * when no quantum fits ("cannot find suitable quantum for " and the rate as Go prints it, e.g. {@code 1e+25})
 	 */
 	public static QuantumBucket withRate(double perSecond, long capacity, Clock clock) {
 		Objects.requireNonNull(clock, "clock must not be null");
@@ -225,6 +229,7 @@ public final class QuantumBucket {
 	 * {@code maxWait}
 	 */
 	public Optional<Duration> take(long n, Duration maxWait) {
+		Objects.requireNonNull(maxWait, "maxWait must not be null");
 		long wait = takeAt(this.clock.nanoTime(), n, saturatedNanos(maxWait));
 		return (wait != REFUSED) ? Optional.of(Duration.ofNanos(wait)) : Optional.empty();
 	}
@@ -256,6 +261,7 @@ public final class QuantumBucket {
 	 * tokens stay taken)
 	 */
 	public boolean await(long n, Duration maxWait) throws InterruptedException {
+		Objects.requireNonNull(maxWait, "maxWait must not be null");
 		if (Thread.interrupted()) {
 			throw new InterruptedException();
 		}
@@ -410,38 +416,12 @@ public final class QuantumBucket {
 	}
 
 	private static long saturatedNanos(Duration duration) {
-		Objects.requireNonNull(duration, "duration must not be null");
 		try {
 			return duration.toNanos();
 		}
 		catch (ArithmeticException ex) {
 			return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
 		}
-	}
-
-	private static long saturatedMultiply(long a, long b) {
-		long high = Math.multiplyHigh(a, b);
-		long low = a * b;
-		if ((high == 0 && low >= 0) || (high == -1 && low < 0)) {
-			return low;
-		}
-		return ((a ^ b) < 0) ? Long.MIN_VALUE : Long.MAX_VALUE;
-	}
-
-	private static long saturatedAdd(long a, long b) {
-		long sum = a + b;
-		if (((a ^ sum) & (b ^ sum)) < 0) {
-			return (a < 0) ? Long.MIN_VALUE : Long.MAX_VALUE;
-		}
-		return sum;
-	}
-
-	private static long saturatedSubtract(long a, long b) {
-		long difference = a - b;
-		if (((a ^ b) & (a ^ difference)) < 0) {
-			return (a < 0) ? Long.MIN_VALUE : Long.MAX_VALUE;
-		}
-		return difference;
 	}
 
 	@Override
