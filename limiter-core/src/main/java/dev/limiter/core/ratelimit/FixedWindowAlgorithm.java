@@ -78,7 +78,7 @@ final class FixedWindowAlgorithm extends KeyedAlgorithm {
 
 	private final ZoneId zone;
 
-	/** The zone's offset in µs when it never changes, else {@code null}-like {@link Long#MIN_VALUE}. */
+	/** The zone's offset in µs when it never changes; {@link Long#MIN_VALUE} when it does (DST). */
 	private final long fixedOffsetMicros;
 
 	/** The last aligned window computed for a zone with offset changes. */

@@ -98,7 +98,8 @@ final class SlidingWindowAlgorithm extends KeyedAlgorithm {
 		}
 		if (windowMicros % tick != 0) {
 			throw new IllegalArgumentException("limit × window ticks must be < 2^53 (was limit " + limit
-					+ " for a window of " + window + "); lower the limit or use a window of whole milliseconds or seconds");
+					+ " for a window of " + window
+					+ "); lower the limit or use a window of whole milliseconds or seconds");
 		}
 		return tick;
 	}

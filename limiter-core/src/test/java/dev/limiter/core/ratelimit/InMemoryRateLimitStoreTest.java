@@ -131,10 +131,10 @@ class InMemoryRateLimitStoreTest extends RateLimitStoreContractTest {
 	/**
 	 * Eight threads take single permits from one key for about a second on the system clock. Over the time from the
 	 * first to the last decision ({@code T}) a bucket can admit at most {@code burst + floor(rate × T)}. After the
-	 * deadline each thread stops at its first refusal, when the bucket is empty, so every permit refilled until then has
-	 * been taken: at least 99 % of the burst plus the refill from the first decision to the deadline must be admitted,
-	 * however long the (shared, loaded) test machine deschedules the threads. The burst holds a second of refill, so
-	 * that no refill is lost to a full bucket while every thread is descheduled.
+	 * deadline each thread stops at its first refusal, when the bucket is empty, so every permit refilled until then
+	 * has been taken: at least 99 % of the burst plus the refill from the first decision to the deadline must be
+	 * admitted, however long the (shared, loaded) test machine deschedules the threads. The burst holds a second of
+	 * refill, so that no refill is lost to a full bucket while every thread is descheduled.
 	 */
 	@Test
 	void eightThreadsOnOneKeyAdmitAtMostTheBucketAndAtLeastNinetyNinePercentOfIt() throws InterruptedException {

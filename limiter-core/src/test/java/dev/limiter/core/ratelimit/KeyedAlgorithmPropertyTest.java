@@ -37,7 +37,8 @@ class KeyedAlgorithmPropertyTest {
 				if (!decision.allowed() && !decision.retryAfter().equals(KeyedAlgorithm.FOREVER)) {
 					long retry = micros(decision.retryAfter());
 					assertThat(retry).as(context).isPositive();
-					assertThat(algorithm.acquire(copy(state), now + retry, permits).allowed()).as("at retry: " + context)
+					assertThat(algorithm.acquire(copy(state), now + retry, permits).allowed())
+						.as("at retry: " + context)
 						.isTrue();
 					assertThat(algorithm.acquire(copy(state), now + retry - 1, permits).allowed())
 						.as("1 µs before retry: " + context)
