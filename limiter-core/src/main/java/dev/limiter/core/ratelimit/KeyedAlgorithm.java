@@ -131,7 +131,8 @@ abstract sealed class KeyedAlgorithm permits TokenBucketAlgorithm, FixedWindowAl
 	 * Lua).
 	 */
 	static long ceilDiv(long dividend, long divisor) {
-		return -Math.floorDiv(-dividend, divisor);
+		// both below 2^53: the sum cannot overflow
+		return (dividend + divisor - 1) / divisor;
 	}
 
 	/**
@@ -144,6 +145,9 @@ abstract sealed class KeyedAlgorithm permits TokenBucketAlgorithm, FixedWindowAl
 		}
 		if (micros == NEVER) {
 			return FOREVER;
+		}
+		if (micros < Long.MAX_VALUE / 1000) {
+			return Duration.ofNanos(micros * 1000);
 		}
 		return Duration.ofSeconds(micros / MICROS_PER_SECOND, (micros % MICROS_PER_SECOND) * 1000);
 	}
