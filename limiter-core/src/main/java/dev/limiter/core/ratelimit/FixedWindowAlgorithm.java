@@ -70,6 +70,8 @@ final class FixedWindowAlgorithm extends KeyedAlgorithm {
 
 	private static final long MICROS_PER_SECOND = 1_000_000L;
 
+	private static final long MAX_PERIOD_MICROS = 1L << 50;
+
 	final long quota;
 
 	final long periodMicros;
@@ -97,12 +99,16 @@ final class FixedWindowAlgorithm extends KeyedAlgorithm {
 	}
 
 	/**
-	 * Checks a window's period: whole microseconds below 2^53, whole milliseconds when aligned.
+	 * Checks a window's period: whole microseconds below 2^50 (35 years), whole milliseconds when aligned.
 	 * @return the period in microseconds
 	 * @throws IllegalArgumentException if the period breaks these rules
 	 */
 	static long validate(Duration period, boolean align) {
 		long micros = wholeMicros(period, "period");
+		if (micros >= MAX_PERIOD_MICROS) {
+			// so that epoch microseconds plus a period stay below 2^53
+			throw new IllegalArgumentException("period must be < 2^50 microseconds (was " + period + ")");
+		}
 		if (align && micros % 1000 != 0) {
 			throw new IllegalArgumentException(
 					"period of an aligned window must be a whole number of milliseconds (was " + period + ")");

@@ -18,7 +18,8 @@ import java.util.Objects;
  * <p>A refused request is not counted (go-zero counts it; with one permit per call the decisions are the same).
  *
  * @param quota permits per window; 0 rejects everything
- * @param period the window length, positive, whole microseconds; whole milliseconds when aligned
+ * @param period the window length, positive, whole microseconds below 2<sup>50</sup>; whole milliseconds when
+ * aligned
  * @param align whether windows sit on calendar boundaries
  * @param zone the time zone of aligned windows
  */
