@@ -40,8 +40,9 @@ final class LettuceScriptRunner implements ScriptRunner {
 
 	@Override
 	public List<Object> run(LuaScript script, byte[] key, byte[][] args, long timeoutNanos) throws Exception {
-		long deadline = System.nanoTime() + timeoutNanos;
+		// connecting (once, bounded by the driver's connect timeout) is not part of a decision's time
 		Connection current = connection();
+		long deadline = System.nanoTime() + timeoutNanos;
 		byte[][] keys = { key };
 		RedisFuture<List<Object>> reply;
 		try {
