@@ -8,6 +8,7 @@ import java.util.function.Function;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 
 import dev.limiter.core.Clock;
 
@@ -22,7 +23,8 @@ import dev.limiter.core.Clock;
  * <p>Memory: at most {@code maximumKeys} keys are kept (least recently and frequently used keys go first, Caffeine's
  * W-TinyLFU); only that bound can change an answer, by forgetting a key in use. Besides, a key idle for long enough
  * that its state equals a fresh key's (a full bucket, a window that is over) is dropped, which never changes an
- * answer. About 200 bytes per key are retained, key included.
+ * answer (the key is kept one second longer than that, so that a thread waiting for a key's monitor never finds
+ * it gone). About 200 bytes per key are retained, key included.
  *
  * <p>A key's spec may change from one call to the next: a state of the same kind of algorithm carries over as each
  * spec documents, any other state is dropped.
@@ -36,6 +38,9 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 	public static final long DEFAULT_MAXIMUM_KEYS = 100_000;
 
 	private static final int MAXIMUM_SPECS = 1024;
+
+	/** How long a thread may wait for a key's monitor without the key's expiry falling short: 1 s. */
+	static final long LOCK_WAIT_ALLOWANCE_NANOS = 1_000_000_000L;
 
 	private final Clock clock;
 
@@ -53,6 +58,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 			.maximumSize(builder.maximumKeys)
 			.ticker(ticker::nanoTime)
 			.expireAfter(new IdleExpiry(ticker))
+			.evictionListener(InMemoryRateLimitStore::retire)
 			.build();
 		this.algorithms = Caffeine.newBuilder().maximumSize(MAXIMUM_SPECS).build();
 	}
@@ -77,31 +83,36 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		if (permits < 1) {
 			throw new IllegalArgumentException("permits must be >= 1 (was " + permits + ")");
 		}
-		// read before the cache renews the entry's expiry, so the expiry is never earlier than the state needs
-		long nowNanos = this.clock.nanoTime();
-		KeyState state = this.states.getIfPresent(key);
-		if (state == null) {
-			Creation creation = new Creation(algorithmFor(spec), nowNanos, permits);
-			state = this.states.get(key, creation);
-			if (creation.decision != null) {
-				return creation.decision;
+		for (;;) {
+			KeyState state = this.states.getIfPresent(key);
+			if (state == null) {
+				Creation creation = new Creation(algorithmFor(spec), permits);
+				state = this.states.get(key, creation);
+				if (creation.decision != null) {
+					return creation.decision;
+				}
 			}
-		}
-		boolean specChanged;
-		Decision decision;
-		synchronized (state) {
-			KeyedAlgorithm algorithm = state.algorithm;
-			specChanged = algorithm.spec != spec && !algorithm.spec.equals(spec);
+			boolean specChanged;
+			Decision decision;
+			synchronized (state) {
+				KeyedAlgorithm algorithm = state.algorithm;
+				if (algorithm == null) {
+					// evicted while this thread waited for it: start over with the key's current state
+					continue;
+				}
+				specChanged = algorithm.spec != spec && !algorithm.spec.equals(spec);
+				if (specChanged) {
+					algorithm = algorithmFor(spec);
+				}
+				// read under the key's monitor, so that the key's time never runs backwards between threads
+				decision = algorithm.acquire(state, nowMicros(algorithm), permits);
+			}
 			if (specChanged) {
-				algorithm = algorithmFor(spec);
+				// the entry's expiry was computed for the previous algorithm
+				this.states.asMap().replace(key, state, state);
 			}
-			decision = algorithm.acquire(state, nowMicros(algorithm, nowNanos), permits);
+			return decision;
 		}
-		if (specChanged) {
-			// the entry's expiry was computed for the previous algorithm
-			this.states.asMap().replace(key, state, state);
-		}
-		return decision;
 	}
 
 	/**
@@ -120,6 +131,15 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		return this.maximumKeys;
 	}
 
+	/** Marks an evicted state, so that a thread that fetched it before the eviction starts over. */
+	private static void retire(String key, KeyState state, RemovalCause cause) {
+		if (state != null) {
+			synchronized (state) {
+				state.algorithm = null;
+			}
+		}
+	}
+
 	/** Performs pending evictions now (for tests). */
 	void cleanUp() {
 		this.states.cleanUp();
@@ -130,17 +150,18 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		return this.states.policy().expireVariably().orElseThrow().getExpiresAfter(key);
 	}
 
-	/** Returns a key's state, or {@code null} (for tests). */
+	/** Returns a key's state without renewing its expiry, or {@code null} (for tests). */
 	KeyState state(String key) {
-		return this.states.getIfPresent(key);
+		return this.states.policy().getIfPresentQuietly(key);
 	}
 
 	private KeyedAlgorithm algorithmFor(LimitSpec spec) {
 		return this.algorithms.get(spec, KeyedAlgorithm::of);
 	}
 
-	private long nowMicros(KeyedAlgorithm algorithm, long nowNanos) {
-		return algorithm.usesWallClock() ? this.clock.currentTimeMillis() * 1000 : Math.floorDiv(nowNanos, 1000);
+	private long nowMicros(KeyedAlgorithm algorithm) {
+		return algorithm.usesWallClock() ? this.clock.currentTimeMillis() * 1000
+				: Math.floorDiv(this.clock.nanoTime(), 1000);
 	}
 
 	@Override
@@ -154,28 +175,29 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
 		private final KeyedAlgorithm algorithm;
 
-		private final long nowNanos;
-
 		private final int permits;
 
 		Decision decision;
 
-		Creation(KeyedAlgorithm algorithm, long nowNanos, int permits) {
+		Creation(KeyedAlgorithm algorithm, int permits) {
 			this.algorithm = algorithm;
-			this.nowNanos = nowNanos;
 			this.permits = permits;
 		}
 
 		@Override
 		public KeyState apply(String key) {
 			KeyState state = new KeyState();
-			this.decision = this.algorithm.acquire(state, nowMicros(this.algorithm, this.nowNanos), this.permits);
+			this.decision = this.algorithm.acquire(state, nowMicros(this.algorithm), this.permits);
 			return state;
 		}
 
 	}
 
-	/** Keeps a key until its state is certainly equivalent to a fresh one, counted from its last decision. */
+	/**
+	 * Keeps a key until its state is certainly equivalent to a fresh one, counted from its last decision, plus
+	 * {@link #LOCK_WAIT_ALLOWANCE_NANOS}: the expiry is renewed when a thread finds the key, its state is updated once
+	 * that thread holds the key's monitor.
+	 */
 	private static final class IdleExpiry implements Expiry<String, KeyState> {
 
 		private final Clock clock;
@@ -186,7 +208,12 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
 		private long expiry(KeyState state) {
 			KeyedAlgorithm algorithm = state.algorithm;
-			return (algorithm != null) ? algorithm.idleExpiryNanos(this.clock) : Long.MAX_VALUE;
+			if (algorithm == null) {
+				return 0;
+			}
+			long nanos = algorithm.idleExpiryNanos(this.clock);
+			return (nanos >= Long.MAX_VALUE - LOCK_WAIT_ALLOWANCE_NANOS) ? Long.MAX_VALUE
+					: nanos + LOCK_WAIT_ALLOWANCE_NANOS;
 		}
 
 		@Override
@@ -199,9 +226,18 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 			return expiry(state);
 		}
 
+		/**
+		 * Keeps the expiry while it is still far enough, and otherwise extends it to twice what is needed: an entry's
+		 * expiry then moves about once per idle-expiry period rather than at every decision, which spares the cache's
+		 * timer wheel a reschedule per read.
+		 */
 		@Override
 		public long expireAfterRead(String key, KeyState state, long currentTime, long currentDuration) {
-			return expiry(state);
+			long needed = expiry(state);
+			if (currentDuration >= needed) {
+				return currentDuration;
+			}
+			return (needed >= Long.MAX_VALUE / 2) ? Long.MAX_VALUE : 2 * needed;
 		}
 
 	}
