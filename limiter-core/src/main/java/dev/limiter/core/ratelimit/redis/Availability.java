@@ -69,7 +69,17 @@ final class Availability {
 			this.downSinceNanos = nowNanos;
 			logger.warn("Redis rate limit store unavailable, deciding by the failure policy until Redis answers again: {}",
 					cause.toString());
-			this.listener.onFailure(cause);
+			notify(() -> this.listener.onFailure(cause));
+		}
+	}
+
+	/** Runs a listener callback; a failing listener is logged, never passed on to the caller of a decision. */
+	private static void notify(Runnable callback) {
+		try {
+			callback.run();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Redis rate limit store listener failed", ex);
 		}
 	}
 
@@ -79,7 +89,7 @@ final class Availability {
 			this.upSinceNanos = nowNanos;
 			Duration outage = Duration.ofNanos(Math.max(0, nowNanos - this.downSinceNanos));
 			logger.info("Redis rate limit store available again after {} ms", outage.toMillis());
-			this.listener.onRecovery(outage);
+			notify(() -> this.listener.onRecovery(outage));
 		}
 	}
 
