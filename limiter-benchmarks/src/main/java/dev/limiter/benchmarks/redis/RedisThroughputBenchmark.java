@@ -38,7 +38,8 @@ import dev.limiter.core.redis.testing.RedisServerProcess;
 
 /**
  * Decisions per second of a token bucket in Redis, on one private redis-server started for the run, at 1, 8 and 64
- * concurrent callers (threads making one blocking decision after another over 10,000 random keys):
+ * concurrent callers (threads making one blocking decision after another over 10,000 random keys, or
+ * {@code -Dkeys=n}):
  * <ul>
  * <li>limiter's {@link RedisRateLimitStore} (one {@code EVALSHA} per decision) over Spring Data Redis / Lettuce;</li>
  * <li>Bucket4j's Lettuce proxy manager ({@code Bucket4jLettuce.casBasedBuilder}: a {@code GET}, then a compare-and-set
@@ -57,7 +58,8 @@ import dev.limiter.core.redis.testing.RedisServerProcess;
  */
 public final class RedisThroughputBenchmark {
 
-	private static final int KEYS = 10_000;
+	/** The number of distinct keys, 10,000 unless {@code -Dkeys=n} says otherwise (1 = one hot key). */
+	private static final int KEYS = Integer.getInteger("keys", 10_000);
 
 	private static final long LIMIT = 1_000_000_000L;
 
@@ -79,9 +81,12 @@ public final class RedisThroughputBenchmark {
 			concurrencies = List.of(1, 8, 64);
 		}
 		try (RedisServerProcess server = RedisServerProcess.start()) {
-			out.printf("redis-server %s on %s, %d s per run after %d s of warm-up, median of %d runs, %d keys, %d CPUs%n",
-					server.command("INFO", "server").toString().lines().filter((l) -> l.startsWith("redis_version"))
-						.findFirst().orElse("?"), server.address(), seconds, Math.max(1, seconds / 2), repetitions, KEYS,
+			String version = server.command("INFO", "server").toString().lines()
+				.filter((line) -> line.startsWith("redis_version"))
+				.findFirst()
+				.orElse("?");
+			out.printf("redis-server %s on %s, %d s per run after %d s of warm-up, median of %d runs, %d keys, "
+					+ "%d CPUs%n", version, server.address(), seconds, Math.max(1, seconds / 2), repetitions, KEYS,
 					Runtime.getRuntime().availableProcessors());
 			List<String[]> rows = new ArrayList<>();
 			for (int concurrency : concurrencies) {
@@ -99,7 +104,8 @@ public final class RedisThroughputBenchmark {
 				double bucket4j = median(bucket4jRuns);
 				double ceiling = median(ceilingRuns);
 				rows.add(new String[] { Integer.toString(concurrency), format(ours), format(bucket4j),
-						String.format(Locale.ROOT, "%.2f×", ours / bucket4j), Double.isNaN(ceiling) ? "n/a" : format(ceiling),
+						String.format(Locale.ROOT, "%.2f×", ours / bucket4j),
+						Double.isNaN(ceiling) ? "n/a" : format(ceiling),
 						Double.isNaN(ceiling) ? "n/a" : String.format(Locale.ROOT, "%.0f %%", 100 * ours / ceiling) });
 			}
 			out.println();
@@ -157,7 +163,8 @@ public final class RedisThroughputBenchmark {
 		RedisClient client = RedisClient.create(server.uri());
 		try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
 			LettuceBasedProxyManager<byte[]> proxyManager = Bucket4jLettuce.casBasedBuilder(connection)
-				.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+				.expirationAfterWrite(
+						ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
 				.build();
 			BucketConfiguration configuration = BucketConfiguration.builder()
 				.addLimit((limit) -> limit.capacity(LIMIT).refillGreedy(LIMIT, Duration.ofSeconds(1)))
@@ -165,7 +172,8 @@ public final class RedisThroughputBenchmark {
 			String[] keys = keys("bucket4j-");
 			BucketProxy[] buckets = new BucketProxy[KEYS];
 			for (int i = 0; i < KEYS; i++) {
-				buckets[i] = proxyManager.builder().build(keys[i].getBytes(StandardCharsets.UTF_8), () -> configuration);
+				byte[] key = keys[i].getBytes(StandardCharsets.UTF_8);
+				buckets[i] = proxyManager.builder().build(key, () -> configuration);
 			}
 			return run(concurrency, seconds, (i) -> buckets[i].tryConsume(1));
 		}
@@ -192,10 +200,14 @@ public final class RedisThroughputBenchmark {
 		long[] p = AlgorithmParameters.of(SPEC).tokenBucket();
 		String id = "tb/" + SPEC.limit() + "/" + SPEC.period().toNanos() / 1000 + "/" + SPEC.burst();
 		long requests = (long) Math.max(20_000, estimateRequests(concurrency) * seconds);
-		List<String> command = List.of("redis-benchmark", "-h", server.host(), "-p", Integer.toString(server.port()),
-				"-c", Integer.toString(concurrency), "-n", Long.toString(requests), "-r", Integer.toString(KEYS), "-P",
-				"1", "-q", "evalsha", sha, "1", "redis-benchmark-{__rand_int__}", "", "1", id, Long.toString(p[0]),
-				Long.toString(p[1]), Long.toString(p[2]), Long.toString(p[3]));
+		List<String> command = new ArrayList<>(List.of("redis-benchmark", "-h", server.host(), "-p",
+				Integer.toString(server.port()), "-c", Integer.toString(concurrency), "-n", Long.toString(requests)));
+		if (KEYS > 1) {
+			command.addAll(List.of("-r", Integer.toString(KEYS)));
+		}
+		command.addAll(List.of("-P", "1", "-q", "evalsha", sha, "1",
+				(KEYS > 1) ? "redis-benchmark-{__rand_int__}" : "redis-benchmark-{hot}", "", "1", id,
+				Long.toString(p[0]), Long.toString(p[1]), Long.toString(p[2]), Long.toString(p[3])));
 		server.command("CONFIG", "RESETSTAT");
 		Process process;
 		try {

@@ -67,8 +67,8 @@ final class Availability {
 		this.nextProbeNanos.set(nowNanos + this.probeIntervalNanos);
 		if (this.state.compareAndSet(UP, DOWN)) {
 			this.downSinceNanos = nowNanos;
-			logger.warn("Redis rate limit store unavailable, deciding by the failure policy until Redis answers again: {}",
-					cause.toString());
+			logger.warn("Redis rate limit store unavailable, deciding by the failure policy until Redis answers "
+					+ "again: {}", cause.toString());
 			notify(() -> this.listener.onFailure(cause));
 		}
 	}

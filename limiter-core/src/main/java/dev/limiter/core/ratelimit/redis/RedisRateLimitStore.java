@@ -169,8 +169,9 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 	private volatile PreparedSpec lastPrepared;
 
 	private RedisRateLimitStore(Builder builder) {
-		this.runner = (LETTUCE_PRESENT && LettuceScriptRunner.supports(builder.connectionFactory))
-				? new LettuceScriptRunner(builder.connectionFactory) : new ConnectionScriptRunner(builder.connectionFactory);
+		RedisConnectionFactory factory = builder.connectionFactory;
+		this.runner = (LETTUCE_PRESENT && LettuceScriptRunner.supports(factory)) ? new LettuceScriptRunner(factory)
+				: new ConnectionScriptRunner(factory);
 		this.keyPrefix = builder.keyPrefix;
 		this.timeoutNanos = builder.timeout.toNanos();
 		this.failurePolicy = builder.failurePolicy;

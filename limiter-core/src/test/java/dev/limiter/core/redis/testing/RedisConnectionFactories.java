@@ -1,6 +1,7 @@
 package dev.limiter.core.redis.testing;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -24,8 +25,8 @@ public final class RedisConnectionFactories {
 		.build();
 
 	static {
-		Runtime.getRuntime().addShutdownHook(new Thread(() -> RESOURCES.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS),
-				"lettuce-resources-shutdown"));
+		Thread shutdown = new Thread(() -> RESOURCES.shutdown(0, 1, TimeUnit.SECONDS), "lettuce-resources-shutdown");
+		Runtime.getRuntime().addShutdownHook(shutdown);
 	}
 
 	private RedisConnectionFactories() {
