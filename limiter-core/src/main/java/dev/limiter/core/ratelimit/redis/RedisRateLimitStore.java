@@ -224,6 +224,11 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 			try {
 				decision = decide(key, prepared, permits, startNanos);
 			}
+			catch (InterruptedException ex) {
+				// the caller was interrupted, Redis did not fail: keep the flag, decide by the policy this once
+				Thread.currentThread().interrupt();
+				return fallback(key, prepared, permits, startNanos);
+			}
 			catch (Exception ex) {
 				this.availability.failed(startNanos, this.clock.nanoTime(), ex);
 				return fallback(key, prepared, permits, startNanos);

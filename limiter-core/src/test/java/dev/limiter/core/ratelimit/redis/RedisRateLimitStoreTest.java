@@ -202,6 +202,23 @@ class RedisRateLimitStoreTest {
 	}
 
 	@Test
+	void anInterruptedCallerIsAnsweredByThePolicyAndKeepsItsInterruptFlag() {
+		RedisRateLimitStore store = RedisRateLimitStore.builder(this.factory).timeout(GENEROUS).build();
+		String key = key();
+		LimitSpec spec = new FixedWindowSpec(5, Duration.ofSeconds(10), false);
+		assertThat(store.acquire(key, spec, 1).allowed()).isTrue();
+		Thread.currentThread().interrupt();
+		try {
+			assertThat(store.acquire(key, spec, 1).allowed()).isTrue();
+			assertThat(Thread.currentThread().isInterrupted()).isTrue();
+		}
+		finally {
+			Thread.interrupted();
+		}
+		assertThat(store.isAvailable()).as("an interrupt is no Redis failure").isTrue();
+	}
+
+	@Test
 	void exactUnderConcurrencyFromTwoInstancesOnStandalone() throws InterruptedException {
 		LettuceConnectionFactory second = RedisConnectionFactories.standalone(this.server);
 		try {
