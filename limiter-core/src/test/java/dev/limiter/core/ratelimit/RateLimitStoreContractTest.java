@@ -30,8 +30,14 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  * {@code allowed}), the remaining permits and the two durations exactly ({@code inf} for
  * {@link KeyedAlgorithm#FOREVER}). Durations are written {@code 0}, {@code 250us}, {@code 200ms}, {@code 1s},
  * {@code 90m}, {@code 25h}.
+ *
+ * <p>A store's test extends this class from this package ({@code dev.limiter.core.ratelimit}: the inherited test
+ * methods are package-private), for example {@code class RedisRateLimitStoreTest extends RateLimitStoreContractTest}.
+ * Every test uses fresh keys ({@link #uniqueKey()}), so a store may be shared between tests. The store must read
+ * time from the given {@link ManualClock}: monotonic time for token buckets, sliding and unaligned fixed windows,
+ * wall-clock time for aligned fixed windows.
  */
-abstract class RateLimitStoreContractTest {
+public abstract class RateLimitStoreContractTest {
 
 	/**
 	 * Creates the store under test, reading time from {@code clock} (monotonic and wall-clock time).
