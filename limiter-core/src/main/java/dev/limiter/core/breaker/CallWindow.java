@@ -16,8 +16,15 @@ final class CallWindow {
 	 * of each bucket the cumulative values are copied into a ring slot; the window's counts are the cumulative values
 	 * minus those at the start of its oldest bucket. Subtraction of the packed integers is exact modulo 2^64, so the
 	 * two fields come out right as long as a window holds fewer than 2^32 calls, however long the breaker lives.
-	 * The ring has a power-of-two number of slots >= size. Under concurrency a window may be off by the few calls
-	 * recorded while a bucket boundary is being crossed; single-threaded it is exact.
+	 * The ring has a power-of-two number of slots >= size.
+	 *
+	 * Reading the clock costs more than the rest of recording a call, so successes may be recorded without a time
+	 * (recordUntimed): the caller reads the clock for one of every `sampleMask + 1` of them, a power of two that
+	 * adapts to keep samples between 1/64 and 1/8 of a bucket apart (from 1 to 64 calls). Calls recorded after the
+	 * last clock reading are put in the newest bucket when the window next moves: at most 63 successes can thus stay
+	 * in the window longer than they should, never shorter, so the failure rate is never over-estimated. Failed and
+	 * slow calls always read the clock, and then the window is exact single-threaded. Under concurrency it may be off
+	 * by the few calls recorded while a bucket boundary is being crossed.
 	 */
 
 	static final long FAILURE = 1L << 32;
@@ -40,6 +47,14 @@ final class CallWindow {
 
 	private final AtomicLongArray countsAtStart;
 
+	private volatile long countsAtSample;
+
+	private volatile long slowAtSample;
+
+	private volatile long sampledAt;
+
+	private volatile int sampleMask;
+
 	private final AtomicLongArray slowAtStart;
 
 	CallWindow(int size, long width, long origin) {
@@ -53,6 +68,7 @@ final class CallWindow {
 		this.mask = slots - 1;
 		this.countsAtStart = new AtomicLongArray(slots);
 		this.slowAtStart = new AtomicLongArray(slots);
+		this.sampledAt = origin;
 	}
 
 	/**
@@ -61,37 +77,62 @@ final class CallWindow {
 	long advance(long now) {
 		long relative = now - this.origin;
 		long current = this.newestBucket.get();
-		if (relative - current * this.width < this.width) {
-			return current; // same bucket, or time went backwards
-		}
-		long target = Math.floorDiv(relative, this.width);
-		for (;;) {
-			if (target <= current) {
-				return current;
-			}
-			if (this.newestBucket.compareAndSet(current, target)) {
-				long countsNow = this.counts.get();
-				long slowNow = this.slowCalls.get();
-				for (long bucket = Math.max(current + 1, target - this.mask); bucket <= target; bucket++) {
-					int slot = (int) (bucket & this.mask);
-					this.countsAtStart.set(slot, countsNow);
-					this.slowAtStart.set(slot, slowNow);
+		if (relative - current * this.width >= this.width) {
+			long target = Math.floorDiv(relative, this.width);
+			while (target > current) {
+				if (this.newestBucket.compareAndSet(current, target)) {
+					// calls recorded since the last clock reading may belong to any bucket up to target: count them
+					// in target, the newest, so that they stay in the window as long as they possibly can
+					long countsBefore = this.countsAtSample;
+					long slowBefore = this.slowAtSample;
+					for (long bucket = Math.max(current + 1, target - this.mask); bucket <= target; bucket++) {
+						int slot = (int) (bucket & this.mask);
+						this.countsAtStart.set(slot, countsBefore);
+						this.slowAtStart.set(slot, slowBefore);
+					}
+					current = target;
+					break;
 				}
-				return target;
+				current = this.newestBucket.get();
 			}
-			current = this.newestBucket.get();
 		}
+		this.countsAtSample = this.counts.get();
+		this.slowAtSample = this.slowCalls.get();
+		return current;
 	}
 
 	/**
-	 * Records one call in the given (newest) bucket and returns the window's packed counts: calls in the low 32 bits,
+	 * Records one fast success without a clock reading; returns whether the caller should now read the clock and
+	 * call {@link #sampled(long)}.
+	 */
+	boolean recordUntimed() {
+		return (this.counts.incrementAndGet() & this.sampleMask) == 0;
+	}
+
+	/** Moves the window after a sampled untimed success, and adapts how often successes are sampled. */
+	void sampled(long now) {
+		long elapsed = now - this.sampledAt;
+		this.sampledAt = now;
+		int sampling = this.sampleMask;
+		if (elapsed < (this.width >> 6) && sampling < 63) {
+			this.sampleMask = (sampling << 1) | 1;
+		}
+		else if (elapsed > (this.width >> 3) && sampling > 0) {
+			this.sampleMask = sampling >>> 1;
+		}
+		advance(now);
+	}
+
+	/**
+	 * Records one call in the given (newest) bucket, just after {@link #advance(long)}, and returns the window's packed counts: calls in the low 32 bits,
 	 * failed calls in the high 32 bits.
 	 */
 	long record(long bucket, boolean failure, boolean slow) {
 		if (slow) {
-			this.slowCalls.incrementAndGet();
+			this.slowAtSample = this.slowCalls.incrementAndGet();
 		}
 		long total = this.counts.addAndGet(failure ? 1 + FAILURE : 1);
+		this.countsAtSample = total;
 		return total - this.countsAtStart.get(oldestSlot(bucket));
 	}
 
@@ -111,6 +152,8 @@ final class CallWindow {
 		this.newestBucket.set(target);
 		long countsNow = this.counts.get();
 		long slowNow = this.slowCalls.get();
+		this.countsAtSample = countsNow;
+		this.slowAtSample = slowNow;
 		for (int slot = 0; slot <= this.mask; slot++) {
 			this.countsAtStart.set(slot, countsNow);
 			this.slowAtStart.set(slot, slowNow);

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -208,6 +209,36 @@ class ThresholdBreakerTest {
 		assertThat(breaker.state()).isEqualTo(BreakerState.CLOSED); // 2 of 5
 		call(breaker, false);
 		assertThat(breaker.state()).isEqualTo(BreakerState.OPEN); // 3 of 6
+	}
+
+	@Test
+	void frequentSuccessesReadTheClockRarelyButNeverLeaveTheWindowEarly() {
+		ThresholdBreaker breaker = tableBreaker();
+		this.clock.advance(Duration.ofMillis(500));
+		for (int i = 0; i < 1000; i++) {
+			call(breaker, true); // 1000 successes from 0.5 s to 1.499 s
+			this.clock.advance(Duration.ofMillis(1));
+		}
+		this.clock.advance(Duration.ofMillis(10_600 - 1500));
+		assertThat(breaker.windowCalls()).isBetween(500L, 563L); // truly 500: those from 1.0 s on
+		this.clock.advance(Duration.ofMillis(400));
+		assertThat(breaker.windowCalls()).isBetween(0L, 63L);
+		this.clock.advance(Duration.ofSeconds(10));
+		assertThat(breaker.windowCalls()).isZero();
+	}
+
+	@Test
+	void rareSuccessesAreCountedExactly() {
+		ThresholdBreaker breaker = tableBreaker();
+		for (int i = 0; i < 30; i++) {
+			call(breaker, true); // one every 500 ms: each reads the clock
+			this.clock.advance(Duration.ofMillis(500));
+			long oldestBucketStartMillis = ((i + 1) * 500L / 1000 - 9) * 1000;
+			long inWindow = IntStream.rangeClosed(0, i)
+				.filter((k) -> k * 500L >= oldestBucketStartMillis)
+				.count();
+			assertThat(breaker.windowCalls()).isEqualTo(inWindow);
+		}
 	}
 
 	@Test
@@ -419,8 +450,8 @@ class ThresholdBreakerTest {
 		Promise first = breaker.allow();
 		Promise second = breaker.allow();
 		assertThat(first).isSameAs(second); // untimed closed permits share one promise
-		first.reject("boom");
 		second.accept();
+		first.reject("boom");
 		assertThat(breaker.state()).isEqualTo(BreakerState.OPEN);
 		assertThatExceptionOfType(BreakerOpenException.class).isThrownBy(breaker::allow)
 			.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("promise"));
