@@ -109,8 +109,11 @@ final class CallWindow {
 		return (this.counts.incrementAndGet() & this.sampleMask) == 0;
 	}
 
-	/** Moves the window after a sampled untimed success, and adapts how often successes are sampled. */
-	void sampled(long now) {
+	/**
+	 * Moves the window after a sampled untimed success, adapts how often successes are sampled, and returns the newest
+	 * bucket.
+	 */
+	long sampled(long now) {
 		long elapsed = now - this.sampledAt;
 		this.sampledAt = now;
 		int sampling = this.sampleMask;
@@ -120,7 +123,7 @@ final class CallWindow {
 		else if (elapsed > (this.width >> 3) && sampling > 0) {
 			this.sampleMask = sampling >>> 1;
 		}
-		advance(now);
+		return advance(now);
 	}
 
 	/**

@@ -22,8 +22,8 @@ import dev.limiter.core.Promise;
  * window holds at least {@link Builder#minimumCalls minimumCalls} calls, the breaker trips to OPEN when the failure
  * rate reaches {@link Builder#failureRateThreshold failureRateThreshold} or the slow-call rate reaches
  * {@link Builder#slowCallRateThreshold slowCallRateThreshold} (both {@code >=}, as Resilience4j), checked each time a
- * failed or slow call is recorded (a fast success cannot raise either rate). A call is slow when it took longer than
- * {@link Builder#slowCallDuration slowCallDuration} (successful or not).</li>
+ * call is recorded (for untimed successes, each time the clock is read: see below). A call is slow when it took
+ * longer than {@link Builder#slowCallDuration slowCallDuration} (successful or not).</li>
  * <li><b>OPEN</b>: every call is dropped for {@link Builder#openDuration openDuration}; the first call (or
  * {@link #state()} reading) after that moves the breaker to HALF_OPEN.</li>
  * <li><b>HALF_OPEN</b>: at most {@link Builder#halfOpenCalls halfOpenCalls} probe calls are permitted, the others are
@@ -60,8 +60,9 @@ import dev.limiter.core.Promise;
  * Thread-safe. In CLOSED, permitting and recording a call is lock-free and allocates nothing: one atomic add; a
  * clock reading for each failed call, for each call twice when slow calls are detected, and otherwise for only one
  * success in up to 64 (the rate of clock readings adapts to the call rate; up to 63 successes may then be counted
- * in the window for up to one window longer than they should be, which can delay, never hasten, a trip). {@link #allow()}
- * returns a shared promise when slow-call detection is off. State transitions, half-open probes and operator controls take a
+ * in the window for up to one window longer than they should be, which, like checking the rates only when the clock
+ * is read, can delay, never hasten, a trip). {@link #allow()} returns a shared promise when slow-call detection is
+ * off. State transitions, half-open probes and operator controls take a
  * lock. Time is read from the {@link Clock}; it may go backwards (a negative call duration counts as 0, the window
  * never moves backwards). Call durations are measured to the microsecond and up to about 6 days.
  */
@@ -243,9 +244,12 @@ public final class ThresholdBreaker implements Breaker {
 			return;
 		}
 		if (success && !this.timed && slot == 0) {
-			// a fast success cannot raise either rate: record it, reading the clock only now and then
+			// an untimed success: record it, reading the clock (and checking the rates) only now and then
 			if (this.calls.recordUntimed()) {
-				this.calls.sampled(this.clock.nanoTime());
+				long bucket = this.calls.sampled(this.clock.nanoTime());
+				if (state == CLOSED && shouldTrip(this.calls.counts(bucket), bucket)) {
+					trip(word);
+				}
 			}
 			return;
 		}
