@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import dev.limiter.core.breaker.BreakerOpenException;
+import dev.limiter.core.breaker.SreBreaker;
 import dev.limiter.core.breaker.ThresholdBreaker;
 
 /**
@@ -49,6 +50,10 @@ public class BreakerBenchmark {
 
 	private ThresholdBreaker thresholdOpen;
 
+	private SreBreaker sreClosed;
+
+	private SreBreaker sreOpen;
+
 	@Setup
 	public void setUp() {
 		this.resilience4jClosed = CircuitBreaker.of("closed", CircuitBreakerConfig.ofDefaults());
@@ -61,6 +66,32 @@ public class BreakerBenchmark {
 			.build();
 		this.thresholdOpen = ThresholdBreaker.builder("open").minimumCalls(1).build();
 		this.thresholdOpen.onResult(this.thresholdOpen.tryAcquire(), false); // tripped: OPEN for 60 s
+		this.sreClosed = SreBreaker.builder("closed").build();
+		// draws of 0 drop every call while the drop ratio is positive; the drops keep the window full
+		this.sreOpen = SreBreaker.builder("open").random(() -> 0.0).build();
+		while (this.sreOpen.dropRatio() < 0.9) {
+			try {
+				this.sreOpen.allow().reject("down");
+			}
+			catch (BreakerOpenException ex) {
+				// dropped: recorded
+			}
+		}
+	}
+
+	@Benchmark
+	public void sreClosedAllowAndAccept() {
+		this.sreClosed.allow().accept();
+	}
+
+	@Benchmark
+	public Object sreOpenAllowThrows() {
+		try {
+			return this.sreOpen.allow();
+		}
+		catch (BreakerOpenException ex) {
+			return ex;
+		}
 	}
 
 	@Benchmark
