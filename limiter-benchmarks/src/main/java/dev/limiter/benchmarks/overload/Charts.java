@@ -23,6 +23,7 @@ final class Charts {
 		XYChart chart = new XYChartBuilder().width(1000).height(520).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle)
 			.build();
 		chart.getStyler().setXAxisLogarithmic(logX);
+		chart.getStyler().setXAxisDecimalPattern("0.#");
 		chart.getStyler().setYAxisLogarithmic(logY);
 		chart.getStyler().setMarkerSize(markers ? 7 : 0);
 		chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
