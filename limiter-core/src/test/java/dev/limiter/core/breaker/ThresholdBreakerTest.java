@@ -357,6 +357,33 @@ class ThresholdBreakerTest {
 	}
 
 	@Test
+	void callsAreRefusedWhileEveryProbeIsOutUntilOneTimesOut() {
+		ThresholdBreaker breaker = ThresholdBreaker.builder("out")
+			.minimumCalls(1)
+			.halfOpenCalls(4)
+			.failureRateThreshold(0.5)
+			.openDuration(Duration.ofSeconds(1))
+			.probeTimeout(Duration.ofSeconds(2))
+			.clock(this.clock)
+			.listener(this.recorder)
+			.build();
+		call(breaker, false);
+		this.clock.advance(Duration.ofSeconds(1));
+		long first = breaker.tryAcquire();
+		this.clock.advance(Duration.ofMillis(500));
+		long[] others = { breaker.tryAcquire(), breaker.tryAcquire(), breaker.tryAcquire() };
+		assertThat(others).doesNotContain(ThresholdBreaker.REFUSED);
+		assertThat(first).isNotNegative();
+		breaker.onResult(first, true);
+		this.clock.advance(Duration.ofMillis(1999));
+		assertThat(breaker.tryAcquire()).isNegative();
+		this.clock.advance(Duration.ofMillis(1)); // the three others time out: 3 of 4 failed
+		assertThat(breaker.tryAcquire()).isNegative();
+		assertThat(breaker.state()).isEqualTo(BreakerState.OPEN);
+		assertThat(this.drops).hasValue(2);
+	}
+
+	@Test
 	void probeReportedAfterItsTimeoutCountsAsFailed() {
 		ThresholdBreaker breaker = ThresholdBreaker.builder("late")
 			.minimumCalls(1)
