@@ -5,14 +5,26 @@ import java.util.ArrayList;
 import java.util.List;
 
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 
 import dev.limiter.core.breaker.SreBreaker;
 import dev.limiter.core.breaker.ThresholdBreaker;
+import dev.limiter.core.shedding.AdaptiveShedder;
+import dev.limiter.core.shedding.ConcurrencyLimiter;
+import dev.limiter.core.shedding.CpuUsage;
+import dev.limiter.core.shedding.Shedder;
 
 /** The backends, load protections and breakers the harness compares, with their settings. */
 final class Protections {
 
 	private Protections() {
+	}
+
+	/**
+	 * A protection with the load signal shown in the tables (what the shedder saw, else this process's CPU) and what
+	 * to close after the run.
+	 */
+	record Guarded(Shedder shedder, DoubleSupplier signal, AutoCloseable resource) {
 	}
 
 	static SimulatedBackend backend(SimulatedBackend.Kind kind) {
@@ -22,7 +34,27 @@ final class Protections {
 
 	static List<OverloadHarness.Protection> forBackend(SimulatedBackend.Kind kind) {
 		List<OverloadHarness.Protection> protections = new ArrayList<>();
-		protections.add(new OverloadHarness.Protection("no protection", (backend) -> OverloadHarness.unprotected()));
+		int cap = (kind == SimulatedBackend.Kind.SLEEP) ? 2 * 16 : 2 * Runtime.getRuntime().availableProcessors();
+		protections.add(new OverloadHarness.Protection("AdaptiveShedder (process CPU)",
+				(backend) -> new Guarded(AdaptiveShedder.builder().name("cpu").cpuUsage(CpuUsage.shared()).build(),
+						CpuUsage.shared(), null)));
+		if (kind == SimulatedBackend.Kind.SLEEP) {
+			protections.add(new OverloadHarness.Protection("AdaptiveShedder (worker utilisation as CPU)", (backend) -> {
+				SampledSignal utilisation = new SampledSignal("utilisation", backend::utilization, 100, 0.8);
+				return new Guarded(AdaptiveShedder.builder().name("utilisation").cpuUsage(utilisation).build(),
+						utilisation, utilisation);
+			}));
+		}
+		else {
+			protections.add(new OverloadHarness.Protection("AdaptiveShedder (host CPU)", (backend) -> {
+				SampledSignal host = new SampledSignal("host-cpu", SampledSignal.hostCpu(), 250, 0.5);
+				return new Guarded(AdaptiveShedder.builder().name("host").cpuUsage(host).build(), host, host);
+			}));
+		}
+		protections.add(new OverloadHarness.Protection("ConcurrencyLimiter (" + cap + ")",
+				(backend) -> new Guarded(ConcurrencyLimiter.of("cap", cap), CpuUsage.shared(), null)));
+		protections.add(new OverloadHarness.Protection("no protection",
+				(backend) -> new Guarded(OverloadHarness.unprotected(), CpuUsage.shared(), null)));
 		return protections;
 	}
 
