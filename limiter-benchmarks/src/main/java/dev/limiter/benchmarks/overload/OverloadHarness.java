@@ -314,9 +314,9 @@ public final class OverloadHarness {
 		List<Path> plots = new ArrayList<>();
 		plots.add(Charts.line(out, name + "-goodput", "Goodput vs offered load, " + name + " backend",
 				"offered load (x capacity)", "goodput (% of capacity)", true, false, goodput, true));
-		plots.add(Charts.line(out, name + "-latency", "Admitted p99 latency over time (100 ms bins), " + name
-				+ " backend; steps 0.5x 1x 3x 10x 0.5x; unfinished at 10 s", "time (s)", "p99 latency (ms)", false, true, latency, false));
-		plots.add(Charts.line(out, name + "-rejections", "Rejected requests over time (100 ms bins), " + name
+		plots.add(Charts.line(out, name + "-latency", "Admitted p99 over time, " + name
+				+ " backend (steps 0.5x 1x 3x 10x 0.5x; unfinished at 10 s)", "time (s)", "p99 latency (ms)", false, true, latency, false));
+		plots.add(Charts.line(out, name + "-rejections", "Rejected requests over time, " + name
 				+ " backend", "time (s)", "rejected (%)", false, false, rejections, false));
 		return plots;
 	}
