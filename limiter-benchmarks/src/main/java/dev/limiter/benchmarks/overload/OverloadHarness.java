@@ -35,10 +35,11 @@ import dev.limiter.core.shedding.Shedder;
  *
  * <p>Run, from the repository root:
  * <pre>
- * ./mvnw -q -B -ntp -pl limiter-benchmarks -am package -DskipTests &amp;&amp; java -cp limiter-benchmarks/target/benchmarks.jar dev.limiter.benchmarks.overload.OverloadHarness
+ * ./mvnw -q -B -ntp -pl limiter-benchmarks -am package -DskipTests &amp;&amp; \
+ *   java -cp limiter-benchmarks/target/benchmarks.jar dev.limiter.benchmarks.overload.OverloadHarness
  * </pre>
- * Options: {@code --step-seconds=N} (default 6: the 7 runs of 4 steps and a recovery phase then take about four
- * minutes, inside the five-minute budget on 2 cores; the issue's 20 s steps take about 12), {@code --only=sleep|cpu},
+ * Options: {@code --step-seconds=N} (default 6: the 7 runs of 4 steps and a 5 s recovery phase then take about 4.3
+ * minutes, inside the five-minute budget on 2 cores; the issue's 20 s steps would take about 12), {@code --only=sleep|cpu},
  * {@code --out=DIR} (default {@code limiter-benchmarks/target/overload}), {@code --seed=N}. It writes
  * {@code overload.md}, {@code breaker.md} and PNG plots there and prints the tables.
  */
@@ -96,10 +97,10 @@ public final class OverloadHarness {
 		markdown.append(String.format(Locale.ROOT, "Steps of %.0f s at 0.5x, 1x, 3x, 10x capacity, then %.0f s back at "
 				+ "0.5x (recovery). Goodput = responses within 2 x the unloaded p99, per second, as a fraction of "
 				+ "capacity. Latencies from the scheduled (open-loop) arrival; requests still queued at the end count "
-				+ "as unfinished (infinite latency). Settle = time after the step began until every 100 ms bin of a whole second had its "
-				+ "admitted p99 within the bound (recovery: and <= 1 %% rejected); `never` = not within the step. "
-				+ "Load signal = mean during the step of what the shedder was fed as CPU (for the others: `CpuUsage.shared()`, "
-				+ "this process's CPU, smoothed). "
+				+ "as unfinished (infinite latency). Settle = time after the step began until every 100 ms bin of a "
+				+ "whole second had its admitted p99 within the bound (recovery: and <= 1 %% rejected); `never` = not "
+				+ "within the step. Load signal = mean during the step of what the shedder was fed as CPU (for the "
+				+ "others: `CpuUsage.shared()`, this process's CPU, smoothed). "
 				+ "Cores: %d. Seed %d.%n%n", stepSeconds, recoverySeconds(stepSeconds),
 				Runtime.getRuntime().availableProcessors(), seed));
 		List<Path> plots = new ArrayList<>();
@@ -278,7 +279,8 @@ public final class OverloadHarness {
 	private static String table(Run run) {
 		StringBuilder table = new StringBuilder(
 				"| step | offered req/s | goodput (of capacity) | admitted p50 ms | admitted p99 ms | rejected | "
-						+ "unfinished | settle / recover s | load signal |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+						+ "unfinished | settle / recover s | load signal |\n"
+						+ "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 		for (int i = 0; i < run.steps().size(); i++) {
 			RunAnalysis.Step step = run.steps().get(i);
 			table.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f %% | %s | %s | %.1f %% | %d | %s | %.0f %% |%n",
@@ -302,8 +304,9 @@ public final class OverloadHarness {
 		Map<String, double[][]> rejections = new LinkedHashMap<>();
 		for (Run run : runs) {
 			List<RunAnalysis.Step> steps = run.steps().subList(0, MULTIPLES.length);
-			goodput.put(run.protection(), new double[][] { steps.stream().mapToDouble(RunAnalysis.Step::multiple).toArray(),
-					steps.stream().mapToDouble((step) -> 100 * step.goodputOfCapacity()).toArray() });
+			double[] multiples = steps.stream().mapToDouble(RunAnalysis.Step::multiple).toArray();
+			double[] percent = steps.stream().mapToDouble((step) -> 100 * step.goodputOfCapacity()).toArray();
+			goodput.put(run.protection(), new double[][] { multiples, percent });
 			latency.put(run.protection(), new double[][] { run.series().seconds(), run.series().p99Millis() });
 			rejections.put(run.protection(), new double[][] { run.series().seconds(), run.series().rejectedPercent() });
 		}
@@ -314,8 +317,9 @@ public final class OverloadHarness {
 		List<Path> plots = new ArrayList<>();
 		plots.add(Charts.line(out, name + "-goodput", "Goodput vs offered load, " + name + " backend",
 				"offered load (x capacity)", "goodput (% of capacity)", true, false, goodput, true));
-		plots.add(Charts.line(out, name + "-latency", "Admitted p99 over time, " + name
-				+ " backend (steps 0.5x 1x 3x 10x 0.5x; unfinished at 10 s)", "time (s)", "p99 latency (ms)", false, true, latency, false));
+		plots.add(Charts.line(out, name + "-latency",
+				"Admitted p99 over time, " + name + " backend (steps 0.5x 1x 3x 10x 0.5x; unfinished at 10 s)",
+				"time (s)", "p99 latency (ms)", false, true, latency, false));
 		plots.add(Charts.line(out, name + "-rejections", "Rejected requests over time, " + name
 				+ " backend", "time (s)", "rejected (%)", false, false, rejections, false));
 		return plots;

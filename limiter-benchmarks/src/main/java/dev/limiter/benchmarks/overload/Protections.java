@@ -60,8 +60,11 @@ final class Protections {
 
 	static List<BreakerScenario.Subject> breakers(long seed) {
 		List<BreakerScenario.Subject> subjects = new ArrayList<>();
-		subjects.add(new BreakerScenario.Subject("SreBreaker", "go-zero defaults: k 1.5, protection 5, 10 s in 40 buckets",
-				(clock) -> SreBreaker.builder("sre").clock(clock).random(new SplittableRandom(seed)::nextDouble).build()));
+		subjects.add(new BreakerScenario.Subject("SreBreaker",
+				"go-zero defaults: k 1.5, protection 5, 10 s in 40 buckets", (clock) -> SreBreaker.builder("sre")
+					.clock(clock)
+					.random(new SplittableRandom(seed)::nextDouble)
+					.build()));
 		for (int seconds : new int[] { 3, 2 }) {
 			subjects.add(new BreakerScenario.Subject("SreBreaker, " + seconds + " s window",
 					"k 1.5, protection 5, " + seconds + " s in " + (4 * seconds) + " buckets of 250 ms",
@@ -73,7 +76,8 @@ final class Protections {
 						.build()));
 		}
 		subjects.add(new BreakerScenario.Subject("ThresholdBreaker",
-				"failure rate 0.5 over 1 s (10 buckets), minimum 20 calls, open 1 s, 5 half-open calls, probe timeout 1 s",
+				"failure rate 0.5 over 1 s (10 buckets), minimum 20 calls, open 1 s, 5 half-open calls, "
+						+ "probe timeout 1 s",
 				(clock) -> ThresholdBreaker.builder("threshold")
 					.failureRateThreshold(0.5)
 					.window(Duration.ofSeconds(1))
