@@ -39,9 +39,9 @@ import dev.limiter.core.shedding.Shedder;
  *   java -cp limiter-benchmarks/target/benchmarks.jar dev.limiter.benchmarks.overload.OverloadHarness
  * </pre>
  * Options: {@code --step-seconds=N} (default 6: the 7 runs of 4 steps and a 5 s recovery phase then take about 4.3
- * minutes, inside the five-minute budget on 2 cores; the issue's 20 s steps would take about 12), {@code --only=sleep|cpu},
- * {@code --out=DIR} (default {@code limiter-benchmarks/target/overload}), {@code --seed=N}. It writes
- * {@code overload.md}, {@code breaker.md} and PNG plots there and prints the tables.
+ * minutes, inside the five-minute budget on 2 cores; the issue's 20 s steps would take about 12),
+ * {@code --only=sleep|cpu}, {@code --out=DIR} (default {@code limiter-benchmarks/target/overload}),
+ * {@code --seed=N}. It writes {@code overload.md}, {@code breaker.md} and PNG plots there and prints the tables.
  */
 public final class OverloadHarness {
 
