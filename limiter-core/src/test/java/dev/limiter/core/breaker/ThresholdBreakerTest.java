@@ -582,6 +582,42 @@ class ThresholdBreakerTest {
 		assertThat(breaker.state()).isEqualTo(BreakerState.CLOSED);
 	}
 
+	@Test
+	void concurrentCallersGetExactlyTheHalfOpenProbes() throws InterruptedException {
+		ThresholdBreaker breaker = ThresholdBreaker.builder("probes")
+			.minimumCalls(1)
+			.halfOpenCalls(7)
+			.openDuration(Duration.ofSeconds(1))
+			.clock(this.clock)
+			.build();
+		call(breaker, false);
+		this.clock.advance(Duration.ofSeconds(1));
+		AtomicInteger permitted = new AtomicInteger();
+		int threads = 4;
+		CountDownLatch done = new CountDownLatch(threads);
+		for (int t = 0; t < threads; t++) {
+			new Thread(() -> {
+				for (int i = 0; i < 1000; i++) {
+					if (breaker.tryAcquire() >= 0) {
+						permitted.incrementAndGet();
+					}
+				}
+				done.countDown();
+			}).start();
+		}
+		done.await();
+		assertThat(permitted).hasValue(7);
+		assertThat(breaker.state()).isEqualTo(BreakerState.HALF_OPEN);
+	}
+
+	@Test
+	void negativeTokensAreIgnored() {
+		ThresholdBreaker breaker = tableBreaker();
+		breaker.onResult(ThresholdBreaker.REFUSED, false);
+		breaker.onResult(Long.MIN_VALUE, false);
+		assertThat(breaker.windowCalls()).isZero();
+	}
+
 	private void call(ThresholdBreaker breaker, boolean success) {
 		long token = breaker.tryAcquire();
 		assertThat(token).as("permitted").isNotNegative();
