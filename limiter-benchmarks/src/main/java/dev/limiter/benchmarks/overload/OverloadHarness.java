@@ -118,7 +118,7 @@ public final class OverloadHarness {
 			for (Protection protection : Protections.forBackend(kind)) {
 				Run run = run(kind, protection, calibration, stepSeconds, seed);
 				runs.add(run);
-				String table = table(run);
+				String table = table(run) + targets(run, calibration);
 				System.out.printf(Locale.ROOT, "%n%s / %s%n%s", kind.name().toLowerCase(Locale.ROOT), protection.name(),
 						table);
 				markdown.append("### ").append(protection.name()).append("\n\n").append(table);
@@ -286,10 +286,32 @@ public final class OverloadHarness {
 			table.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f %% | %s | %s | %.1f %% | %d | %s | %.0f %% |%n",
 					step.label(), step.offeredPerSecond(), 100 * step.goodputOfCapacity(), millis(step.p50Millis()),
 					millis(step.p99Millis()), 100 * step.rejectedFraction(), step.unfinished(),
-					Double.isNaN(step.settleSeconds()) ? "never" : String.format(Locale.ROOT, "%.1f",
-							step.settleSeconds()), 100 * run.cpuPerStep()[i]));
+					seconds(step.settleSeconds()), 100 * run.cpuPerStep()[i]));
 		}
 		return table.toString();
+	}
+
+	/** The shedder's targets, checked for every run so that the protections can be compared. */
+	private static String targets(Run run, Calibration calibration) {
+		RunAnalysis.Step three = run.steps().get(2);
+		RunAnalysis.Step ten = run.steps().get(3);
+		RunAnalysis.Step after = run.steps().get(4);
+		double bound = calibration.boundMillis();
+		return String.format(Locale.ROOT,
+				"%nTargets: goodput at 3x %.0f %% (>= 90 %%: %s), at 10x %.0f %% (>= 80 %%: %s); admitted p99 at 3x %s "
+						+ "and 10x %s ms (<= %.1f: %s); recovery %s s (<= 2 s: %s).%n",
+				100 * three.goodputOfCapacity(), met(three.goodputOfCapacity() >= 0.9), 100 * ten.goodputOfCapacity(),
+				met(ten.goodputOfCapacity() >= 0.8), millis(three.p99Millis()), millis(ten.p99Millis()), bound,
+				met(three.p99Millis() <= bound && ten.p99Millis() <= bound),
+				seconds(after.settleSeconds()), met(after.settleSeconds() <= 2));
+	}
+
+	private static String seconds(double value) {
+		return Double.isNaN(value) ? "never" : String.format(Locale.ROOT, "%.1f", value);
+	}
+
+	private static String met(boolean met) {
+		return met ? "met" : "missed";
 	}
 
 	private static String millis(double value) {
