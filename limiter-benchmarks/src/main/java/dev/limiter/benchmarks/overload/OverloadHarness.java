@@ -299,11 +299,12 @@ public final class OverloadHarness {
 		double bound = calibration.boundMillis();
 		return String.format(Locale.ROOT,
 				"%nTargets: goodput at 3x %.0f %% (>= 90 %%: %s), at 10x %.0f %% (>= 80 %%: %s); admitted p99 at 3x %s "
-						+ "and 10x %s ms (<= %.1f: %s); recovery %s s (<= 2 s: %s).%n",
+						+ "and 10x %s ms (<= %.1f: %s); recovery %s (<= 2 s: %s).%n",
 				100 * three.goodputOfCapacity(), met(three.goodputOfCapacity() >= 0.9), 100 * ten.goodputOfCapacity(),
 				met(ten.goodputOfCapacity() >= 0.8), millis(three.p99Millis()), millis(ten.p99Millis()), bound,
 				met(three.p99Millis() <= bound && ten.p99Millis() <= bound),
-				seconds(after.settleSeconds()), met(after.settleSeconds() <= 2));
+				Double.isNaN(after.settleSeconds()) ? "never" : seconds(after.settleSeconds()) + " s",
+				met(after.settleSeconds() <= 2));
 	}
 
 	private static String seconds(double value) {
