@@ -103,6 +103,10 @@ public final class TokenBucket {
 
 	private static final Duration INFINITE_DELAY = Duration.ofNanos(INF_DURATION);
 
+	private static final double FULL_MARGIN = 1 + 0x1p-40;
+
+	private static final double EMPTY_MARGIN = 1 - 0x1p-40;
+
 	private static final int SPINS = 64;
 
 	private static final int YIELDS = 64;
@@ -136,11 +140,19 @@ public final class TokenBucket {
 
 	private long lastEvent = Long.MIN_VALUE;
 
+	/** Shortcut: from this many nanoseconds after {@code last} on, the bucket is full. */
+	private long fullAfter;
+
+	/** Shortcut: up to this many nanoseconds after {@code last}, one permit is refused; -1 when it may be granted now. */
+	private long emptyThrough = -1;
+
 	private TokenBucket(double permitsPerSecond, int burst, Clock clock) {
 		this.clock = Objects.requireNonNull(clock, "clock must not be null");
 		this.limit = toLimit(permitsPerSecond);
 		this.burst = requireBurst(burst);
 		this.tokens = burst;
+		this.fullAfter = 0;
+		this.emptyThrough = emptyThrough(burst, this.limit, burst);
 	}
 
 	/**
@@ -400,18 +412,27 @@ public final class TokenBucket {
 					t = lastNow;
 				}
 			}
+			long elapsed = saturatedSubtract(t, lastNow);
 			int burstNow = this.burst;
-			double left = advance(t, this.tokens, lastNow, limitNow, burstNow) - permits;
-			if (permits > burstNow || (left < 0 && durationFromTokens(-left, limitNow) > 0L)) {
+			boolean refused;
+			double left = 0;
+			if (permits > 0 && Math.max(elapsed, 0L) <= this.emptyThrough) {
+				refused = true; // the exact computation would refuse: see emptyThrough(..)
+			}
+			else {
+				double available = (elapsed >= this.fullAfter) ? burstNow
+						: advance(t, this.tokens, lastNow, limitNow, burstNow);
+				left = available - permits;
+				refused = permits > burstNow || (left < 0 && durationFromTokens(-left, limitNow) > 0L);
+			}
+			if (refused) {
 				if (readValid(seq)) {
 					return false;
 				}
 				continue;
 			}
 			if (SEQUENCE.compareAndSet(this, seq, seq + 1)) {
-				this.last = t;
-				this.tokens = left;
-				this.lastEvent = t;
+				update(t, left, t);
 				SEQUENCE.setRelease(this, seq + 2);
 				return true;
 			}
@@ -455,9 +476,7 @@ public final class TokenBucket {
 			}
 			long timeToAct = saturatedAdd(t, wait);
 			if (SEQUENCE.compareAndSet(this, seq, seq + 1)) {
-				this.last = t;
-				this.tokens = left;
-				this.lastEvent = timeToAct;
+				update(t, left, timeToAct);
 				SEQUENCE.setRelease(this, seq + 2);
 				return new Ticket(this, permits, timeToAct, limitNow);
 			}
@@ -485,15 +504,15 @@ public final class TokenBucket {
 			if (restored > this.burst) {
 				restored = this.burst;
 			}
-			this.last = t;
-			this.tokens = restored;
-			if (reservation.timeToAct == this.lastEvent) {
+			long newLastEvent = this.lastEvent;
+			if (reservation.timeToAct == newLastEvent) {
 				long previousEvent = saturatedAdd(reservation.timeToAct,
 						durationFromTokens(-reservation.tokens, reservation.limit));
 				if (previousEvent >= t) {
-					this.lastEvent = previousEvent;
+					newLastEvent = previousEvent;
 				}
 			}
+			update(t, restored, newLastEvent);
 			reservation.cancelled = true;
 		}
 		finally {
@@ -506,9 +525,9 @@ public final class TokenBucket {
 		long seq = lock();
 		try {
 			long t = readClock ? this.clock.nanoTime() : nowNanos;
-			this.tokens = advance(t, this.tokens, this.last, this.limit, this.burst);
-			this.last = t;
+			double advanced = advance(t, this.tokens, this.last, this.limit, this.burst);
 			this.limit = newLimit;
+			update(t, advanced, this.lastEvent);
 		}
 		finally {
 			unlock(seq);
@@ -520,9 +539,9 @@ public final class TokenBucket {
 		long seq = lock();
 		try {
 			long t = readClock ? this.clock.nanoTime() : nowNanos;
-			this.tokens = advance(t, this.tokens, this.last, this.limit, this.burst);
-			this.last = t;
+			double advanced = advance(t, this.tokens, this.last, this.limit, this.burst);
 			this.burst = newBurst;
+			update(t, advanced, this.lastEvent);
 		}
 		finally {
 			unlock(seq);
@@ -553,6 +572,15 @@ public final class TokenBucket {
 			cancel(reservation, 0L, true);
 			throw ex;
 		}
+	}
+
+	// the writes of a commit, inside the exclusive section; limit and burst are the new ones
+	private void update(long newLast, double newTokens, long newLastEvent) {
+		this.last = newLast;
+		this.tokens = newTokens;
+		this.lastEvent = newLastEvent;
+		this.fullAfter = fullAfter(newTokens, this.limit, this.burst);
+		this.emptyThrough = emptyThrough(newTokens, this.limit, this.burst);
 	}
 
 	private long readBegin() {
@@ -606,6 +634,56 @@ public final class TokenBucket {
 		}
 		double result = tokens + tokensFromDuration(saturatedSubtract(t, last), limit);
 		return (result > burst) ? burst : result;
+	}
+
+	/**
+	 * A time after {@code last} from which {@link #advance} returns {@code burst}: {@code E = (long) (D * (1 + 2^-40))
+	 * + 2} where {@code D = (burst - tokens) / limit * 1e9}. Each of the three operations giving {@code D}, and each
+	 * of the four giving {@code tokensFromDuration(E)} (the division r / 1e9, the sum with the whole seconds, the
+	 * product with the limit), errs by at most a relative 2^-53, so {@code tokensFromDuration(e) >= burst - tokens}
+	 * for every {@code e >= E}; then {@code tokens + refill} rounds to at least {@code burst} and is capped to exactly
+	 * {@code burst}, as the full computation gives. ({@code D} underflowing to a subnormal errs by less than 1e-300
+	 * ns, covered by the + 2.) {@code Long.MAX_VALUE} (no shortcut) when the bucket never fills.
+	 */
+	static long fullAfter(double tokens, double limit, int burst) {
+		if (tokens >= burst) {
+			return 0L;
+		}
+		if (limit <= 0) {
+			return Long.MAX_VALUE;
+		}
+		double estimate = (burst - tokens) / limit * 1e9 * FULL_MARGIN;
+		return (estimate < 0x1p62) ? (long) estimate + 2L : Long.MAX_VALUE;
+	}
+
+	/**
+	 * The longest time after {@code last} through which a request for one permit is refused (so is any larger one),
+	 * or -1 when one may be granted at once. Refusal is monotone in the elapsed time (every step of {@link #advance}
+	 * is monotone, including Go's Seconds() across a whole second), so the refused instants form a prefix; an
+	 * estimate slightly short of the refill time is checked with the exact computation and kept only if refused.
+	 */
+	static long emptyThrough(double tokens, double limit, int burst) {
+		if (burst < 1) {
+			return Long.MAX_VALUE;
+		}
+		if (!refusesOne(Math.min(tokens, burst), limit)) {
+			return -1L;
+		}
+		if (limit <= 0) {
+			return Long.MAX_VALUE;
+		}
+		double estimate = (1 - tokens) / limit * 1e9 * EMPTY_MARGIN - 2;
+		long candidate = (estimate < 0x1p62) ? (long) estimate : (1L << 62);
+		if (candidate <= 0L) {
+			return 0L;
+		}
+		double available = tokens + tokensFromDuration(candidate, limit);
+		return refusesOne((available > burst) ? burst : available, limit) ? candidate : 0L;
+	}
+
+	private static boolean refusesOne(double available, double limit) {
+		double left = available - 1;
+		return left < 0 && durationFromTokens(-left, limit) > 0L;
 	}
 
 	/** x/time {@code tokensFromDuration}: {@code d.Seconds() * limit}, 0 for a limit of 0. */

@@ -3,6 +3,7 @@ package dev.limiter.core.ratelimit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -672,6 +673,42 @@ class TokenBucketTest {
 	void describesItself() {
 		assertThat(bucket(2.5, 4)).hasToString("TokenBucket[rate=2.5/s, burst=4]");
 		assertThat(bucket(10, 1).reserve(2, t(0))).hasToString("Reservation[not ok]");
+	}
+
+	/** The two shortcuts of the hot path give exactly what x/time's full computation gives, on random states. */
+	@Test
+	void hotPathShortcutsAgreeWithTheFullComputation() {
+		SplittableRandom random = new SplittableRandom(20261123);
+		double[] limits = { 1e-10, 0.7692307692307693, 1, 3, 10, 1000, 123_456.789, 1e9, 1e12, 1e300 };
+		for (int i = 0; i < 200_000; i++) {
+			double limit = (i % 3 == 0) ? limits[random.nextInt(limits.length)] : Math.exp(random.nextDouble(-25, 30));
+			int burst = (i % 5 == 0) ? random.nextInt(3) : random.nextInt(1, 1 << random.nextInt(1, 31));
+			double tokens = burst - random.nextDouble() * random.nextInt(1, 4) * Math.min(burst + 1, 1 << 20);
+			long full = TokenBucket.fullAfter(tokens, limit, burst);
+			if (full != Long.MAX_VALUE) {
+				for (long e : new long[] { full, full + 1, full + random.nextLong(1, 1L << 40) }) {
+					assertThat(exactAvailable(tokens, limit, burst, e)).as("full after %d: %s %s %s", e, tokens, limit,
+							burst)
+						.isEqualTo(burst);
+				}
+			}
+			long empty = TokenBucket.emptyThrough(tokens, limit, burst);
+			if (empty >= 0) {
+				long bound = Math.min(empty, 1L << 62);
+				for (long e : new long[] { 0, bound, random.nextLong(bound + 1) }) {
+					double left = exactAvailable(tokens, limit, burst, e) - 1;
+					boolean refused = 1 > burst || (left < 0 && TokenBucket.durationFromTokens(-left, limit) > 0);
+					assertThat(refused).as("empty through %d: %s %s %s", e, tokens, limit, burst).isTrue();
+				}
+			}
+		}
+	}
+
+	/** x/time advance(t) for {@code t = last + elapsed}, written out independently of the class. */
+	private static double exactAvailable(double tokens, double limit, int burst, long elapsed) {
+		double seconds = (double) (elapsed / 1_000_000_000L) + (double) (elapsed % 1_000_000_000L) / 1e9;
+		double result = tokens + seconds * limit;
+		return (result > burst) ? burst : result;
 	}
 
 	/** How many D the clock moved while the action ran (x/time runWait's measured delay). */
