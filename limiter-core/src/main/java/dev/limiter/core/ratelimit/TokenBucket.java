@@ -75,9 +75,11 @@ public final class TokenBucket {
 	 *   release store of sequence + 2. The CAS is volatile, so the field stores cannot move before it; the release
 	 *   store keeps them before the even value, so a reader that validates against that value sees all of them.
 	 * A failed CAS or a changed sequence means another writer committed: the decision is recomputed (lock-free:
-	 * someone made progress). An odd sequence (a writer between its CAS and its release, a few stores) is waited
-	 * out with Thread.onSpinWait, then Thread.yield, then parkNanos, in case that writer was descheduled.
-	 * Rarely-used mutators (cancel, setRate, setBurst) simply take the sequence to odd first, as a lock.
+	 * someone made progress). After a lost CAS, and while the sequence is odd (a writer between its CAS and its
+	 * release: a few stores), a thread backs off exponentially: 1, 2, 4 ... 128 Thread.onSpinWait hints, then
+	 * Thread.yield, then parkNanos, in case the writer was descheduled. Backing off leaves the cache line with the
+	 * winner for a few of its calls instead of bouncing it between cores on every call. Rarely-used mutators
+	 * (cancel, setRate, setBurst) take the sequence to odd first, as a lock, and compute inside.
 	 *
 	 * The clock is read once per call, after the first sequence read. If that attempt commits, no update happened
 	 * between the reading and the commit, so with a monotonic clock the reading is never older than `last` and no
@@ -87,8 +89,16 @@ public final class TokenBucket {
 	 * Explicit-instant variants (the package-private ...(…, long nowNanos) methods, x/time's AllowN(t, n) etc.)
 	 * use the instant given, with x/time's rules for instants in the past.
 	 *
-	 * The infinite rate is tested before the clock is read: it grants without touching the state. A granted
-	 * tryAcquire costs one clock reading, one CAS and four stores; a refused one a clock reading and loads.
+	 * Hot-path shortcuts. The exact refill (a 64-bit division, two conversions, a floating-point division) and the
+	 * refusal test (another division) cost about as much as the clock reading. Every commit therefore also stores
+	 * two elapsed-time thresholds derived from the new state: fullAfter, from which advance() is exactly burst (an
+	 * error bound, see fullAfter(..)), and emptyThrough, up to which one permit is exactly refused (refusal is
+	 * monotone in time, so an estimate checked once with the exact formula bounds a prefix; see emptyThrough(..)).
+	 * A call whose elapsed time falls in either range skips the arithmetic and gets the result the full formula
+	 * would give; others compute it. The infinite rate is tested before the clock is read and grants without
+	 * touching the state. So a granted tryAcquire() on a refilled bucket costs a clock reading, a subtraction, one
+	 * CAS and the stores (the thresholds' division overlaps the CAS); a refusal on an empty bucket costs a clock
+	 * reading, a few loads and compares, and no store.
 	 */
 
 	/** x/time's {@code Inf}; {@code Double.POSITIVE_INFINITY} is stored as this value. */
@@ -107,9 +117,9 @@ public final class TokenBucket {
 
 	private static final double EMPTY_MARGIN = 1 - 0x1p-40;
 
-	private static final int SPINS = 64;
+	private static final int SPIN_ROUNDS = 8;
 
-	private static final int YIELDS = 64;
+	private static final int YIELDS = 16;
 
 	private static final long PARK_NANOS = 10_000L;
 
@@ -436,6 +446,7 @@ public final class TokenBucket {
 				SEQUENCE.setRelease(this, seq + 2);
 				return true;
 			}
+			spins = backOff(spins); // lost a race: let the winner keep the cache line for a moment
 		}
 	}
 
@@ -480,6 +491,7 @@ public final class TokenBucket {
 				SEQUENCE.setRelease(this, seq + 2);
 				return new Ticket(this, permits, timeToAct, limitNow);
 			}
+			spins = backOff(spins);
 		}
 	}
 
@@ -614,17 +626,20 @@ public final class TokenBucket {
 		SEQUENCE.setRelease(this, seq + 2);
 	}
 
-	private static int backOff(int spins) {
-		if (spins < SPINS) {
-			Thread.onSpinWait();
+	// exponential: 1, 2, 4 ... 128 spin-wait hints, then yields, then short parks
+	private static int backOff(int attempt) {
+		if (attempt < SPIN_ROUNDS) {
+			for (int i = 1 << attempt; i > 0; i--) {
+				Thread.onSpinWait();
+			}
 		}
-		else if (spins < SPINS + YIELDS) {
+		else if (attempt < SPIN_ROUNDS + YIELDS) {
 			Thread.yield();
 		}
 		else {
 			LockSupport.parkNanos(PARK_NANOS);
 		}
-		return spins + 1;
+		return attempt + 1;
 	}
 
 	// x/time advance(t): tokens at t, without changing the bucket
