@@ -48,10 +48,13 @@ final class TryAcquirePeers {
 		if (regime == Regime.PERMIT) {
 			// Bucket4j refuses refill rates above 1 token/ns
 			return Bucket.builder()
-				.addLimit((limit) -> limit.capacity(1_000_000_000_000L).refillGreedy(1_000_000_000L, Duration.ofSeconds(1)))
+				.addLimit((limit) -> limit.capacity(1_000_000_000_000L)
+					.refillGreedy(1_000_000_000L, Duration.ofSeconds(1)))
 				.build();
 		}
-		return Bucket.builder().addLimit((limit) -> limit.capacity(1).refillGreedy(1000, Duration.ofSeconds(1))).build();
+		return Bucket.builder()
+			.addLimit((limit) -> limit.capacity(1).refillGreedy(1000, Duration.ofSeconds(1)))
+			.build();
 	}
 
 	static RateLimiter guava(Regime regime) {

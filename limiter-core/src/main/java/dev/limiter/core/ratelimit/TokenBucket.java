@@ -153,7 +153,7 @@ public final class TokenBucket {
 	/** Shortcut: from this many nanoseconds after {@code last} on, the bucket is full. */
 	private long fullAfter;
 
-	/** Shortcut: up to this many nanoseconds after {@code last}, one permit is refused; -1 when it may be granted now. */
+	/** Shortcut: through this many nanoseconds after {@code last}, one permit is refused; -1: maybe granted now. */
 	private long emptyThrough = -1;
 
 	private TokenBucket(double permitsPerSecond, int burst, Clock clock) {
