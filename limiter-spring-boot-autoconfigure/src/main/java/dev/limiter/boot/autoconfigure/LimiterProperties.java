@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.limiter.boot.web.RateLimitHeaders;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -151,6 +150,23 @@ public class LimiterProperties {
 
 		/** Closed, open and half-open states driven by failure and slow-call rates. */
 		THRESHOLD
+
+	}
+
+	/** Format of the rate-limit headers written on responses. */
+	public enum HeadersFormat {
+
+		/** "RateLimit" and "RateLimit-Policy" of draft-ietf-httpapi-ratelimit-headers-11. */
+		IETF,
+
+		/** "X-RateLimit-Limit", "X-RateLimit-Remaining" and "X-RateLimit-Reset" (seconds from now). */
+		LEGACY,
+
+		/** Both the IETF and the legacy headers. */
+		BOTH,
+
+		/** No rate-limit headers; refusals still carry "Retry-After". */
+		NONE
 
 	}
 
@@ -581,7 +597,7 @@ public class LimiterProperties {
 		/**
 		 * Format of the rate-limit headers written on responses.
 		 */
-		private RateLimitHeaders.Format headers = RateLimitHeaders.Format.IETF;
+		private HeadersFormat headers = HeadersFormat.IETF;
 
 		/**
 		 * CIDR ranges (IPv4 or IPv6) of proxies whose X-Forwarded-For header is trusted.
@@ -596,11 +612,11 @@ public class LimiterProperties {
 			this.rules = rules;
 		}
 
-		public RateLimitHeaders.Format getHeaders() {
+		public HeadersFormat getHeaders() {
 			return this.headers;
 		}
 
-		public void setHeaders(RateLimitHeaders.Format headers) {
+		public void setHeaders(HeadersFormat headers) {
 			this.headers = headers;
 		}
 
