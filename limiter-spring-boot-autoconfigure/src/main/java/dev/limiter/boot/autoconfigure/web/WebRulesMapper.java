@@ -79,8 +79,8 @@ final class WebRulesMapper {
 			}
 		}
 		if (isBlank(rule.getRateLimiter()) && isBlank(rule.getCircuitBreaker()) && isBlank(rule.getLoadShedder())) {
-			throw LimiterPropertiesMapper.invalid(prefix, null,
-					"Names no rate-limiter, circuit-breaker or load-shedder; a rule needs at least one.");
+			throw LimiterPropertiesMapper.invalid(prefix + ".rate-limiter", null,
+					"A rule must name a rate-limiter, a circuit-breaker or a load-shedder.");
 		}
 		RequestRule.RateLimit rateLimit = null;
 		if (!isBlank(rule.getRateLimiter())) {
