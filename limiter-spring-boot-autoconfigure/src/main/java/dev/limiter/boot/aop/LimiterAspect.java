@@ -1,0 +1,189 @@
+package dev.limiter.boot.aop;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.limiter.annotation.CircuitBreaker;
+import dev.limiter.annotation.LoadShed;
+import dev.limiter.annotation.RateLimitExceededException;
+import dev.limiter.annotation.RateLimited;
+import dev.limiter.core.Promise;
+import dev.limiter.core.breaker.BreakerOpenException;
+import dev.limiter.core.ratelimit.Decision;
+import dev.limiter.core.shedding.OverloadException;
+import org.aspectj.lang.ProceedingJoinPoint;
+import org.aspectj.lang.annotation.Around;
+import org.aspectj.lang.annotation.Aspect;
+import org.aspectj.lang.reflect.MethodSignature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.context.expression.MethodBasedEvaluationContext;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.ParameterNameDiscoverer;
+
+/**
+ * Applies {@link LoadShed @LoadShed}, {@link RateLimited @RateLimited} and {@link CircuitBreaker @CircuitBreaker} to
+ * Spring bean methods, in that order when a method carries several (the shedder outermost, the breaker around the
+ * call itself).
+ *
+ * <ul>
+ * <li>{@code @LoadShed}: a shed call throws {@link OverloadException}; otherwise the call runs and the shedder's
+ * promise is rejected only when the call itself throws an {@link OverloadException} (as go-zero's shedding
+ * interceptor), accepted in every other case.</li>
+ * <li>{@code @RateLimited}: the key expression is evaluated over the arguments ({@code #name}, {@code #p0},
+ * {@code #a0}; the arguments array is the root object) and the permits are taken; a refusal throws
+ * {@link RateLimitExceededException} unless the limiter is in shadow mode, where it is counted and logged.</li>
+ * <li>{@code @CircuitBreaker}: a call that throws is a failure, one that returns a success; a dropped call runs the
+ * fallback with the same arguments (and the {@link BreakerOpenException} when the fallback takes it), or throws the
+ * exception.</li>
+ * </ul>
+ * What each method needs is resolved once ({@link LimiterMethodPlans}) and checked at start-up by
+ * {@link LimiterAnnotationValidator}. Thread-safe.
+ *
+ * @author limiter
+ * @since 0.1.0
+ */
+@Aspect
+public final class LimiterAspect {
+
+	private static final Logger logger = LoggerFactory.getLogger(LimiterAspect.class);
+
+	private static final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
+
+	private final LimiterMethodPlans plans;
+
+	private final LongAdder shadowRejections = new LongAdder();
+
+	/**
+	 * Creates the aspect.
+	 * @param plans resolves what each annotated method needs
+	 */
+	public LimiterAspect(LimiterMethodPlans plans) {
+		this.plans = Objects.requireNonNull(plans, "plans must not be null");
+	}
+
+	/**
+	 * Guards a {@code @LoadShed} method.
+	 * @param call the call
+	 * @param loadShed the annotation
+	 * @return the method's result
+	 * @throws Throwable what the method threw, or {@link OverloadException} when shed
+	 */
+	@Around("@annotation(loadShed)")
+	public Object loadShed(ProceedingJoinPoint call, LoadShed loadShed) throws Throwable {
+		LimiterMethodPlans.ShedPlan plan = this.plans.shed(method(call), loadShed);
+		Promise promise = plan.shedder().allow();
+		try {
+			Object result = call.proceed();
+			promise.accept();
+			return result;
+		}
+		catch (OverloadException ex) {
+			promise.reject(ex.getMessage());
+			throw ex;
+		}
+		catch (Throwable ex) {
+			promise.accept();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Rate-limits a {@code @RateLimited} method.
+	 * @param call the call
+	 * @param rateLimited the annotation
+	 * @return the method's result
+	 * @throws Throwable what the method threw, or {@link RateLimitExceededException} when refused
+	 */
+	@Around("@annotation(rateLimited)")
+	public Object rateLimit(ProceedingJoinPoint call, RateLimited rateLimited) throws Throwable {
+		Method method = method(call);
+		LimiterMethodPlans.RateLimitPlan plan = this.plans.rateLimit(method, rateLimited);
+		String key = "*";
+		if (plan.key() != null) {
+			Object[] args = call.getArgs();
+			Object value = plan.key()
+				.getValue(new MethodBasedEvaluationContext(args, method, args, parameterNames));
+			key = (value != null) ? value.toString() : "-";
+		}
+		Decision decision = plan.limiter().acquire(key, plan.permits());
+		if (!decision.allowed()) {
+			if (!plan.shadow()) {
+				throw new RateLimitExceededException(plan.limiter().name(), decision);
+			}
+			this.shadowRejections.increment();
+			logger.debug("Rate limiter '{}' (shadow mode) would have refused key '{}'", plan.limiter().name(), key);
+		}
+		return call.proceed();
+	}
+
+	/**
+	 * Runs a {@code @CircuitBreaker} method through its breaker.
+	 * @param call the call
+	 * @param circuitBreaker the annotation
+	 * @return the method's result, or the fallback's
+	 * @throws Throwable what the method or the fallback threw, or {@link BreakerOpenException} without fallback
+	 */
+	@Around("@annotation(circuitBreaker)")
+	public Object circuitBreaker(ProceedingJoinPoint call, CircuitBreaker circuitBreaker) throws Throwable {
+		LimiterMethodPlans.BreakerPlan plan = this.plans.breaker(method(call), targetClass(call), circuitBreaker);
+		Promise promise;
+		try {
+			promise = plan.breaker().allow();
+		}
+		catch (BreakerOpenException ex) {
+			if (plan.fallback() == null) {
+				throw ex;
+			}
+			return fallback(call, plan, ex);
+		}
+		Object result;
+		try {
+			result = call.proceed();
+		}
+		catch (Throwable ex) {
+			promise.reject(ex.getClass().getName());
+			throw ex;
+		}
+		promise.accept();
+		return result;
+	}
+
+	/**
+	 * Returns how many calls rate limiters in shadow mode would have refused.
+	 * @return the count
+	 */
+	public long shadowRejections() {
+		return this.shadowRejections.sum();
+	}
+
+	private static Object fallback(ProceedingJoinPoint call, LimiterMethodPlans.BreakerPlan plan,
+			BreakerOpenException ex) throws Throwable {
+		Object[] args = call.getArgs();
+		if (plan.fallbackTakesThrowable()) {
+			args = Arrays.copyOf(args, args.length + 1);
+			args[args.length - 1] = ex;
+		}
+		try {
+			return plan.fallback().invoke(call.getTarget(), args);
+		}
+		catch (InvocationTargetException invocation) {
+			throw invocation.getTargetException();
+		}
+	}
+
+	private static Method method(ProceedingJoinPoint call) {
+		Method method = ((MethodSignature) call.getSignature()).getMethod();
+		return (call.getTarget() != null) ? AopUtils.getMostSpecificMethod(method, targetClass(call)) : method;
+	}
+
+	private static Class<?> targetClass(ProceedingJoinPoint call) {
+		return AopUtils.getTargetClass(call.getTarget());
+	}
+
+}
