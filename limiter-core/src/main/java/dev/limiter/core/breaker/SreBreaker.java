@@ -1,0 +1,592 @@
+package dev.limiter.core.breaker;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.concurrent.locks.StampedLock;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.limiter.core.Clock;
+import dev.limiter.core.Promise;
+
+/**
+ * Client-side adaptive throttling from the Google SRE book ("Handling Overload"), as go-zero's current
+ * {@code googleBreaker}: instead of tripping at a threshold, it drops each call with a probability that grows as the
+ * dependency accepts fewer of the calls it is sent.
+ *
+ * <p>The model. Over a rolling window ({@code window}, default 10 s, in {@code buckets} buckets, default 40 of
+ * 250 ms, the current bucket included) the breaker counts successes, failures and its own drops; {@code total} is
+ * all three, {@code accepts} the successes. {@code failingBuckets} is the number of newest buckets, in a row, with
+ * failures and no success; {@code workingBuckets} the number with successes and no failure (empty and drop-only
+ * buckets do not break either streak). Each call then:
+ * <pre>
+ * w          = k - (k - 1.1) · failingBuckets / buckets          // K falls from k (1.5) to 1.1 while buckets keep failing
+ * ratio      = (total - protection - max(w, 1.1) · accepts) / (total + 1)
+ * ratio ≤ 0                                   → call permitted (breaker CLOSED)
+ * a call was permitted by the draw before, and more than 1 s ago → call permitted as a forced probe
+ * ratio     ×= (buckets - workingBuckets) / buckets             // recover faster while calls succeed again
+ * random() &lt; ratio                          → call dropped, and the drop is recorded
+ * otherwise                                  → call permitted
+ * </pre>
+ * {@code protection} (default 5) lets a few calls fail before anything is dropped. A permitted call reports its
+ * outcome: {@link Promise#accept()} counts a success, {@link Promise#reject(String)} a failure; a promise never
+ * completed counts nothing.
+ *
+ * <p>{@link #state()} is {@link BreakerState#CLOSED} while the drop probability is 0 and {@link BreakerState#OPEN}
+ * while it is positive; there is no half-open state (the forced probe and the probabilistic drops play its part).
+ * {@link #dropRatio()} gives the probability itself. {@link Listener}s hear of state changes, as observed by calls
+ * and by {@code state()}/{@code dropRatio()}, and of each drop.
+ *
+ * <p>Edge cases: the random source must return values in [0, 1); a call is dropped when the draw is below the
+ * ratio. Time going backwards empties the window (go-zero's rolling window does the same). Time 0 is an ordinary
+ * instant: "a call was permitted before" is an explicit flag.
+ *
+ * <p>Thread-safe. The permitted path allocates nothing ({@link #allow()} returns one shared promise, which carries
+ * no per-call state) and, while the breaker is closed, takes no lock to decide (an optimistic read); recording an
+ * outcome takes a short write lock. Drops throw one pre-built {@link BreakerOpenException} per breaker.
+ */
+public final class SreBreaker implements Breaker {
+
+	/*
+	 * Implementation notes (go-zero core/breaker/googlebreaker.go at v1.10.3, semantics in go-semantics.md §4.4;
+	 * the formula is eq. 21-1 of https://sre.google/sre-book/handling-overload/):
+	 * - minK = 1.1 and forcePassDuration = 1 s are go-zero constants; k, protection, window and buckets are ours to
+	 *   configure. buckets in the K and recovery formulas is the configured bucket count (40 in go-zero).
+	 * - Fast path: max(w, minK) >= minK always, so when total - protection - minK·accepts <= 0 the exact ratio is <= 0
+	 *   as well (floating-point multiplication is monotonic); then the call is permitted from the running totals under
+	 *   an optimistic read, without the O(buckets) scan. Anything else takes the write lock and runs go-zero's steps
+	 *   in order, drawing a random number only where go-zero does.
+	 * - go-zero records a drop in a second critical section after accept(); here it is recorded in the same one.
+	 * - lastPass is go-zero's AtomicDuration whose 0 means "never"; here "passed" is an explicit flag.
+	 * - The drop ratio before the recovery factor decides go-zero's behaviour; state() and dropRatio() report the
+	 *   ratio after it, which is what the next call faces (apart from the forced probe).
+	 */
+
+	/** go-zero's minK: the lowest weight of accepts, reached after a whole window of failing buckets. */
+	static final double MIN_K = 1.1;
+
+	static final long FORCE_PASS_NANOS = 1_000_000_000L;
+
+	private static final Logger logger = LoggerFactory.getLogger(SreBreaker.class);
+
+	private static final Listener[] NO_LISTENERS = new Listener[0];
+
+	private static final AtomicReferenceFieldUpdater<SreBreaker, BreakerState> REPORTED_STATE = AtomicReferenceFieldUpdater
+		.newUpdater(SreBreaker.class, BreakerState.class, "reportedState");
+
+	private final String name;
+
+	private final double k;
+
+	private final int protection;
+
+	private final Clock clock;
+
+	private final DoubleSupplier random;
+
+	private final SreBuckets buckets;
+
+	private final StampedLock lock = new StampedLock();
+
+	private final Object listenerLock = new Object();
+
+	private final BreakerOpenException openException;
+
+	private final Promise promise = new OutcomePromise();
+
+	private boolean passed;
+
+	private long lastPass;
+
+	private volatile Listener[] listeners;
+
+	private volatile BreakerState reportedState = BreakerState.CLOSED;
+
+	private SreBreaker(Builder builder) {
+		this.name = builder.name;
+		this.k = builder.k;
+		this.protection = builder.protection;
+		this.clock = builder.clock;
+		this.random = builder.random;
+		this.buckets = new SreBuckets(builder.buckets, builder.window.toNanos() / builder.buckets,
+				this.clock.nanoTime());
+		this.openException = new BreakerOpenException(this.name);
+		this.listeners = builder.listeners;
+	}
+
+	/**
+	 * Starts a builder with go-zero's defaults: k 1.5, protection 5, a 10 s window in 40 buckets, the system clock
+	 * and {@link ThreadLocalRandom}.
+	 * @param name the breaker's name (for exceptions, logs and metrics)
+	 * @return a new builder
+	 */
+	public static Builder builder(String name) {
+		return new Builder(name);
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * Decides whether one call may be made; a drop is recorded in the window.
+	 * @return the breaker's shared promise: complete it once with the call's outcome
+	 * @throws BreakerOpenException if the call is dropped
+	 */
+	@Override
+	public Promise allow() {
+		if (!acquire(true)) {
+			throw this.openException;
+		}
+		return this.promise;
+	}
+
+	/**
+	 * Runs the call if the breaker permits it. A call that returns normally is a success; one that throws is a
+	 * success when {@code acceptable} says so and a failure otherwise (an {@link Error} or
+	 * {@link RuntimeException} too, which propagates unchanged). A dropped call is recorded as a drop and answered
+	 * by {@code fallback} with the {@link BreakerOpenException}, or by throwing it.
+	 */
+	@Override
+	public <T> T execute(Callable<T> call, Predicate<Throwable> acceptable, Function<Throwable, T> fallback)
+			throws Exception {
+		if (!acquire(true)) {
+			if (fallback != null) {
+				return fallback.apply(this.openException);
+			}
+			throw this.openException;
+		}
+		boolean success = false;
+		try {
+			T result = call.call();
+			success = true;
+			return result;
+		}
+		catch (Throwable ex) {
+			success = acceptable != null && acceptable.test(ex);
+			throw ex;
+		}
+		finally {
+			record(success ? SreBuckets.SUCCESS : SreBuckets.FAILURE);
+		}
+	}
+
+	/**
+	 * Returns {@link BreakerState#OPEN} while calls are being dropped with a positive probability, else
+	 * {@link BreakerState#CLOSED}.
+	 */
+	@Override
+	public BreakerState state() {
+		return (dropRatio() > 0) ? BreakerState.OPEN : BreakerState.CLOSED;
+	}
+
+	/**
+	 * Returns the probability, in [0, 1), that the next call is dropped (the ratio after the recovery factor; a
+	 * forced probe may still let it through).
+	 * @return the current drop ratio
+	 */
+	public double dropRatio() {
+		long now = this.clock.nanoTime();
+		double ratio;
+		long stamp = this.lock.writeLock();
+		try {
+			this.buckets.scan(now);
+			double base = baseRatio();
+			ratio = (base > 0) ? base * recoveryFactor() : 0;
+		}
+		finally {
+			this.lock.unlockWrite(stamp);
+		}
+		report((ratio > 0) ? BreakerState.OPEN : BreakerState.CLOSED);
+		return ratio;
+	}
+
+	/** Forgets every recorded outcome and the last forced probe: the breaker is closed again. */
+	public void reset() {
+		long stamp = this.lock.writeLock();
+		try {
+			this.buckets.clear();
+			this.passed = false;
+		}
+		finally {
+			this.lock.unlockWrite(stamp);
+		}
+		report(BreakerState.CLOSED);
+	}
+
+	/**
+	 * Registers a listener for state changes and drops; listeners run on the calling thread and must be quick.
+	 * @param listener the listener
+	 */
+	public void addListener(Listener listener) {
+		Objects.requireNonNull(listener, "listener must not be null");
+		synchronized (this.listenerLock) {
+			Listener[] current = this.listeners;
+			Listener[] updated = Arrays.copyOf(current, current.length + 1);
+			updated[current.length] = listener;
+			this.listeners = updated;
+		}
+	}
+
+	/**
+	 * Removes a listener registered before; does nothing if it is not registered.
+	 * @param listener the listener
+	 */
+	public void removeListener(Listener listener) {
+		synchronized (this.listenerLock) {
+			Listener[] current = this.listeners;
+			for (int i = 0; i < current.length; i++) {
+				if (current[i] == listener) {
+					Listener[] updated = new Listener[current.length - 1];
+					System.arraycopy(current, 0, updated, 0, i);
+					System.arraycopy(current, i + 1, updated, i, current.length - i - 1);
+					this.listeners = updated;
+					return;
+				}
+			}
+		}
+	}
+
+	/** go-zero's accept() alone: decides without recording a drop (for the ported tests). */
+	boolean accept() {
+		return acquire(false);
+	}
+
+	void markSuccess() {
+		record(SreBuckets.SUCCESS);
+	}
+
+	void markFailure() {
+		record(SreBuckets.FAILURE);
+	}
+
+	void markDrop() {
+		record(SreBuckets.DROP);
+	}
+
+	/** go-zero's history() at the current time, for tests. */
+	History history() {
+		long now = this.clock.nanoTime();
+		long stamp = this.lock.writeLock();
+		try {
+			this.buckets.scan(now);
+			return new History(this.buckets.accepts, this.buckets.total, this.buckets.workingBuckets,
+					this.buckets.failingBuckets);
+		}
+		finally {
+			this.lock.unlockWrite(stamp);
+		}
+	}
+
+	private boolean acquire(boolean recordDrop) {
+		long now = this.clock.nanoTime();
+		long stamp = this.lock.tryOptimisticRead();
+		if (stamp != 0) {
+			SreBuckets window = this.buckets;
+			int span = window.span(now);
+			long total = window.visibleTotal(span);
+			long accepts = window.visibleAccepts(span);
+			if (this.lock.validate(stamp) && (double) (total - this.protection) - MIN_K * (double) accepts <= 0) {
+				if (this.listeners.length != 0) {
+					report(BreakerState.CLOSED);
+				}
+				return true;
+			}
+		}
+		return decide(now, recordDrop);
+	}
+
+	private boolean decide(long now, boolean recordDrop) {
+		boolean permitted;
+		BreakerState observed;
+		long stamp = this.lock.writeLock();
+		try {
+			this.buckets.scan(now);
+			double ratio = baseRatio();
+			if (ratio <= 0) {
+				permitted = true;
+				observed = BreakerState.CLOSED;
+			}
+			else {
+				ratio *= recoveryFactor();
+				observed = (ratio > 0) ? BreakerState.OPEN : BreakerState.CLOSED;
+				if (this.passed && now - this.lastPass > FORCE_PASS_NANOS) {
+					this.lastPass = now;
+					permitted = true;
+				}
+				else if (this.random.getAsDouble() < ratio) {
+					permitted = false;
+					if (recordDrop) {
+						this.buckets.add(SreBuckets.DROP, now);
+					}
+				}
+				else {
+					this.passed = true;
+					this.lastPass = now;
+					permitted = true;
+				}
+			}
+		}
+		finally {
+			this.lock.unlockWrite(stamp);
+		}
+		Listener[] listeners = this.listeners;
+		if (listeners.length != 0) {
+			report(observed);
+			if (!permitted && recordDrop) {
+				for (Listener listener : listeners) {
+					try {
+						listener.onDrop(this.name);
+					}
+					catch (RuntimeException ex) {
+						logger.warn("Listener of circuit breaker '{}' failed on drop", this.name, ex);
+					}
+				}
+			}
+		}
+		return permitted;
+	}
+
+	/** The drop ratio before the recovery factor; requires a fresh scan under the write lock. */
+	private double baseRatio() {
+		SreBuckets window = this.buckets;
+		double w = this.k - (this.k - MIN_K) * window.failingBuckets / window.size;
+		double weightedAccepts = Math.max(w, MIN_K) * window.accepts;
+		return ((double) (window.total - this.protection) - weightedAccepts) / (double) (window.total + 1);
+	}
+
+	/** (buckets - workingBuckets) / buckets; requires a fresh scan under the write lock. */
+	private double recoveryFactor() {
+		SreBuckets window = this.buckets;
+		return (double) (window.size - window.workingBuckets) / window.size;
+	}
+
+	private void record(int kind) {
+		long now = this.clock.nanoTime();
+		long stamp = this.lock.writeLock();
+		try {
+			this.buckets.add(kind, now);
+		}
+		finally {
+			this.lock.unlockWrite(stamp);
+		}
+	}
+
+	private void report(BreakerState observed) {
+		Listener[] listeners = this.listeners;
+		if (listeners.length == 0) {
+			return;
+		}
+		BreakerState previous = this.reportedState;
+		if (previous != observed && REPORTED_STATE.compareAndSet(this, previous, observed)) {
+			for (Listener listener : listeners) {
+				try {
+					listener.onStateChange(this.name, previous, observed);
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Listener of circuit breaker '{}' failed on state change", this.name, ex);
+				}
+			}
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "SreBreaker[name=" + this.name + ", k=" + this.k + ", protection=" + this.protection + ", window="
+				+ Duration.ofNanos(this.buckets.intervalNanos * this.buckets.size) + ", buckets=" + this.buckets.size
+				+ "]";
+	}
+
+	/** The shared promise: it needs no per-call state, so one instance serves every permitted call. */
+	private final class OutcomePromise implements Promise {
+
+		@Override
+		public void accept() {
+			record(SreBuckets.SUCCESS);
+		}
+
+		@Override
+		public void reject(String reason) {
+			record(SreBuckets.FAILURE);
+		}
+
+	}
+
+	/** go-zero's windowResult. */
+	record History(long accepts, long total, int workingBuckets, int failingBuckets) {
+	}
+
+	/**
+	 * Hears of a breaker's state changes and drops, on the thread of the call that observed them. Costs nothing
+	 * while none is registered. Exceptions thrown by a listener are logged and otherwise ignored.
+	 */
+	public interface Listener {
+
+		/**
+		 * The breaker started or stopped dropping calls.
+		 * @param name the breaker's name
+		 * @param from the state before
+		 * @param to the state now
+		 */
+		default void onStateChange(String name, BreakerState from, BreakerState to) {
+		}
+
+		/**
+		 * The breaker dropped a call.
+		 * @param name the breaker's name
+		 */
+		default void onDrop(String name) {
+		}
+
+	}
+
+	/** Builds an {@link SreBreaker}; every setter validates its argument at once. */
+	public static final class Builder {
+
+		private final String name;
+
+		private double k = 1.5;
+
+		private int protection = 5;
+
+		private Duration window = Duration.ofSeconds(10);
+
+		private int buckets = 40;
+
+		private Clock clock = Clock.system();
+
+		private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
+
+		private Listener[] listeners = NO_LISTENERS;
+
+		private Builder(String name) {
+			Objects.requireNonNull(name, "name must not be null");
+			if (name.isEmpty()) {
+				throw new IllegalArgumentException("name must not be empty");
+			}
+			this.name = name;
+		}
+
+		/**
+		 * Sets K, the weight of accepts while no bucket fails; it falls linearly to 1.1 as failing buckets fill the
+		 * window. The SRE book recommends 2; go-zero uses 1.5. Lower is more aggressive.
+		 * @param k the multiplier, finite and at least 1.1
+		 * @return this builder
+		 * @throws IllegalArgumentException if {@code k} is below 1.1 or not finite
+		 */
+		public Builder k(double k) {
+			if (!(k >= MIN_K) || Double.isInfinite(k)) {
+				throw new IllegalArgumentException("k must be >= " + MIN_K + " and finite (was " + k + ")");
+			}
+			this.k = k;
+			return this;
+		}
+
+		/**
+		 * Sets how many calls in the window may fail before any is dropped.
+		 * @param protection the allowance, at least 0
+		 * @return this builder
+		 * @throws IllegalArgumentException if {@code protection} is negative
+		 */
+		public Builder protection(int protection) {
+			if (protection < 0) {
+				throw new IllegalArgumentException("protection must be >= 0 (was " + protection + ")");
+			}
+			this.protection = protection;
+			return this;
+		}
+
+		/**
+		 * Sets how far back outcomes count; each bucket covers {@code window / buckets} (integer nanoseconds).
+		 * @param window the window, positive
+		 * @return this builder
+		 * @throws IllegalArgumentException if {@code window} is not positive
+		 */
+		public Builder window(Duration window) {
+			Objects.requireNonNull(window, "window must not be null");
+			if (window.isNegative() || window.isZero()) {
+				throw new IllegalArgumentException("window must be > 0 (was " + window + ")");
+			}
+			this.window = window;
+			return this;
+		}
+
+		/**
+		 * Sets the number of buckets the window is divided into.
+		 * @param buckets the bucket count, at least 1
+		 * @return this builder
+		 * @throws IllegalArgumentException if {@code buckets} is below 1
+		 */
+		public Builder buckets(int buckets) {
+			if (buckets < 1) {
+				throw new IllegalArgumentException("buckets must be > 0 (was " + buckets + ")");
+			}
+			this.buckets = buckets;
+			return this;
+		}
+
+		/**
+		 * Sets the clock.
+		 * @param clock the clock
+		 * @return this builder
+		 */
+		public Builder clock(Clock clock) {
+			this.clock = Objects.requireNonNull(clock, "clock must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets the random source, uniform in [0, 1); a call is dropped when the draw is below the drop ratio.
+		 * @param random the random source
+		 * @return this builder
+		 */
+		public Builder random(DoubleSupplier random) {
+			this.random = Objects.requireNonNull(random, "random must not be null");
+			return this;
+		}
+
+		/**
+		 * Adds a listener (more can be added later with {@link SreBreaker#addListener(Listener)}).
+		 * @param listener the listener
+		 * @return this builder
+		 */
+		public Builder listener(Listener listener) {
+			Objects.requireNonNull(listener, "listener must not be null");
+			Listener[] updated = Arrays.copyOf(this.listeners, this.listeners.length + 1);
+			updated[this.listeners.length] = listener;
+			this.listeners = updated;
+			return this;
+		}
+
+		/**
+		 * Builds the breaker, closed and with an empty window starting now.
+		 * @return the breaker
+		 * @throws IllegalArgumentException if the window is shorter than one nanosecond per bucket
+		 */
+		public SreBreaker build() {
+			long windowNanos;
+			try {
+				windowNanos = this.window.toNanos();
+			}
+			catch (ArithmeticException ex) {
+				throw new IllegalArgumentException("window must fit in a long of nanoseconds (was " + this.window + ")");
+			}
+			if (windowNanos / this.buckets < 1) {
+				throw new IllegalArgumentException("window must be at least 1ns per bucket (was " + this.window
+						+ " for " + this.buckets + " buckets)");
+			}
+			return new SreBreaker(this);
+		}
+
+	}
+
+}

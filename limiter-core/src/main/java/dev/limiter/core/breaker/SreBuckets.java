@@ -1,0 +1,192 @@
+package dev.limiter.core.breaker;
+
+/**
+ * The rolling window of {@link SreBreaker}: go-zero's {@code collection.RollingWindow} (no
+ * {@code IgnoreCurrentBucket}) over go-zero's breaker {@code bucket} of four counters, sum, success, failure and
+ * drop.
+ *
+ * <p>Not thread-safe: the breaker guards it. The pure readers ({@link #span(long)}, {@link #visibleTotal(int)},
+ * {@link #visibleAccepts(int)}) may run under an optimistic read that is validated afterwards.
+ */
+final class SreBuckets {
+
+	/*
+	 * Implementation notes: the ring, offset, lastTime and span arithmetic are those of
+	 * dev.limiter.core.window.RollingWindow (go-zero rollingwindow.go). On top, running totals of sum and success
+	 * over the whole ring are kept (adjusted on add and on bucket reset), so the closed-breaker fast path reads the
+	 * window's totals in O(span) instead of O(size): with span == 0 they are the totals of every visible bucket,
+	 * otherwise the span buckets after offset are expired and subtracted. The full oldest-to-newest scan that counts
+	 * working and failing buckets (history() in go-zero googlebreaker.go) runs only when a call may be dropped.
+	 */
+
+	static final int SUCCESS = 0;
+
+	static final int FAILURE = 1;
+
+	static final int DROP = 2;
+
+	final int size;
+
+	final long intervalNanos;
+
+	private final long[] success;
+
+	private final long[] failure;
+
+	private final long[] drop;
+
+	private int offset;
+
+	private long lastTime;
+
+	private long ringTotal;
+
+	private long ringSuccess;
+
+	// results of the last scan(now)
+	long accepts;
+
+	long total;
+
+	int workingBuckets;
+
+	int failingBuckets;
+
+	SreBuckets(int size, long intervalNanos, long now) {
+		this.size = size;
+		this.intervalNanos = intervalNanos;
+		this.success = new long[size];
+		this.failure = new long[size];
+		this.drop = new long[size];
+		this.lastTime = now;
+	}
+
+	/** Go's span(): whole intervals since the bucket last written to, or {@code size} when outside [0, size). */
+	int span(long now) {
+		long buckets = (now - this.lastTime) / this.intervalNanos;
+		return (buckets >= 0 && buckets < this.size) ? (int) buckets : this.size;
+	}
+
+	/** Sum of all counters over the buckets visible at the given span. */
+	long visibleTotal(int span) {
+		if (span >= this.size) {
+			return 0;
+		}
+		long total = this.ringTotal;
+		for (int i = 0; i < span; i++) {
+			int index = (this.offset + i + 1) % this.size;
+			total -= this.success[index] + this.failure[index] + this.drop[index];
+		}
+		return total;
+	}
+
+	/** Successes over the buckets visible at the given span. */
+	long visibleAccepts(int span) {
+		if (span >= this.size) {
+			return 0;
+		}
+		long accepts = this.ringSuccess;
+		for (int i = 0; i < span; i++) {
+			accepts -= this.success[(this.offset + i + 1) % this.size];
+		}
+		return accepts;
+	}
+
+	/** Records one outcome in the bucket of {@code now}, first clearing expired buckets. */
+	void add(int kind, long now) {
+		updateOffset(now);
+		int index = this.offset;
+		switch (kind) {
+			case SUCCESS -> {
+				this.success[index]++;
+				this.ringSuccess++;
+			}
+			case FAILURE -> this.failure[index]++;
+			default -> this.drop[index]++;
+		}
+		this.ringTotal++;
+	}
+
+	/**
+	 * Go's history(): visits the visible buckets oldest to newest and sets {@link #accepts}, {@link #total},
+	 * {@link #workingBuckets} (trailing buckets with successes and no failure) and {@link #failingBuckets} (trailing
+	 * buckets with failures and no success); empty and drop-only buckets change neither streak. Does not change the
+	 * window.
+	 */
+	void scan(long now) {
+		int span = span(now);
+		long accepts = 0;
+		long total = 0;
+		int working = 0;
+		int failing = 0;
+		int diff = this.size - span;
+		int start = (this.offset + span + 1) % this.size;
+		for (int i = 0; i < diff; i++) {
+			int index = (start + i) % this.size;
+			long successes = this.success[index];
+			long failures = this.failure[index];
+			accepts += successes;
+			total += successes + failures + this.drop[index];
+			if (failures > 0) {
+				working = 0;
+			}
+			else if (successes > 0) {
+				working++;
+			}
+			if (successes > 0) {
+				failing = 0;
+			}
+			else if (failures > 0) {
+				failing++;
+			}
+		}
+		this.accepts = accepts;
+		this.total = total;
+		this.workingBuckets = working;
+		this.failingBuckets = failing;
+	}
+
+	/** Empties every bucket; the grid stays where it is. */
+	void clear() {
+		for (int i = 0; i < this.size; i++) {
+			resetBucket(i);
+		}
+	}
+
+	long success(int index) {
+		return this.success[index];
+	}
+
+	long failure(int index) {
+		return this.failure[index];
+	}
+
+	long drop(int index) {
+		return this.drop[index];
+	}
+
+	int offset() {
+		return this.offset;
+	}
+
+	private void updateOffset(long now) {
+		int span = span(now);
+		if (span <= 0) {
+			return;
+		}
+		for (int i = 0; i < span; i++) {
+			resetBucket((this.offset + i + 1) % this.size);
+		}
+		this.offset = (this.offset + span) % this.size;
+		this.lastTime = now - (now - this.lastTime) % this.intervalNanos;
+	}
+
+	private void resetBucket(int index) {
+		this.ringTotal -= this.success[index] + this.failure[index] + this.drop[index];
+		this.ringSuccess -= this.success[index];
+		this.success[index] = 0;
+		this.failure[index] = 0;
+		this.drop[index] = 0;
+	}
+
+}

@@ -1,0 +1,664 @@
+package dev.limiter.core.shedding;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.DoubleSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.limiter.core.Clock;
+import dev.limiter.core.Promise;
+import dev.limiter.core.window.BucketVisitor;
+import dev.limiter.core.window.RollingWindow;
+
+/**
+ * Sheds calls while the process is overloaded: its CPU is busy and more calls are in flight than it has shown it
+ * can complete; go-zero's current adaptive shedder ({@code core/load/adaptiveshedder.go}), a BBR-like estimate of
+ * the bandwidth-delay product (Little's law).
+ *
+ * <p>The model. Two rolling windows ({@code window}, default 5 s, in {@code buckets} buckets, default 50 of 100 ms,
+ * always leaving out the current, partial bucket) record each passed call and its response time in whole
+ * milliseconds, rounded up. With {@code cpu} and {@code threshold} in millicpu (1000 = all the CPU the process may
+ * use; the default threshold is 900):
+ * <pre>
+ * maxPass        = max(1, most calls passed in one bucket)
+ * minRt          = min(1000, smallest per-bucket mean response time, rounded half away from zero) // ms
+ * windowScale    = 1 s / bucket duration / 1000                              // 0.01 for 100 ms buckets
+ * maxFlight      = max(1, maxPass · minRt · windowScale)                     // calls the process completes in minRt
+ * overloadFactor = clamp((1000 - cpu) / (1000 - threshold), 0.1, 1)
+ * hot            = cpu ≥ threshold (remembering when), or a call was shed and the CPU was last seen at or above the
+ *                  threshold less than {@code coolOff} (default 1 s) ago
+ * shed           ⇔ hot and avgInFlight &gt; maxFlight · overloadFactor and inFlight &gt; maxFlight · overloadFactor
+ * </pre>
+ * {@code inFlight} counts permitted calls not yet completed; {@code avgInFlight} is updated when a call completes:
+ * {@code avg = avg · 0.9 + inFlight · 0.1} with the count after the completion. A passed call ({@link
+ * Promise#accept()}, {@code release(token, true)}) records its response time; a failed one only leaves the flight.
+ * The priority variant ({@link Builder#priority(boolean)}) uses the threshold {@code (threshold + 1000) / 2} (950 for
+ * 900), so calls routed to it are shed later.
+ *
+ * <p>Edge cases: the CPU threshold has millicpu resolution (0.001) and must be below 1; a threshold of 0 means the
+ * CPU is always hot. The CPU source is asked at every decision and should return a fraction in [0, 1] (NaN counts
+ * as 0). A response time measured across the clock going backwards counts as 0 ms. Time 0 is an ordinary instant:
+ * "the CPU was seen over the threshold" is an explicit flag.
+ *
+ * <p>Thread-safe. {@link #tryAcquire()} and {@link #release(long, boolean)} allocate nothing and take no lock
+ * while the CPU is below the threshold; while it is above, the decision reads the windows under their lock, as
+ * go-zero does. {@link #allow()} allocates one small promise (it carries the start time). Sheds throw one
+ * pre-built {@link OverloadException} per shedder.
+ */
+public final class AdaptiveShedder implements Shedder {
+
+	/*
+	 * Implementation notes (go-zero core/load/adaptiveshedder.go at v1.10.3, go-semantics.md §4.5):
+	 * - go-zero's flyingBeta is 0.9 and its complement (1 - flyingBeta) is folded by the Go compiler to exactly 0.1;
+	 *   the literal 0.1 is used here (1 - 0.9 in Java is 0.09999999999999998).
+	 * - go-zero reads the CPU twice per decision (systemOverloaded and overloadFactor); here it is read once and
+	 *   used for both. Its CPU is integer millicpu; here cpu = fraction × 1000 is not truncated.
+	 * - avgFlying is go-zero's spin-locked float; here a CAS loop over its bits. flying is an atomic counter.
+	 * - overloadTime is written before the overloadSeen flag and read after it; droppedRecently is a plain volatile
+	 *   flag as in go-zero (a racing reader may see a cleared flag a little early, as there).
+	 * - maxPass and minRt reuse two visitor objects under one lock so that the permitted path allocates nothing.
+	 * - tryAcquire() returns the start time as nanoseconds since the shedder was built (never negative), so that a
+	 *   negative token can mean "shed".
+	 */
+
+	/** The token {@link #tryAcquire()} returns when the call is shed. */
+	public static final long SHED = -1;
+
+	static final double DEFAULT_MIN_RT = 1000.0;
+
+	static final double CPU_MAX = 1000;
+
+	static final double OVERLOAD_FACTOR_LOWER_BOUND = 0.1;
+
+	private static final Logger logger = LoggerFactory.getLogger(AdaptiveShedder.class);
+
+	private static final Listener[] NO_LISTENERS = new Listener[0];
+
+	private static final AtomicLongFieldUpdater<AdaptiveShedder> FLYING = AtomicLongFieldUpdater
+		.newUpdater(AdaptiveShedder.class, "flying");
+
+	private static final AtomicLongFieldUpdater<AdaptiveShedder> AVG_FLYING_BITS = AtomicLongFieldUpdater
+		.newUpdater(AdaptiveShedder.class, "avgFlyingBits");
+
+	private final String name;
+
+	private final long cpuThreshold;
+
+	private final double windowScale;
+
+	private final long coolOffNanos;
+
+	private final DoubleSupplier cpuUsage;
+
+	private final Clock clock;
+
+	private final long epoch;
+
+	private final RollingWindow passCounter;
+
+	private final RollingWindow rtCounter;
+
+	private final OverloadException overloadException;
+
+	private final Object statsLock = new Object();
+
+	private final MaxPass maxPassVisitor = new MaxPass();
+
+	private final MinRt minRtVisitor = new MinRt();
+
+	private volatile long flying;
+
+	private volatile long avgFlyingBits;
+
+	private volatile boolean droppedRecently;
+
+	private volatile long overloadTime;
+
+	private volatile boolean overloadSeen;
+
+	private volatile Listener[] listeners;
+
+	private AdaptiveShedder(Builder builder, long cpuThreshold, long bucketNanos) {
+		this.name = builder.name;
+		this.cpuThreshold = cpuThreshold;
+		this.windowScale = (double) 1_000_000_000L / (double) bucketNanos / 1000;
+		this.coolOffNanos = toNanosSaturated(builder.coolOff);
+		this.cpuUsage = (builder.cpuUsage != null) ? builder.cpuUsage : CpuUsage.shared();
+		this.clock = builder.clock;
+		Duration bucket = Duration.ofNanos(bucketNanos);
+		this.passCounter = new RollingWindow(builder.buckets, bucket, true, this.clock);
+		this.rtCounter = new RollingWindow(builder.buckets, bucket, true, this.clock);
+		this.epoch = this.clock.nanoTime();
+		this.overloadException = new OverloadException(this.name);
+		this.listeners = builder.listeners;
+	}
+
+	/**
+	 * Starts a builder with go-zero's defaults: CPU threshold 0.9, a 5 s window in 50 buckets, cool-off 1 s, the
+	 * shared {@link CpuUsage} sampler and the system clock.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * Asks to start one call.
+	 * @return a promise to complete once: {@link Promise#accept()} when the call passed (its response time is
+	 * recorded), {@link Promise#reject(String)} when it failed; later completions are ignored
+	 * @throws OverloadException if the call is shed
+	 */
+	@Override
+	public Promise allow() {
+		long token = tryAcquire();
+		if (token < 0) {
+			throw this.overloadException;
+		}
+		return new TokenPromise(this, token);
+	}
+
+	/**
+	 * Asks to start one call, without allocating: the allocation-free form of {@link #allow()}.
+	 * @return {@link #SHED} (negative) when the call is shed; otherwise a token (the start time, at least 0) to pass
+	 * to {@link #release(long, boolean)} exactly once when the call has finished
+	 */
+	public long tryAcquire() {
+		long now = this.clock.nanoTime();
+		if (shouldDrop(now)) {
+			this.droppedRecently = true;
+			Listener[] listeners = this.listeners;
+			if (listeners.length != 0) {
+				notifyDrop(listeners);
+			}
+			return SHED;
+		}
+		FLYING.incrementAndGet(this);
+		return Math.max(0, now - this.epoch);
+	}
+
+	/**
+	 * Ends a call started by {@link #tryAcquire()}: it leaves the flight and, when it passed, its response time and
+	 * pass are recorded. A negative token (a shed call) is ignored.
+	 * @param token the token {@code tryAcquire()} returned
+	 * @param passed whether the call passed
+	 */
+	public void release(long token, boolean passed) {
+		if (token < 0) {
+			return;
+		}
+		if (passed) {
+			long elapsed = Math.max(0, this.clock.nanoTime() - this.epoch - token);
+			long rt = (long) Math.ceil((double) elapsed / 1_000_000.0);
+			addFlying(-1);
+			this.rtCounter.add(rt);
+			this.passCounter.add(1);
+		}
+		else {
+			addFlying(-1);
+		}
+	}
+
+	/**
+	 * Returns this shedder's name.
+	 * @return the name
+	 */
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * Returns the CPU threshold in effect (after the priority adjustment), as a fraction.
+	 * @return the threshold, in [0, 1)
+	 */
+	public double cpuThreshold() {
+		return this.cpuThreshold / CPU_MAX;
+	}
+
+	/**
+	 * Returns the CPU usage as the CPU source reports it now.
+	 * @return the CPU usage, a fraction
+	 */
+	public double cpuUsage() {
+		return this.cpuUsage.getAsDouble();
+	}
+
+	/**
+	 * Returns the number of permitted calls not yet completed.
+	 * @return calls in flight
+	 */
+	public long inFlight() {
+		return this.flying;
+	}
+
+	/**
+	 * Returns the moving average of calls in flight, updated as calls complete.
+	 * @return the average in flight
+	 */
+	public double averageInFlight() {
+		return Double.longBitsToDouble(this.avgFlyingBits);
+	}
+
+	/**
+	 * Returns the estimated capacity {@code max(1, maxPass · minRt · windowScale)}, before the overload factor.
+	 * @return the calls the process is estimated to hold in flight without queueing
+	 */
+	public double maxFlight() {
+		synchronized (this.statsLock) {
+			this.maxPassVisitor.result = 1;
+			this.passCounter.reduce(this.maxPassVisitor);
+			this.minRtVisitor.result = DEFAULT_MIN_RT;
+			this.rtCounter.reduce(this.minRtVisitor);
+			return Math.max((double) this.maxPassVisitor.result * this.minRtVisitor.result * this.windowScale, 1);
+		}
+	}
+
+	/**
+	 * Registers a listener for shed calls; it runs on the calling thread and must be quick.
+	 * @param listener the listener
+	 */
+	public void addListener(Listener listener) {
+		Objects.requireNonNull(listener, "listener must not be null");
+		synchronized (this.statsLock) {
+			Listener[] current = this.listeners;
+			Listener[] updated = Arrays.copyOf(current, current.length + 1);
+			updated[current.length] = listener;
+			this.listeners = updated;
+		}
+	}
+
+	long maxPass() {
+		synchronized (this.statsLock) {
+			this.maxPassVisitor.result = 1;
+			this.passCounter.reduce(this.maxPassVisitor);
+			return this.maxPassVisitor.result;
+		}
+	}
+
+	double minRt() {
+		synchronized (this.statsLock) {
+			this.minRtVisitor.result = DEFAULT_MIN_RT;
+			this.rtCounter.reduce(this.minRtVisitor);
+			return this.minRtVisitor.result;
+		}
+	}
+
+	RollingWindow passCounter() {
+		return this.passCounter;
+	}
+
+	RollingWindow rtCounter() {
+		return this.rtCounter;
+	}
+
+	void setInFlight(long flying, double averageInFlight) {
+		this.flying = flying;
+		this.avgFlyingBits = Double.doubleToRawLongBits(averageInFlight);
+	}
+
+	void setDroppedRecently(boolean droppedRecently) {
+		this.droppedRecently = droppedRecently;
+	}
+
+	void setOverloadTime(long overloadTime) {
+		this.overloadTime = overloadTime;
+		this.overloadSeen = true;
+	}
+
+	boolean shouldDrop() {
+		return shouldDrop(this.clock.nanoTime());
+	}
+
+	boolean stillHot() {
+		return stillHot(this.clock.nanoTime());
+	}
+
+	double overloadFactor() {
+		return overloadFactor(cpuMillis());
+	}
+
+	private boolean shouldDrop(long now) {
+		double cpu = cpuMillis();
+		return (systemOverloaded(cpu, now) || stillHot(now)) && highThroughput(cpu);
+	}
+
+	private double cpuMillis() {
+		double cpu = this.cpuUsage.getAsDouble() * CPU_MAX;
+		return Double.isNaN(cpu) ? 0 : cpu;
+	}
+
+	private boolean systemOverloaded(double cpu, long now) {
+		if (cpu < this.cpuThreshold) {
+			return false;
+		}
+		this.overloadTime = now;
+		this.overloadSeen = true;
+		return true;
+	}
+
+	private boolean stillHot(long now) {
+		if (!this.droppedRecently) {
+			return false;
+		}
+		if (!this.overloadSeen) {
+			return false;
+		}
+		if (now - this.overloadTime < this.coolOffNanos) {
+			return true;
+		}
+		this.droppedRecently = false;
+		return false;
+	}
+
+	private boolean highThroughput(double cpu) {
+		double avgFlying = averageInFlight();
+		double maxFlight = maxFlight() * overloadFactor(cpu);
+		return avgFlying > maxFlight && (double) this.flying > maxFlight;
+	}
+
+	private double overloadFactor(double cpu) {
+		double factor = (CPU_MAX - cpu) / (CPU_MAX - this.cpuThreshold);
+		if (factor < OVERLOAD_FACTOR_LOWER_BOUND) {
+			return OVERLOAD_FACTOR_LOWER_BOUND;
+		}
+		return (factor > 1) ? 1 : factor;
+	}
+
+	private void addFlying(long delta) {
+		long flying = FLYING.addAndGet(this, delta);
+		if (delta < 0) {
+			long bits;
+			long updated;
+			do {
+				bits = this.avgFlyingBits;
+				updated = Double.doubleToRawLongBits(Double.longBitsToDouble(bits) * 0.9 + (double) flying * 0.1);
+			}
+			while (!AVG_FLYING_BITS.compareAndSet(this, bits, updated));
+		}
+	}
+
+	private void notifyDrop(Listener[] listeners) {
+		for (Listener listener : listeners) {
+			try {
+				listener.onDrop(this.name);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Listener of load shedder '{}' failed on drop", this.name, ex);
+			}
+		}
+	}
+
+	private static long toNanosSaturated(Duration duration) {
+		try {
+			return duration.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			return Long.MAX_VALUE;
+		}
+	}
+
+	/** Go's math.Round: half away from zero. */
+	static double roundHalfAwayFromZero(double value) {
+		double truncated = (value < 0) ? Math.ceil(value) : Math.floor(value);
+		if (Math.abs(value - truncated) >= 0.5) {
+			truncated += Math.copySign(1.0, value);
+		}
+		return truncated;
+	}
+
+	@Override
+	public String toString() {
+		return "AdaptiveShedder[name=" + this.name + ", cpuThreshold=" + cpuThreshold() + ", window="
+				+ this.passCounter.interval().multipliedBy(this.passCounter.size()) + ", buckets="
+				+ this.passCounter.size() + ", coolOff=" + Duration.ofNanos(this.coolOffNanos) + "]";
+	}
+
+	private static final class MaxPass implements BucketVisitor {
+
+		long result;
+
+		@Override
+		public void visit(double sum, long count) {
+			if (sum > this.result) {
+				this.result = (long) sum;
+			}
+		}
+
+	}
+
+	private static final class MinRt implements BucketVisitor {
+
+		double result;
+
+		@Override
+		public void visit(double sum, long count) {
+			if (count <= 0) {
+				return;
+			}
+			double average = roundHalfAwayFromZero(sum / (double) count);
+			if (average < this.result) {
+				this.result = average;
+			}
+		}
+
+	}
+
+	/** The promise of {@link #allow()}: completes the call's token once. */
+	private static final class TokenPromise implements Promise {
+
+		private static final AtomicIntegerFieldUpdater<TokenPromise> COMPLETED = AtomicIntegerFieldUpdater
+			.newUpdater(TokenPromise.class, "completed");
+
+		private final AdaptiveShedder shedder;
+
+		private final long token;
+
+		private volatile int completed;
+
+		TokenPromise(AdaptiveShedder shedder, long token) {
+			this.shedder = shedder;
+			this.token = token;
+		}
+
+		@Override
+		public void accept() {
+			if (COMPLETED.compareAndSet(this, 0, 1)) {
+				this.shedder.release(this.token, true);
+			}
+		}
+
+		@Override
+		public void reject(String reason) {
+			if (COMPLETED.compareAndSet(this, 0, 1)) {
+				this.shedder.release(this.token, false);
+			}
+		}
+
+	}
+
+	/**
+	 * Hears of shed calls, on the shedding thread. Costs nothing while none is registered. Exceptions thrown by a
+	 * listener are logged and otherwise ignored.
+	 */
+	public interface Listener {
+
+		/**
+		 * The shedder refused a call.
+		 * @param name the shedder's name
+		 */
+		default void onDrop(String name) {
+		}
+
+	}
+
+	/** Builds an {@link AdaptiveShedder}; every setter validates its argument at once. */
+	public static final class Builder {
+
+		private String name = "adaptive";
+
+		private double cpuThreshold = 0.9;
+
+		private Duration window = Duration.ofSeconds(5);
+
+		private int buckets = 50;
+
+		private Duration coolOff = Duration.ofSeconds(1);
+
+		private boolean priority;
+
+		private DoubleSupplier cpuUsage;
+
+		private Clock clock = Clock.system();
+
+		private Listener[] listeners = NO_LISTENERS;
+
+		private Builder() {
+		}
+
+		/**
+		 * Sets the name carried by {@link OverloadException}s, logs and metrics.
+		 * @param name the name, not empty
+		 * @return this builder
+		 */
+		public Builder name(String name) {
+			Objects.requireNonNull(name, "name must not be null");
+			if (name.isEmpty()) {
+				throw new IllegalArgumentException("name must not be empty");
+			}
+			this.name = name;
+			return this;
+		}
+
+		/**
+		 * Sets the CPU usage from which the process counts as overloaded, as a fraction of the CPU it may use; it is
+		 * rounded to whole millicpu (0.001), go-zero's unit.
+		 * @param cpuThreshold the threshold, in [0, 0.999]
+		 * @return this builder
+		 * @throws IllegalArgumentException if the threshold is negative, NaN or rounds to 1 or more
+		 */
+		public Builder cpuThreshold(double cpuThreshold) {
+			if (!(cpuThreshold >= 0) || Math.round(cpuThreshold * CPU_MAX) >= CPU_MAX) {
+				throw new IllegalArgumentException("cpuThreshold must be in [0, 0.999] (was " + cpuThreshold + ")");
+			}
+			this.cpuThreshold = cpuThreshold;
+			return this;
+		}
+
+		/**
+		 * Sets how far back passes and response times count; each bucket covers {@code window / buckets}.
+		 * @param window the window, positive
+		 * @return this builder
+		 */
+		public Builder window(Duration window) {
+			Objects.requireNonNull(window, "window must not be null");
+			if (window.isNegative() || window.isZero()) {
+				throw new IllegalArgumentException("window must be > 0 (was " + window + ")");
+			}
+			this.window = window;
+			return this;
+		}
+
+		/**
+		 * Sets the number of buckets the window is divided into.
+		 * @param buckets the bucket count, at least 1
+		 * @return this builder
+		 */
+		public Builder buckets(int buckets) {
+			if (buckets < 1) {
+				throw new IllegalArgumentException("buckets must be > 0 (was " + buckets + ")");
+			}
+			this.buckets = buckets;
+			return this;
+		}
+
+		/**
+		 * Sets how long after the CPU was last seen over the threshold shedding may go on (only once a call was shed).
+		 * @param coolOff the cool-off, at least 0
+		 * @return this builder
+		 */
+		public Builder coolOff(Duration coolOff) {
+			Objects.requireNonNull(coolOff, "coolOff must not be null");
+			if (coolOff.isNegative()) {
+				throw new IllegalArgumentException("coolOff must be >= 0 (was " + coolOff + ")");
+			}
+			this.coolOff = coolOff;
+			return this;
+		}
+
+		/**
+		 * Makes this the priority variant: its threshold is {@code (threshold + 1000) / 2} millicpu (go-zero's
+		 * priority shedder: 950 for 900), so it sheds later than a normal shedder.
+		 * @param priority whether to raise the threshold
+		 * @return this builder
+		 */
+		public Builder priority(boolean priority) {
+			this.priority = priority;
+			return this;
+		}
+
+		/**
+		 * Sets the CPU source, asked at every decision: the fraction (0..1) of the CPU the process may use that it
+		 * uses. The default is {@link CpuUsage#shared()}.
+		 * @param cpuUsage the CPU source
+		 * @return this builder
+		 */
+		public Builder cpuUsage(DoubleSupplier cpuUsage) {
+			this.cpuUsage = Objects.requireNonNull(cpuUsage, "cpuUsage must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets the clock.
+		 * @param clock the clock
+		 * @return this builder
+		 */
+		public Builder clock(Clock clock) {
+			this.clock = Objects.requireNonNull(clock, "clock must not be null");
+			return this;
+		}
+
+		/**
+		 * Adds a listener for shed calls.
+		 * @param listener the listener
+		 * @return this builder
+		 */
+		public Builder listener(Listener listener) {
+			Objects.requireNonNull(listener, "listener must not be null");
+			Listener[] updated = Arrays.copyOf(this.listeners, this.listeners.length + 1);
+			updated[this.listeners.length] = listener;
+			this.listeners = updated;
+			return this;
+		}
+
+		/**
+		 * Builds the shedder, with empty windows starting now.
+		 * @return the shedder
+		 * @throws IllegalArgumentException if the window is shorter than one nanosecond per bucket
+		 */
+		public AdaptiveShedder build() {
+			long windowNanos;
+			try {
+				windowNanos = this.window.toNanos();
+			}
+			catch (ArithmeticException ex) {
+				throw new IllegalArgumentException("window must fit in a long of nanoseconds (was " + this.window + ")");
+			}
+			long bucketNanos = windowNanos / this.buckets;
+			if (bucketNanos < 1) {
+				throw new IllegalArgumentException("window must be at least 1ns per bucket (was " + this.window
+						+ " for " + this.buckets + " buckets)");
+			}
+			long threshold = Math.round(this.cpuThreshold * CPU_MAX);
+			if (this.priority) {
+				threshold = (threshold + (long) CPU_MAX) >> 1;
+			}
+			return new AdaptiveShedder(this, threshold, bucketNanos);
+		}
+
+	}
+
+}

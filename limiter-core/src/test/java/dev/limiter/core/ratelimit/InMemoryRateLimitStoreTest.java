@@ -1,0 +1,176 @@
+package dev.limiter.core.ratelimit;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.ref.Reference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.limiter.core.Clock;
+import dev.limiter.core.ManualClock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/** The in-memory store against the store contract, plus what only it promises: bounds, eviction, concurrency. */
+class InMemoryRateLimitStoreTest extends RateLimitStoreContractTest {
+
+	private static final Logger logger = LoggerFactory.getLogger(InMemoryRateLimitStoreTest.class);
+
+	@Override
+	protected RateLimitStore createStore(ManualClock clock) {
+		return InMemoryRateLimitStore.builder().clock(clock).build();
+	}
+
+	@Override
+	protected Optional<Duration> timeToLive(RateLimitStore store, String key) {
+		return ((InMemoryRateLimitStore) store).timeToLive(key);
+	}
+
+	@Test
+	void idleKeyIsEvictedOnceItsStateIsFreshAgainAndNotBefore() {
+		ManualClock clock = new ManualClock();
+		InMemoryRateLimitStore store = InMemoryRateLimitStore.builder().clock(clock).build();
+		TokenBucketSpec bucket = new TokenBucketSpec(1, Duration.ofSeconds(1), 3);
+		FixedWindowSpec window = new FixedWindowSpec(5, Duration.ofSeconds(10), false);
+		Duration allowance = Duration.ofNanos(InMemoryRateLimitStore.LOCK_WAIT_ALLOWANCE_NANOS);
+		store.acquire("bucket", bucket, 3);
+		store.acquire("window", window, 1);
+		// the bucket is full after 3 s, the window over after 10 s; each is kept for the allowance on top
+		clock.advance(Duration.ofSeconds(3).plus(allowance).minusNanos(1));
+		store.cleanUp();
+		assertThat(store.state("bucket")).isNotNull();
+		clock.advanceNanos(1);
+		store.cleanUp();
+		assertThat(store.state("bucket")).isNull();
+		assertThat(store.state("window")).isNotNull();
+		clock.advance(Duration.ofSeconds(7));
+		store.cleanUp();
+		assertThat(store.state("window")).isNull();
+		assertThat(store.estimatedKeyCount()).isZero();
+	}
+
+	@Test
+	void rateZeroBucketThatIsNotFullIsNeverEvictedByTime() {
+		ManualClock clock = new ManualClock();
+		InMemoryRateLimitStore store = InMemoryRateLimitStore.builder().clock(clock).build();
+		store.acquire("k", new TokenBucketSpec(0, Duration.ofSeconds(1), 1), 1);
+		clock.advance(Duration.ofDays(3650));
+		store.cleanUp();
+		assertThat(store.acquire("k", new TokenBucketSpec(0, Duration.ofSeconds(1), 1), 1).allowed()).isFalse();
+	}
+
+	@Test
+	void changingASpecToOneKeptLongerExtendsTheKeysExpiry() {
+		ManualClock clock = new ManualClock();
+		InMemoryRateLimitStore store = InMemoryRateLimitStore.builder().clock(clock).build();
+		store.acquire("k", new SlidingWindowSpec(5, Duration.ofSeconds(1)), 1);
+		store.acquire("k", new FixedWindowSpec(1, Duration.ofMinutes(1), false), 1);
+		assertThat(store.timeToLive("k"))
+			.hasValue(Duration.ofMinutes(1).plusNanos(InMemoryRateLimitStore.LOCK_WAIT_ALLOWANCE_NANOS));
+		clock.advance(Duration.ofSeconds(30));
+		store.cleanUp();
+		assertThat(store.acquire("k", new FixedWindowSpec(1, Duration.ofMinutes(1), false), 1).allowed()).isFalse();
+	}
+
+	@Test
+	void builderRejectsAMaximumBelowOne() {
+		assertThatIllegalArgumentException().isThrownBy(() -> InMemoryRateLimitStore.builder().maximumKeys(0))
+			.withMessage("maximumKeys must be >= 1 (was 0)");
+	}
+
+	@Test
+	void aMillionKeysThroughAStoreBoundedAtOneHundredThousandStayBounded() {
+		InMemoryRateLimitStore store = InMemoryRateLimitStore.builder().clock(new ManualClock()).build();
+		TokenBucketSpec spec = new TokenBucketSpec(10, Duration.ofSeconds(1), 10);
+		for (int i = 0; i < 1_000_000; i++) {
+			assertThat(store.acquire("client-" + i, spec, 1).allowed()).isTrue();
+		}
+		store.cleanUp();
+		assertThat(store.estimatedKeyCount()).isLessThanOrEqualTo(InMemoryRateLimitStore.DEFAULT_MAXIMUM_KEYS);
+		assertThat(store.estimatedKeyCount()).isGreaterThan(InMemoryRateLimitStore.DEFAULT_MAXIMUM_KEYS / 2);
+	}
+
+	@Test
+	void retainsAFewHundredBytesPerLiveKeyAtMost() {
+		MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+		int keys = 100_000;
+		long before = usedHeapAfterGc(memory);
+		InMemoryRateLimitStore store = InMemoryRateLimitStore.builder().clock(new ManualClock()).build();
+		TokenBucketSpec spec = new TokenBucketSpec(10, Duration.ofSeconds(1), 10);
+		for (int i = 0; i < keys; i++) {
+			store.acquire("client-" + i, spec, 1);
+		}
+		store.cleanUp();
+		long after = usedHeapAfterGc(memory);
+		assertThat(store.estimatedKeyCount()).isEqualTo(keys);
+		double perKey = (after - before) / (double) keys;
+		logger.info("Retained heap per live key (key string \"client-NNNNN\" included): {} bytes",
+				String.format("%.1f", perKey));
+		assertThat(perKey).isLessThanOrEqualTo(400);
+		Reference.reachabilityFence(store);
+	}
+
+	private static long usedHeapAfterGc(MemoryMXBean memory) {
+		long used = Long.MAX_VALUE;
+		for (int i = 0; i < 5; i++) {
+			System.gc();
+			used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
+		}
+		return used;
+	}
+
+	@Test
+	void eightThreadsOnOneKeyAdmitAtMostTheBucketAndAtLeastNinetyNinePercentOfIt() throws InterruptedException {
+		Clock clock = Clock.system();
+		InMemoryRateLimitStore store = InMemoryRateLimitStore.builder().clock(clock).build();
+		long rate = 10_000;
+		long burst = 1_000;
+		TokenBucketSpec spec = new TokenBucketSpec(rate, Duration.ofSeconds(1), burst);
+		AtomicLong admitted = new AtomicLong();
+		CountDownLatch start = new CountDownLatch(1);
+		List<Thread> threads = new ArrayList<>();
+		long[] window = new long[2];
+		for (int t = 0; t < 8; t++) {
+			Thread thread = new Thread(() -> {
+				try {
+					start.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+				long deadline = window[0] + 1_000_000_000L;
+				long mine = 0;
+				while (clock.nanoTime() - deadline < 0) {
+					if (store.acquire("hot", spec, 1).allowed()) {
+						mine++;
+					}
+				}
+				admitted.addAndGet(mine);
+			});
+			thread.start();
+			threads.add(thread);
+		}
+		window[0] = clock.nanoTime();
+		start.countDown();
+		for (Thread thread : threads) {
+			thread.join();
+		}
+		window[1] = clock.nanoTime();
+		long elapsedMicros = Math.floorDiv(window[1], 1000) - Math.floorDiv(window[0], 1000);
+		long bound = burst + rate * elapsedMicros / 1_000_000;
+		long ideal = burst + rate * 1_000_000 / 1_000_000;
+		logger.info("8 threads, {} µs: admitted {} of at most {}", elapsedMicros, admitted.get(), bound);
+		assertThat(admitted.get()).isLessThanOrEqualTo(bound).isGreaterThanOrEqualTo(ideal * 99 / 100);
+	}
+
+}
