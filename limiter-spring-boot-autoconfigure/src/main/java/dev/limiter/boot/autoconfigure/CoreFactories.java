@@ -1,57 +1,135 @@
 package dev.limiter.boot.autoconfigure;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.Promise;
 import dev.limiter.core.breaker.Breaker;
-import dev.limiter.core.ratelimit.RateLimitStore;
+import dev.limiter.core.breaker.SreBreaker;
+import dev.limiter.core.breaker.ThresholdBreaker;
+import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
+import dev.limiter.core.shedding.AdaptiveShedder;
+import dev.limiter.core.shedding.ConcurrencyLimiter;
+import dev.limiter.core.shedding.OverloadException;
 import dev.limiter.core.shedding.Shedder;
 
 /**
- * Creates the concrete limiter-core instances the properties describe. This is the one seam between the Boot layer
- * and limiter-core's implementations.
+ * Creates the limiter-core instances the (checked) properties describe: the one seam between the Boot layer and
+ * limiter-core's implementations. A value limiter-core refuses still fails start-up naming the property.
  */
 final class CoreFactories {
 
 	private CoreFactories() {
 	}
 
-	/**
-	 * Creates the store selected by {@code limiter.store=memory}.
-	 * @param properties the properties (checked)
-	 * @param clock the clock
-	 * @return the store
-	 */
-	static RateLimitStore memoryStore(LimiterProperties properties, Clock clock) {
-		// TODO(issue 5): InMemoryRateLimitStore.builder().clock(clock).maximumKeys(...).build() once branch
-		// 'keyed' is merged.
-		throw new IllegalStateException("limiter.store=memory needs InMemoryRateLimitStore, which this build of "
-				+ "limiter-core does not have yet; declare a RateLimitStore bean");
+	static InMemoryRateLimitStore memoryStore(LimiterProperties properties, Clock clock) {
+		return InMemoryRateLimitStore.builder()
+			.clock(clock)
+			.maximumKeys(properties.getMemory().getMaximumKeys())
+			.build();
 	}
 
-	/**
-	 * Creates a circuit breaker.
-	 * @param name its name
-	 * @param properties its properties (checked)
-	 * @param clock the clock
-	 * @return the breaker
-	 */
 	static Breaker breaker(String name, LimiterProperties.CircuitBreaker properties, Clock clock) {
-		// TODO(issue 5): SreBreaker (adaptive, branch 'adaptive') and ThresholdBreaker (threshold, branch
-		// 'threshold') once merged.
-		throw new IllegalStateException("Circuit breaker '" + name + "' of type " + properties.getType()
-				+ " needs a breaker implementation this build of limiter-core does not have yet");
+		String prefix = LimiterPropertiesMapper.property("limiter.circuit-breakers", name);
+		try {
+			return switch (properties.getType()) {
+				case ADAPTIVE -> SreBreaker.builder(name)
+					.k(properties.getK())
+					.protection(properties.getProtection())
+					.window(properties.getWindow())
+					.buckets(properties.getBuckets())
+					.clock(clock)
+					.build();
+				case THRESHOLD -> ThresholdBreaker.builder(name)
+					.failureRateThreshold(properties.getFailureRateThreshold())
+					.slowCallRateThreshold(properties.getSlowCallRateThreshold())
+					.slowCallDuration(properties.getSlowCallDuration())
+					.window(properties.getWindow())
+					.buckets(properties.getBuckets())
+					.minimumCalls(properties.getMinimumCalls())
+					.openDuration(properties.getOpenDuration())
+					.halfOpenCalls(properties.getHalfOpenCalls())
+					.probeTimeout(properties.getProbeTimeout())
+					.clock(clock)
+					.build();
+			};
+		}
+		catch (IllegalArgumentException ex) {
+			throw LimiterPropertiesMapper.refused(prefix, ex);
+		}
+	}
+
+	static Shedder shedder(String name, LimiterProperties.LoadShedder properties, Clock clock) {
+		String prefix = LimiterPropertiesMapper.property("limiter.load-shedders", name);
+		try {
+			AdaptiveShedder adaptive = AdaptiveShedder.builder()
+				.name(name)
+				.cpuThreshold(properties.getCpuThreshold())
+				.window(properties.getWindow())
+				.buckets(properties.getBuckets())
+				.coolOff(properties.getCoolOff())
+				.priority(properties.isPriority())
+				.clock(clock)
+				.build();
+			if (properties.getMaxConcurrency() <= 0) {
+				return adaptive;
+			}
+			return new CappedShedder(ConcurrencyLimiter.of(name, properties.getMaxConcurrency()), adaptive);
+		}
+		catch (IllegalArgumentException ex) {
+			throw LimiterPropertiesMapper.refused(prefix, ex);
+		}
 	}
 
 	/**
-	 * Creates a load shedder.
-	 * @param name its name
-	 * @param properties its properties (checked)
-	 * @param clock the clock
-	 * @return the shedder
+	 * A concurrency cap in front of an adaptive shedder: a call needs a free slot first (go-zero's maxconns), then
+	 * the adaptive shedder's consent; the slot is given back when the call's promise completes.
 	 */
-	static Shedder shedder(String name, LimiterProperties.LoadShedder properties, Clock clock) {
-		// TODO(issue 5): AdaptiveShedder and ConcurrencyLimiter (branch 'adaptive') once merged.
-		throw new IllegalStateException("Load shedder '" + name
-				+ "' needs AdaptiveShedder, which this build of limiter-core does not have yet");
+	static final class CappedShedder implements Shedder {
+
+		private final ConcurrencyLimiter cap;
+
+		private final Shedder adaptive;
+
+		CappedShedder(ConcurrencyLimiter cap, Shedder adaptive) {
+			this.cap = cap;
+			this.adaptive = adaptive;
+		}
+
+		@Override
+		public Promise allow() {
+			Promise slot = this.cap.allow();
+			Promise adaptivePromise;
+			try {
+				adaptivePromise = this.adaptive.allow();
+			}
+			catch (OverloadException ex) {
+				slot.reject("shed");
+				throw ex;
+			}
+			return new Promise() {
+
+				@Override
+				public void accept() {
+					slot.accept();
+					adaptivePromise.accept();
+				}
+
+				@Override
+				public void reject(String reason) {
+					slot.reject(reason);
+					adaptivePromise.reject(reason);
+				}
+
+			};
+		}
+
+		ConcurrencyLimiter cap() {
+			return this.cap;
+		}
+
+		Shedder adaptive() {
+			return this.adaptive;
+		}
+
 	}
 
 }

@@ -8,6 +8,7 @@ import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.core.Clock;
 import dev.limiter.core.breaker.Breaker;
+import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
 import dev.limiter.core.ratelimit.LimitSpec;
 import dev.limiter.core.ratelimit.RateLimitStore;
 import dev.limiter.core.ratelimit.RateLimiter;
@@ -16,6 +17,7 @@ import dev.limiter.core.shedding.Shedder;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
@@ -40,22 +42,29 @@ public final class LimiterAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean(RateLimitStore.class)
+	@ConditionalOnProperty(name = "limiter.store", havingValue = "memory", matchIfMissing = true)
+	InMemoryRateLimitStore limiterRateLimitStore(LimiterProperties properties, Clock clock) {
+		LimiterPropertiesMapper.checkStore(properties);
+		return CoreFactories.memoryStore(properties, clock);
+	}
+
+	// TODO(issue 5): limiter.store=redis: a RedisRateLimitStore bean in LimiterRedisAutoConfiguration
+	// (@ConditionalOnClass(RedisConnectionFactory), after DataRedisAutoConfiguration) once branch 'redis' is merged.
+
+	@Bean
 	@ConditionalOnMissingBean
-	RateLimiterRegistry rateLimiterRegistry(LimiterProperties properties, ObjectProvider<RateLimitStore> store,
-			Clock clock) {
+	RateLimiterRegistry rateLimiterRegistry(LimiterProperties properties, ObjectProvider<RateLimitStore> store) {
 		LimiterPropertiesMapper.checkStore(properties);
 		Map<String, LimitSpec> specs = LimiterPropertiesMapper.rateLimitSpecs(properties);
 		Map<String, RateLimiter> limiters = new LinkedHashMap<>();
 		if (!specs.isEmpty()) {
 			RateLimitStore rateLimitStore = store.getIfAvailable();
-			if (rateLimitStore == null && properties.getStore() == LimiterProperties.Store.MEMORY) {
-				// TODO(issue 5): a RateLimitStore bean (InMemoryRateLimitStore) once branch 'keyed' is merged.
-				rateLimitStore = CoreFactories.memoryStore(properties, clock);
-			}
 			if (rateLimitStore == null) {
 				throw LimiterPropertiesMapper.invalid("limiter.store", properties.getStore(),
 						"No RateLimitStore is available for this store; for 'redis' add "
-								+ "spring-boot-starter-data-redis, or declare a RateLimitStore bean.");
+								+ "spring-boot-starter-data-redis (the Redis store is not wired yet), or declare a "
+								+ "RateLimitStore bean.");
 			}
 			for (Map.Entry<String, LimitSpec> spec : specs.entrySet()) {
 				limiters.put(spec.getKey(), new RateLimiter(spec.getKey(), spec.getValue(), rateLimitStore));

@@ -350,7 +350,7 @@ public class LimiterProperties {
 		private BreakerType type = BreakerType.ADAPTIVE;
 
 		/**
-		 * Adaptive: multiplier K of accepted calls in the drop ratio; lower values drop sooner. At least 1.
+		 * Adaptive: multiplier K of accepted calls in the drop ratio; lower values drop sooner. At least 1.1.
 		 */
 		private double k = 1.5;
 
@@ -400,10 +400,9 @@ public class LimiterProperties {
 		private int halfOpenCalls = 10;
 
 		/**
-		 * Threshold: longest time the breaker stays half-open waiting for probe outcomes before opening again.
-		 * Zero waits indefinitely.
+		 * Threshold: how long a half-open probe call may stay unreported before it counts as failed.
 		 */
-		private Duration probeTimeout = Duration.ZERO;
+		private Duration probeTimeout = Duration.ofSeconds(60);
 
 		public BreakerType getType() {
 			return this.type;
@@ -507,7 +506,7 @@ public class LimiterProperties {
 	public static class LoadShedder {
 
 		/**
-		 * CPU usage, from 0 (exclusive) to 1 (exclusive), above which requests may be shed.
+		 * CPU usage, a fraction above 0 and at most 0.999, from which requests may be shed.
 		 */
 		private double cpuThreshold = 0.9;
 

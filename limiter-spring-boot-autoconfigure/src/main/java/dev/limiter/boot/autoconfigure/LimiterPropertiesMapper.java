@@ -126,9 +126,9 @@ public final class LimiterPropertiesMapper {
 		if (breaker.getType() == null) {
 			throw invalid(prefix + ".type", null, "Must be set.");
 		}
-		if (!(breaker.getK() >= 1.0) || Double.isInfinite(breaker.getK())) {
+		if (!(breaker.getK() >= 1.1) || Double.isInfinite(breaker.getK())) {
 			throw invalid(prefix + ".k", breaker.getK(),
-					"Must be a finite number of at least 1; below 1 the breaker drops calls that all succeed.");
+					"Must be a finite number of at least 1.1; lower values drop calls even while all succeed.");
 		}
 		if (breaker.getProtection() < 0) {
 			throw invalid(prefix + ".protection", breaker.getProtection(), "Must be zero or more.");
@@ -144,7 +144,7 @@ public final class LimiterPropertiesMapper {
 		if (breaker.getHalfOpenCalls() < 1) {
 			throw invalid(prefix + ".half-open-calls", breaker.getHalfOpenCalls(), "Must be 1 or more.");
 		}
-		notNegative(prefix + ".probe-timeout", breaker.getProbeTimeout());
+		positive(prefix + ".probe-timeout", breaker.getProbeTimeout());
 	}
 
 	/**
@@ -156,9 +156,9 @@ public final class LimiterPropertiesMapper {
 	public static void checkLoadShedder(String name, LimiterProperties.LoadShedder shedder) {
 		String prefix = property("limiter.load-shedders", name);
 		double threshold = shedder.getCpuThreshold();
-		if (!(threshold > 0.0 && threshold < 1.0)) {
+		if (!(threshold > 0.0 && Math.round(threshold * 1000) < 1000)) {
 			throw invalid(prefix + ".cpu-threshold", threshold,
-					"Must be a fraction above 0 and below 1, such as 0.9 for 90%.");
+					"Must be a fraction above 0 and at most 0.999, such as 0.9 for 90%.");
 		}
 		window(prefix, shedder.getWindow(), shedder.getBuckets());
 		notNegative(prefix + ".cool-off", shedder.getCoolOff());
@@ -166,16 +166,6 @@ public final class LimiterPropertiesMapper {
 			throw invalid(prefix + ".max-concurrency", shedder.getMaxConcurrency(),
 					"Must be zero (no cap) or more.");
 		}
-	}
-
-	/**
-	 * Returns the effective CPU threshold of a shedder: a priority shedder's threshold is raised halfway to 100%,
-	 * as go-zero's priority shedder.
-	 * @param shedder the shedder's properties
-	 * @return the threshold to use, a fraction
-	 */
-	public static double effectiveCpuThreshold(LimiterProperties.LoadShedder shedder) {
-		return shedder.isPriority() ? (shedder.getCpuThreshold() + 1.0) / 2.0 : shedder.getCpuThreshold();
 	}
 
 	/**
@@ -217,6 +207,24 @@ public final class LimiterPropertiesMapper {
 	public static InvalidConfigurationPropertyValueException invalid(String property, @Nullable Object value,
 			String reason) {
 		return new InvalidConfigurationPropertyValueException(property, value, reason);
+	}
+
+	/**
+	 * Reports a value limiter-core refused: the message's first word, when it names a builder setting
+	 * ({@code "halfOpenCalls must be in [1, 100] (was 500)"}), gives the property ({@code .half-open-calls}).
+	 * @param prefix the property path of the instance, such as {@code limiter.circuit-breakers.backend}
+	 * @param ex what limiter-core threw
+	 * @return the exception to throw
+	 */
+	static InvalidConfigurationPropertyValueException refused(String prefix, IllegalArgumentException ex) {
+		String message = (ex.getMessage() != null) ? ex.getMessage() : "";
+		int space = message.indexOf(' ');
+		String word = (space > 0) ? message.substring(0, space) : "";
+		String property = prefix;
+		if (word.matches("[a-z][A-Za-z]*")) {
+			property = prefix + "." + word.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
+		}
+		return new InvalidConfigurationPropertyValueException(property, null, reason(message), ex);
 	}
 
 	/** Turns a core message ("burst must be >= 0 (was -1)") into a reason ("Burst must be >= 0 (was -1)."). */

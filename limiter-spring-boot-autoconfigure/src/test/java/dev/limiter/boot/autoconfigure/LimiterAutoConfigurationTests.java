@@ -9,9 +9,17 @@ import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.boot.testing.CountingStore;
 import dev.limiter.core.Clock;
 import dev.limiter.core.ManualClock;
+import dev.limiter.core.Promise;
+import dev.limiter.core.breaker.BreakerState;
+import dev.limiter.core.breaker.SreBreaker;
+import dev.limiter.core.breaker.ThresholdBreaker;
+import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
 import dev.limiter.core.ratelimit.FixedWindowSpec;
 import dev.limiter.core.ratelimit.RateLimitStore;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
+import dev.limiter.core.shedding.AdaptiveShedder;
+import dev.limiter.core.shedding.OverloadException;
+import dev.limiter.core.shedding.Shedder;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -20,6 +28,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class LimiterAutoConfigurationTests {
 
@@ -35,7 +44,74 @@ class LimiterAutoConfigurationTests {
 				.hasSingleBean(LoadShedderRegistry.class);
 			assertThat(context.getBean(Clock.class)).isSameAs(Clock.system());
 			assertThat(context.getBean(RateLimiterRegistry.class).all()).isEmpty();
+			assertThat(context).hasSingleBean(InMemoryRateLimitStore.class);
+			assertThat(context.getBean(InMemoryRateLimitStore.class).maximumKeys()).isEqualTo(100_000);
 		});
+	}
+
+	@Test
+	void runWithMemoryStoreShouldUseMaximumKeys() {
+		this.runner.withPropertyValues("limiter.memory.maximum-keys=42", "limiter.rate-limiters.api.limit=1")
+			.run((context) -> {
+				InMemoryRateLimitStore store = context.getBean(InMemoryRateLimitStore.class);
+				assertThat(store.maximumKeys()).isEqualTo(42);
+				assertThat(context.getBean(RateLimiterRegistry.class).get("api", "test").store()).isSameAs(store);
+			});
+	}
+
+	@Test
+	void runWithUserStoreShouldBackOff() {
+		this.runner.withBean(RateLimitStore.class, CountingStore::new)
+			.run((context) -> assertThat(context).hasSingleBean(RateLimitStore.class)
+				.doesNotHaveBean(InMemoryRateLimitStore.class));
+	}
+
+	@Test
+	void runWithRedisStoreShouldNotCreateTheMemoryStore() {
+		this.runner.withPropertyValues("limiter.store=redis")
+			.run((context) -> assertThat(context).doesNotHaveBean(RateLimitStore.class));
+	}
+
+	@Test
+	void runWithCircuitBreakersShouldCreateThemByType() {
+		this.runner.withPropertyValues("limiter.circuit-breakers.backend.k=2", "limiter.circuit-breakers.legacy.type=threshold",
+				"limiter.circuit-breakers.legacy.failure-rate-threshold=0.25")
+			.run((context) -> {
+				CircuitBreakerRegistry registry = context.getBean(CircuitBreakerRegistry.class);
+				assertThat(registry.get("backend", "test")).isInstanceOf(SreBreaker.class);
+				assertThat(registry.get("backend", "test").name()).isEqualTo("backend");
+				assertThat(registry.get("legacy", "test")).isInstanceOf(ThresholdBreaker.class);
+				assertThat(registry.get("legacy", "test").state()).isEqualTo(BreakerState.CLOSED);
+			});
+	}
+
+	@Test
+	void runWithLoadSheddersShouldCreateAdaptiveOnesCappedWhenAsked() {
+		ManualClock clock = new ManualClock();
+		this.runner.withBean(Clock.class, () -> clock)
+			.withPropertyValues("limiter.load-shedders.default.cpu-threshold=0.8",
+					"limiter.load-shedders.default.priority=true", "limiter.load-shedders.capped.max-concurrency=1")
+			.run((context) -> {
+				LoadShedderRegistry registry = context.getBean(LoadShedderRegistry.class);
+				assertThat(registry.get("default", "test")).isInstanceOf(AdaptiveShedder.class);
+				assertThat(((AdaptiveShedder) registry.get("default", "test")).cpuThreshold()).isEqualTo(0.9);
+				Shedder capped = registry.get("capped", "test");
+				Promise first = capped.allow();
+				assertThatExceptionOfType(OverloadException.class).isThrownBy(capped::allow);
+				first.accept();
+				capped.allow().reject("failed");
+				capped.allow().accept();
+			});
+	}
+
+	@Test
+	void runWithValueRefusedByCoreShouldFailNamingTheProperty() {
+		this.runner.withPropertyValues("limiter.circuit-breakers.legacy.type=threshold",
+				"limiter.circuit-breakers.legacy.half-open-calls=100000")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(IllegalArgumentException.class)
+				.satisfies((ex) -> assertThat(findCause(context.getStartupFailure()).getName())
+					.isEqualTo("limiter.circuit-breakers.legacy.half-open-calls")));
 	}
 
 	@Test
@@ -161,6 +237,15 @@ class LimiterAutoConfigurationTests {
 				assertThat(rule.getMethods()).containsExactly("GET", "POST");
 				assertThat(rule.getKey()).isEqualTo("header:X-Api-Key");
 			});
+	}
+
+	private static InvalidConfigurationPropertyValueException findCause(Throwable failure) {
+		Throwable cause = failure;
+		while (cause != null && !(cause instanceof InvalidConfigurationPropertyValueException)) {
+			cause = cause.getCause();
+		}
+		assertThat(cause).as("InvalidConfigurationPropertyValueException in %s", failure).isNotNull();
+		return (InvalidConfigurationPropertyValueException) cause;
 	}
 
 	private static BindException bindFailure(Throwable failure) {

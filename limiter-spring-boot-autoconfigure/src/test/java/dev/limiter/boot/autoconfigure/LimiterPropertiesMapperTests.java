@@ -99,7 +99,7 @@ class LimiterPropertiesMapperTests {
 
 	@Test
 	void wrongCircuitBreakerValuesNameTheirProperty() {
-		assertInvalidBreaker((b) -> b.setK(0.9), "k");
+		assertInvalidBreaker((b) -> b.setK(1.05), "k");
 		assertInvalidBreaker((b) -> b.setK(Double.NaN), "k");
 		assertInvalidBreaker((b) -> b.setProtection(-1), "protection");
 		assertInvalidBreaker((b) -> b.setWindow(Duration.ZERO), "window");
@@ -111,7 +111,7 @@ class LimiterPropertiesMapperTests {
 		assertInvalidBreaker((b) -> b.setMinimumCalls(0), "minimum-calls");
 		assertInvalidBreaker((b) -> b.setOpenDuration(Duration.ZERO), "open-duration");
 		assertInvalidBreaker((b) -> b.setHalfOpenCalls(0), "half-open-calls");
-		assertInvalidBreaker((b) -> b.setProbeTimeout(Duration.ofSeconds(-1)), "probe-timeout");
+		assertInvalidBreaker((b) -> b.setProbeTimeout(Duration.ZERO), "probe-timeout");
 		LimiterPropertiesMapper.checkCircuitBreaker("backend", new LimiterProperties.CircuitBreaker());
 	}
 
@@ -119,20 +119,13 @@ class LimiterPropertiesMapperTests {
 	void wrongLoadShedderValuesNameTheirProperty() {
 		assertInvalidShedder((s) -> s.setCpuThreshold(0), "cpu-threshold");
 		assertInvalidShedder((s) -> s.setCpuThreshold(1), "cpu-threshold");
+		assertInvalidShedder((s) -> s.setCpuThreshold(0.9996), "cpu-threshold");
 		assertInvalidShedder((s) -> s.setCpuThreshold(90), "cpu-threshold");
 		assertInvalidShedder((s) -> s.setWindow(Duration.ofMillis(-1)), "window");
 		assertInvalidShedder((s) -> s.setBuckets(-1), "buckets");
 		assertInvalidShedder((s) -> s.setCoolOff(Duration.ofSeconds(-1)), "cool-off");
 		assertInvalidShedder((s) -> s.setMaxConcurrency(-1), "max-concurrency");
 		LimiterPropertiesMapper.checkLoadShedder("default", new LimiterProperties.LoadShedder());
-	}
-
-	@Test
-	void priorityShedderThresholdIsHalfwayToFull() {
-		LimiterProperties.LoadShedder shedder = new LimiterProperties.LoadShedder();
-		assertThat(LimiterPropertiesMapper.effectiveCpuThreshold(shedder)).isEqualTo(0.9);
-		shedder.setPriority(true);
-		assertThat(LimiterPropertiesMapper.effectiveCpuThreshold(shedder)).isEqualTo(0.95);
 	}
 
 	@Test
