@@ -1,0 +1,74 @@
+package dev.limiter.core.ratelimit.redis;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.limiter.core.Clock;
+
+/**
+ * Whether Redis is answering, and when to try it again while it is not. The first failure marks Redis unavailable
+ * (logged once, reported to the listener); from then on one decision every {@code probeInterval} tries Redis and the
+ * others use the failure policy, until a try succeeds (logged, reported with the outage's length). Lock-free.
+ */
+final class Availability {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisRateLimitStore.class);
+
+	private static final int UP = 0;
+
+	private static final int DOWN = 1;
+
+	private final Clock clock;
+
+	private final long probeIntervalNanos;
+
+	private final RedisRateLimitStore.Listener listener;
+
+	private final AtomicInteger state = new AtomicInteger(UP);
+
+	private final AtomicLong nextProbeNanos = new AtomicLong();
+
+	private volatile long downSinceNanos;
+
+	Availability(Clock clock, Duration probeInterval, RedisRateLimitStore.Listener listener) {
+		this.clock = clock;
+		this.probeIntervalNanos = probeInterval.toNanos();
+		this.listener = listener;
+	}
+
+	boolean isAvailable() {
+		return this.state.get() == UP;
+	}
+
+	/** Returns whether this decision should ask Redis: always while it is up, one probe per interval while down. */
+	boolean shouldTry(long nowNanos) {
+		if (this.state.get() == UP) {
+			return true;
+		}
+		long next = this.nextProbeNanos.get();
+		return nowNanos - next >= 0 && this.nextProbeNanos.compareAndSet(next, nowNanos + this.probeIntervalNanos);
+	}
+
+	void failed(long nowNanos, Throwable cause) {
+		this.nextProbeNanos.set(nowNanos + this.probeIntervalNanos);
+		if (this.state.compareAndSet(UP, DOWN)) {
+			this.downSinceNanos = nowNanos;
+			logger.warn("Redis rate limit store unavailable, deciding by the failure policy until Redis answers again: {}",
+					cause.toString());
+			this.listener.onFailure(cause);
+		}
+	}
+
+	void succeeded() {
+		if (this.state.get() == DOWN && this.state.compareAndSet(DOWN, UP)) {
+			Duration outage = Duration.ofNanos(Math.max(0, this.clock.nanoTime() - this.downSinceNanos));
+			logger.info("Redis rate limit store available again after {} ms", outage.toMillis());
+			this.listener.onRecovery(outage);
+		}
+	}
+
+}

@@ -1,0 +1,105 @@
+package dev.limiter.core.ratelimit.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+
+import dev.limiter.core.ratelimit.AlgorithmParameters;
+import dev.limiter.core.ratelimit.FixedWindowSpec;
+import dev.limiter.core.ratelimit.LimitSpec;
+import dev.limiter.core.ratelimit.SlidingWindowSpec;
+import dev.limiter.core.ratelimit.TokenBucketSpec;
+
+/**
+ * A spec turned into what its script needs: the script and the constant arguments (encoded once), leaving only the
+ * time and the permits to fill in per decision. Immutable.
+ *
+ * <p>Script arguments: {@code ARGV[1]} now in µs (empty for Redis {@code TIME}), {@code ARGV[2]} permits, then the
+ * constants below. The state id ({@code ARGV[3]}) names what a stored state belongs to, so a key whose spec changed
+ * is converted as {@code KeyedAlgorithm} documents: a token bucket's whole spec, a fixed window's period, alignment
+ * and zone, a sliding window's length.
+ */
+final class PreparedSpec {
+
+	private static final byte[] EMPTY = new byte[0];
+
+	final LimitSpec spec;
+
+	final AlgorithmParameters parameters;
+
+	final LuaScript script;
+
+	/** The limit reported in decisions: burst, quota or window limit. */
+	final long limit;
+
+	/** Whether the script's now is wall-clock epoch time rather than monotonic time (client-time mode). */
+	final boolean wallClock;
+
+	/** Whether the client computes aligned windows (zones with offset changes, which Lua cannot know). */
+	final boolean clientWindows;
+
+	/** ARGV[3..]; for client windows the last two slots are overwritten per decision. */
+	private final byte[][] constants;
+
+	private PreparedSpec(LimitSpec spec, AlgorithmParameters parameters, LuaScript script, long limit,
+			boolean clientWindows, byte[][] constants) {
+		this.spec = spec;
+		this.parameters = parameters;
+		this.script = script;
+		this.limit = limit;
+		this.wallClock = parameters.usesWallClock();
+		this.clientWindows = clientWindows;
+		this.constants = constants;
+	}
+
+	static PreparedSpec of(LimitSpec spec) {
+		AlgorithmParameters parameters = AlgorithmParameters.of(spec);
+		if (spec instanceof TokenBucketSpec tb) {
+			long[] p = parameters.tokenBucket();
+			String id = "tb/" + tb.limit() + "/" + tb.period().toNanos() / 1000 + "/" + tb.burst();
+			return new PreparedSpec(spec, parameters, LuaScript.TOKEN_BUCKET, p[0], false,
+					encode(id, p[0], p[1], p[2], p[3]));
+		}
+		if (spec instanceof FixedWindowSpec fw) {
+			long[] p = parameters.fixedWindow();
+			ZoneId zone = fw.zone();
+			boolean fixedOffset = zone.getRules().isFixedOffset();
+			long offsetMicros = fixedOffset ? zone.getRules().getOffset(java.time.Instant.EPOCH).getTotalSeconds()
+					* 1_000_000L : 0;
+			String id = "fw/" + p[1] + "/" + (fw.align() ? "aligned/" + zone.getId() : "unaligned");
+			return new PreparedSpec(spec, parameters, LuaScript.FIXED_WINDOW, p[0], fw.align() && !fixedOffset,
+					encode(id, p[0], p[1], fw.align() ? 1 : 0, offsetMicros, "", ""));
+		}
+		SlidingWindowSpec sw = (SlidingWindowSpec) spec;
+		long[] p = parameters.slidingWindow();
+		return new PreparedSpec(spec, parameters, LuaScript.SLIDING_WINDOW, sw.limit(), false,
+				encode("sw/" + p[1], p[0], p[1], p[2], p[3]));
+	}
+
+	private static byte[][] encode(Object... values) {
+		byte[][] encoded = new byte[values.length][];
+		for (int i = 0; i < values.length; i++) {
+			encoded[i] = String.valueOf(values[i]).getBytes(StandardCharsets.US_ASCII);
+		}
+		return encoded;
+	}
+
+	/**
+	 * Returns the script arguments of one decision.
+	 * @param nowMicros the time to pass, or {@code Long.MIN_VALUE} to let the script read Redis {@code TIME}
+	 * @param permits the permits
+	 * @return the arguments
+	 */
+	byte[][] arguments(long nowMicros, int permits) {
+		byte[][] args = new byte[2 + this.constants.length][];
+		args[0] = (nowMicros == Long.MIN_VALUE) ? EMPTY : Long.toString(nowMicros).getBytes(StandardCharsets.US_ASCII);
+		args[1] = Integer.toString(permits).getBytes(StandardCharsets.US_ASCII);
+		System.arraycopy(this.constants, 0, args, 2, this.constants.length);
+		if (this.clientWindows) {
+			int last = args.length - 1;
+			args[last - 1] = Long.toString(this.parameters.windowStart(nowMicros)).getBytes(StandardCharsets.US_ASCII);
+			args[last] = Long.toString(this.parameters.windowEnd(nowMicros)).getBytes(StandardCharsets.US_ASCII);
+		}
+		return args;
+	}
+
+}

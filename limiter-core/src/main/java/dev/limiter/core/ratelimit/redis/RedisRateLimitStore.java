@@ -1,0 +1,469 @@
+package dev.limiter.core.ratelimit.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import dev.limiter.core.Clock;
+import dev.limiter.core.ratelimit.AlgorithmParameters;
+import dev.limiter.core.ratelimit.Decision;
+import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
+import dev.limiter.core.ratelimit.LimitSpec;
+import dev.limiter.core.ratelimit.RateLimitStore;
+
+/**
+ * A {@link RateLimitStore} in Redis, shared by every instance of an application, over Spring Data Redis's
+ * {@link RedisConnectionFactory} (standalone, sentinel or Redis Cluster). It answers exactly as
+ * {@link InMemoryRateLimitStore} does: the same token bucket, fixed window and sliding window models, in the same
+ * integer microseconds.
+ *
+ * <h2>One round trip per decision</h2>
+ * Each decision is one {@code EVALSHA} of a single-key Lua script per algorithm: it reads the key's hash, decides,
+ * writes the hash back and sets its {@code PEXPIRE} to the time until the key is full (or its windows over) again
+ * (rounded up to the millisecond, plus one for Redis's millisecond expiry clock),
+ * or deletes the key when its state equals a fresh one. The SHA is computed locally; when Redis does not know the
+ * script ({@code NOSCRIPT}: a restart, a failover, {@code SCRIPT FLUSH}) it is sent once with {@code EVAL}. Each key
+ * is one hash named {@code prefix + "{" + key + "}"}, so nothing spans slots on a cluster. All arithmetic is on
+ * integer microseconds below 2<sup>53</sup>, exact on Lua's doubles.
+ *
+ * <h2>Time</h2>
+ * By default ({@link TimeSource#REDIS}) the script reads the time with Redis {@code TIME}, so instances with skewed
+ * clocks agree; time going backwards (a failover to a host whose clock is behind) is clamped as the algorithms
+ * document. Aligned fixed windows in a zone with offset changes (DST) use the application's wall clock instead, since
+ * Lua cannot know zone rules. {@link TimeSource#CLIENT} passes the store's {@link Clock} instead, read as the
+ * in-memory store reads it (monotonic microseconds, wall-clock for aligned windows), for deterministic tests on a
+ * {@code ManualClock} with a single store.
+ *
+ * <h2>Known-empty keys</h2>
+ * A key refused one permit with nothing remaining is refused locally until its retry time, without a Redis call, so
+ * an abuser costs nothing; other instances can only take more, so the answer stays right. Bounded by
+ * {@code refusalCacheSize} keys.
+ *
+ * <h2>When Redis fails</h2>
+ * A decision waits at most {@code timeout} for Redis (enforced per decision with Lettuce, Boot's default driver;
+ * with other drivers their own command timeout applies). An error or a timeout never reaches the caller: the
+ * decision follows the {@link FailurePolicy} ({@link FailurePolicy#LOCAL}, the default, decides with an in-memory
+ * store in this JVM, go-zero's behaviour; {@link FailurePolicy#ALLOW} admits; {@link FailurePolicy#DENY} refuses).
+ * The outage is logged once and reported to the {@link Listener}; while it lasts one decision every
+ * {@code probeInterval} tries Redis again, and the first answer ends the outage. How soon the driver reconnects to a
+ * restarted server is the driver's business (Lettuce's reconnect delay).
+ *
+ * <p>Thread-safe and lock-free on the decision path; a decision allocates its key, arguments and reply.
+ */
+public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
+
+	/** The default key prefix. */
+	public static final String DEFAULT_KEY_PREFIX = "limiter:";
+
+	/** The default timeout of a decision. */
+	public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+
+	/** How a store decides while Redis is unavailable. */
+	public enum FailurePolicy {
+
+		/** Decide with an in-memory store in this JVM (each instance then limits on its own). */
+		LOCAL,
+
+		/** Admit every request. */
+		ALLOW,
+
+		/** Refuse every request, with a retry time of one probe interval. */
+		DENY
+
+	}
+
+	/** Where the time of a decision comes from. */
+	public enum TimeSource {
+
+		/** Redis {@code TIME}, read inside the script: one clock for all instances. */
+		REDIS,
+
+		/** The store's {@link Clock}, passed to the script: for deterministic tests. */
+		CLIENT
+
+	}
+
+	/** Who decided a request. */
+	public enum DecisionSource {
+
+		/** The script in Redis. */
+		REDIS,
+
+		/** The local cache of keys known to be empty. */
+		CACHE,
+
+		/** The failure policy, because Redis was unavailable or failed. */
+		FALLBACK
+
+	}
+
+	/**
+	 * Receives what the store does, for metrics, logs and health. Called on the deciding thread: implementations must
+	 * be fast and must not throw.
+	 */
+	public interface Listener {
+
+		/**
+		 * Called after every decision.
+		 * @param source who decided
+		 * @param latencyNanos how long the decision took, on the store's clock
+		 */
+		default void onDecision(DecisionSource source, long latencyNanos) {
+		}
+
+		/**
+		 * Called once when Redis becomes unavailable (an error or a timeout).
+		 * @param cause what failed
+		 */
+		default void onFailure(Throwable cause) {
+		}
+
+		/**
+		 * Called once when Redis answers again after an outage.
+		 * @param outage how long Redis was unavailable
+		 */
+		default void onRecovery(Duration outage) {
+		}
+
+	}
+
+	private static final boolean LETTUCE_PRESENT = isPresent("io.lettuce.core.RedisClient");
+
+	private static final Listener NO_LISTENER = new Listener() {
+	};
+
+	private static final int MAXIMUM_SPECS = 1024;
+
+	private final ScriptRunner runner;
+
+	private final String keyPrefix;
+
+	private final long timeoutNanos;
+
+	private final FailurePolicy failurePolicy;
+
+	private final Clock clock;
+
+	private final boolean clientTime;
+
+	private final Listener listener;
+
+	private final Duration probeInterval;
+
+	private final Availability availability;
+
+	private final RefusalCache refusals;
+
+	private final RateLimitStore localStore;
+
+	private final Cache<LimitSpec, PreparedSpec> preparedSpecs = Caffeine.newBuilder()
+		.maximumSize(MAXIMUM_SPECS)
+		.build();
+
+	private volatile PreparedSpec lastPrepared;
+
+	private RedisRateLimitStore(Builder builder) {
+		this.runner = (LETTUCE_PRESENT && LettuceScriptRunner.supports(builder.connectionFactory))
+				? new LettuceScriptRunner(builder.connectionFactory) : new ConnectionScriptRunner(builder.connectionFactory);
+		this.keyPrefix = builder.keyPrefix;
+		this.timeoutNanos = builder.timeout.toNanos();
+		this.failurePolicy = builder.failurePolicy;
+		this.clock = builder.clock;
+		this.clientTime = builder.timeSource == TimeSource.CLIENT;
+		this.listener = builder.listener;
+		this.probeInterval = builder.probeInterval;
+		this.availability = new Availability(builder.clock, builder.probeInterval, builder.listener);
+		this.refusals = (builder.refusalCacheSize > 0) ? new RefusalCache(builder.refusalCacheSize) : null;
+		this.localStore = (builder.failurePolicy == FailurePolicy.LOCAL) ? InMemoryRateLimitStore.builder()
+			.clock(builder.clock)
+			.maximumKeys(builder.localMaximumKeys)
+			.build() : null;
+	}
+
+	/**
+	 * Returns a builder over a connection factory: prefix {@value #DEFAULT_KEY_PREFIX}, a timeout of 100 ms, the
+	 * {@link FailurePolicy#LOCAL} policy and Redis time unless told otherwise.
+	 * @param connectionFactory the application's connection factory
+	 * @return a new builder
+	 */
+	public static Builder builder(RedisConnectionFactory connectionFactory) {
+		return new Builder(connectionFactory);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>Never throws because of Redis: see the failure policy.
+	 * @throws IllegalArgumentException if {@code permits < 1}, or if the spec cannot be computed exactly (see its
+	 * javadoc)
+	 */
+	@Override
+	public Decision acquire(String key, LimitSpec spec, int permits) {
+		Objects.requireNonNull(key, "key must not be null");
+		Objects.requireNonNull(spec, "spec must not be null");
+		if (permits < 1) {
+			throw new IllegalArgumentException("permits must be >= 1 (was " + permits + ")");
+		}
+		PreparedSpec prepared = prepare(spec);
+		long startNanos = this.clock.nanoTime();
+		if (permits == 1 && this.refusals != null) {
+			Decision cached = this.refusals.answer(key, spec, startNanos);
+			if (cached != null) {
+				this.listener.onDecision(DecisionSource.CACHE, this.clock.nanoTime() - startNanos);
+				return cached;
+			}
+		}
+		if (this.availability.shouldTry(startNanos)) {
+			Decision decision;
+			try {
+				decision = decide(key, prepared, permits, startNanos);
+			}
+			catch (Exception ex) {
+				this.availability.failed(this.clock.nanoTime(), ex);
+				return fallback(key, prepared, permits, startNanos);
+			}
+			this.availability.succeeded();
+			if (this.refusals != null && RefusalCache.isRememberable(permits, decision)) {
+				this.refusals.remember(key, spec, startNanos, decision);
+			}
+			this.listener.onDecision(DecisionSource.REDIS, this.clock.nanoTime() - startNanos);
+			return decision;
+		}
+		return fallback(key, prepared, permits, startNanos);
+	}
+
+	private Decision decide(String key, PreparedSpec prepared, int permits, long startNanos) throws Exception {
+		long nowMicros = Long.MIN_VALUE;
+		if (this.clientTime || prepared.clientWindows) {
+			nowMicros = prepared.wallClock ? this.clock.currentTimeMillis() * 1000
+					: Math.floorDiv(startNanos, 1000);
+		}
+		byte[] redisKey = (this.keyPrefix + '{' + key + '}').getBytes(StandardCharsets.UTF_8);
+		List<Object> reply = this.runner.run(prepared.script, redisKey, prepared.arguments(nowMicros, permits),
+				this.timeoutNanos);
+		return new Decision(((Long) reply.get(0)) == 1, prepared.limit, (Long) reply.get(1),
+				micros((Long) reply.get(2)), micros((Long) reply.get(3)));
+	}
+
+	private static Duration micros(long micros) {
+		if (micros == 0) {
+			return Duration.ZERO;
+		}
+		if (micros < 0) {
+			return AlgorithmParameters.forever();
+		}
+		return Duration.ofSeconds(micros / 1_000_000, (micros % 1_000_000) * 1000);
+	}
+
+	private Decision fallback(String key, PreparedSpec prepared, int permits, long startNanos) {
+		Decision decision = switch (this.failurePolicy) {
+			case LOCAL -> this.localStore.acquire(key, prepared.spec, permits);
+			case ALLOW -> new Decision(true, prepared.limit, Math.max(0, prepared.limit - permits), Duration.ZERO,
+					Duration.ZERO);
+			case DENY -> new Decision(false, prepared.limit, 0, this.probeInterval, this.probeInterval);
+		};
+		this.listener.onDecision(DecisionSource.FALLBACK, this.clock.nanoTime() - startNanos);
+		return decision;
+	}
+
+	private PreparedSpec prepare(LimitSpec spec) {
+		PreparedSpec last = this.lastPrepared;
+		if (last != null && last.spec == spec) {
+			return last;
+		}
+		PreparedSpec prepared = this.preparedSpecs.get(spec, PreparedSpec::of);
+		this.lastPrepared = prepared;
+		return prepared;
+	}
+
+	/**
+	 * Returns whether Redis answered the last decision that asked it (false during an outage).
+	 * @return whether Redis is available
+	 */
+	public boolean isAvailable() {
+		return this.availability.isAvailable();
+	}
+
+	/**
+	 * Returns the failure policy.
+	 * @return the policy
+	 */
+	public FailurePolicy failurePolicy() {
+		return this.failurePolicy;
+	}
+
+	/** Closes the store's connection; the connection factory stays open (it belongs to the application). */
+	@Override
+	public void close() {
+		this.runner.close();
+	}
+
+	private static boolean isPresent(String className) {
+		try {
+			Class.forName(className, false, RedisRateLimitStore.class.getClassLoader());
+			return true;
+		}
+		catch (ClassNotFoundException | LinkageError ex) {
+			return false;
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "RedisRateLimitStore[prefix=" + this.keyPrefix + ", timeout=" + Duration.ofNanos(this.timeoutNanos)
+				+ ", onFailure=" + this.failurePolicy + ", available=" + isAvailable() + "]";
+	}
+
+	/** Builds a {@link RedisRateLimitStore}. Not thread-safe. */
+	public static final class Builder {
+
+		private final RedisConnectionFactory connectionFactory;
+
+		private String keyPrefix = DEFAULT_KEY_PREFIX;
+
+		private Duration timeout = DEFAULT_TIMEOUT;
+
+		private FailurePolicy failurePolicy = FailurePolicy.LOCAL;
+
+		private Clock clock = Clock.system();
+
+		private TimeSource timeSource = TimeSource.REDIS;
+
+		private Listener listener = NO_LISTENER;
+
+		private Duration probeInterval = Duration.ofMillis(100);
+
+		private long refusalCacheSize = 10_000;
+
+		private long localMaximumKeys = InMemoryRateLimitStore.DEFAULT_MAXIMUM_KEYS;
+
+		private Builder(RedisConnectionFactory connectionFactory) {
+			this.connectionFactory = Objects.requireNonNull(connectionFactory, "connectionFactory must not be null");
+		}
+
+		/**
+		 * Sets the prefix of every Redis key (default {@value RedisRateLimitStore#DEFAULT_KEY_PREFIX}).
+		 * @param keyPrefix the prefix, possibly empty; must not contain '{' (the key's hash tag follows it)
+		 * @return this builder
+		 */
+		public Builder keyPrefix(String keyPrefix) {
+			Objects.requireNonNull(keyPrefix, "keyPrefix must not be null");
+			if (keyPrefix.indexOf('{') >= 0) {
+				throw new IllegalArgumentException("keyPrefix must not contain '{' (was " + keyPrefix + ")");
+			}
+			this.keyPrefix = keyPrefix;
+			return this;
+		}
+
+		/**
+		 * Sets how long a decision waits for Redis before following the failure policy (default 100 ms).
+		 * @param timeout the timeout, positive
+		 * @return this builder
+		 */
+		public Builder timeout(Duration timeout) {
+			this.timeout = positive(timeout, "timeout");
+			return this;
+		}
+
+		/**
+		 * Sets how decisions are made while Redis is unavailable (default {@link FailurePolicy#LOCAL}).
+		 * @param failurePolicy the policy
+		 * @return this builder
+		 */
+		public Builder failurePolicy(FailurePolicy failurePolicy) {
+			this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets the clock of the local cache, the probes, the fallback store and latencies, and of the time passed to
+		 * Redis with {@link TimeSource#CLIENT} (default {@link Clock#system()}).
+		 * @param clock the clock
+		 * @return this builder
+		 */
+		public Builder clock(Clock clock) {
+			this.clock = Objects.requireNonNull(clock, "clock must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets where the time of a decision comes from (default {@link TimeSource#REDIS}).
+		 * @param timeSource the time source
+		 * @return this builder
+		 */
+		public Builder timeSource(TimeSource timeSource) {
+			this.timeSource = Objects.requireNonNull(timeSource, "timeSource must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets the listener (default none).
+		 * @param listener the listener
+		 * @return this builder
+		 */
+		public Builder listener(Listener listener) {
+			this.listener = Objects.requireNonNull(listener, "listener must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets how often Redis is tried while it is unavailable (default 100 ms).
+		 * @param probeInterval the interval, positive
+		 * @return this builder
+		 */
+		public Builder probeInterval(Duration probeInterval) {
+			this.probeInterval = positive(probeInterval, "probeInterval");
+			return this;
+		}
+
+		/**
+		 * Sets how many known-empty keys are answered locally (default 10,000; 0 turns the cache off).
+		 * @param refusalCacheSize the bound, at least 0
+		 * @return this builder
+		 */
+		public Builder refusalCacheSize(long refusalCacheSize) {
+			if (refusalCacheSize < 0) {
+				throw new IllegalArgumentException("refusalCacheSize must be >= 0 (was " + refusalCacheSize + ")");
+			}
+			this.refusalCacheSize = refusalCacheSize;
+			return this;
+		}
+
+		/**
+		 * Sets the maximum number of keys of the in-memory store used by {@link FailurePolicy#LOCAL} (default
+		 * {@value InMemoryRateLimitStore#DEFAULT_MAXIMUM_KEYS}).
+		 * @param localMaximumKeys the bound, at least 1
+		 * @return this builder
+		 */
+		public Builder localMaximumKeys(long localMaximumKeys) {
+			if (localMaximumKeys < 1) {
+				throw new IllegalArgumentException("localMaximumKeys must be >= 1 (was " + localMaximumKeys + ")");
+			}
+			this.localMaximumKeys = localMaximumKeys;
+			return this;
+		}
+
+		/**
+		 * Builds the store. It connects lazily, on its first decision.
+		 * @return the store
+		 */
+		public RedisRateLimitStore build() {
+			return new RedisRateLimitStore(this);
+		}
+
+		private static Duration positive(Duration duration, String name) {
+			Objects.requireNonNull(duration, name + " must not be null");
+			if (duration.isNegative() || duration.isZero()) {
+				throw new IllegalArgumentException(name + " must be > 0 (was " + duration + ")");
+			}
+			return duration;
+		}
+
+	}
+
+}

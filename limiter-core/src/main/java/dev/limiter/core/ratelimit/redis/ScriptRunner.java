@@ -1,0 +1,23 @@
+package dev.limiter.core.ratelimit.redis;
+
+import java.util.List;
+
+/** Runs one of the store's scripts on one key in a single round trip, re-sending the script on {@code NOSCRIPT}. */
+interface ScriptRunner extends AutoCloseable {
+
+	/**
+	 * Runs the script by its SHA ({@code EVALSHA}); when Redis does not know it ({@code NOSCRIPT}, e.g. after a
+	 * restart, a failover or {@code SCRIPT FLUSH}) sends it whole ({@code EVAL}), which also caches it again.
+	 * @param script the script
+	 * @param key the single key
+	 * @param args the arguments
+	 * @param timeoutNanos how long to wait at most, where the driver allows it
+	 * @return the script's reply, a list of integers
+	 * @throws Exception when Redis fails, answers with an error or takes longer than the timeout
+	 */
+	List<Object> run(LuaScript script, byte[] key, byte[][] args, long timeoutNanos) throws Exception;
+
+	@Override
+	void close();
+
+}

@@ -1,0 +1,69 @@
+-- Fixed window (go-zero PeriodLimit states), exact in integer microseconds (a port of FixedWindowAlgorithm).
+-- KEYS[1] the key's hash. ARGV: now (µs, or '' for Redis TIME), permits, window id (period, alignment, zone),
+-- quota, period (µs), aligned (0/1), zone offset (µs, fixed-offset zones), and for zones with offset changes the
+-- aligned window's start and end (µs, computed by the client for the same now) or ''. Hash: k = window id,
+-- a = window start (µs), b = count. Returns {allowed, remaining, retryAfter µs, resetAfter µs}; -1 = never.
+local now = ARGV[1]
+if now == '' then
+	local t = redis.call('TIME')
+	now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+else
+	now = tonumber(now)
+end
+local permits = tonumber(ARGV[2])
+local id = ARGV[3]
+local quota = tonumber(ARGV[4])
+local period = tonumber(ARGV[5])
+
+local start = 0
+local count = 0
+local s = redis.call('HMGET', KEYS[1], 'k', 'a', 'b')
+if s[1] == id then
+	start = tonumber(s[2])
+	count = tonumber(s[3])
+end
+
+local finish
+if ARGV[6] == '1' then
+	local windowStart
+	if ARGV[8] ~= '' then
+		windowStart = tonumber(ARGV[8])
+		finish = tonumber(ARGV[9])
+	else
+		local offset = tonumber(ARGV[7])
+		windowStart = math.floor((now + offset) / period) * period - offset
+		finish = windowStart + period
+	end
+	if count > 0 and windowStart > start then
+		count = 0
+	end
+	start = windowStart
+else
+	if count > 0 and now >= start and now - start >= period then
+		count = 0
+	end
+	if count == 0 or now < start then
+		start = now
+	end
+	finish = start + period
+end
+
+local allowed = 0
+local retry = 0
+if permits > quota then
+	retry = -1
+elseif count + permits <= quota then
+	count = count + permits
+	allowed = 1
+else
+	retry = finish - now
+end
+local reset = 0
+if count > 0 then
+	reset = finish - now
+	redis.call('HSET', KEYS[1], 'k', id, 'a', string.format('%d', start), 'b', string.format('%d', count))
+	redis.call('PEXPIRE', KEYS[1], math.ceil(reset / 1000) + 1)
+else
+	redis.call('DEL', KEYS[1])
+end
+return { allowed, math.max(0, quota - count), retry, reset }

@@ -1,0 +1,93 @@
+-- Sliding window counter (two fixed windows, the previous one weighted by its overlap), exact in integer
+-- microseconds (a port of SlidingWindowAlgorithm). KEYS[1] the key's hash. ARGV: now (µs, or '' for Redis TIME),
+-- permits, window id, limit, window W (µs), tick q (µs), ticks per window Wt. Hash: k = window id, a = start of
+-- the current fixed window (µs), b = permits in it, c = permits in the previous one.
+-- Returns {allowed, remaining, retryAfter µs, resetAfter µs}; -1 = never.
+local now = ARGV[1]
+if now == '' then
+	local t = redis.call('TIME')
+	now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+else
+	now = tonumber(now)
+end
+local permits = tonumber(ARGV[2])
+local id = ARGV[3]
+local limit = tonumber(ARGV[4])
+local window = tonumber(ARGV[5])
+local tick = tonumber(ARGV[6])
+local ticks = tonumber(ARGV[7])
+
+local start = 0
+local curr = 0
+local prev = 0
+local s = redis.call('HMGET', KEYS[1], 'k', 'a', 'b', 'c')
+if s[1] == id then
+	start = tonumber(s[2])
+	curr = math.min(tonumber(s[3]), limit)
+	prev = math.min(tonumber(s[4]), limit)
+end
+
+if (curr == 0 and prev == 0) or now < start then
+	start = now
+else
+	local passed = math.floor((now - start) / window)
+	if passed == 1 and curr > 0 then
+		prev = curr
+		curr = 0
+		start = start + window
+	elseif passed >= 1 then
+		prev = 0
+		curr = 0
+		start = now
+	end
+end
+local elapsed = now - start
+local e = math.floor(elapsed / tick)
+local free = limit * ticks - prev * (ticks - e) - curr * ticks
+
+local allowed = 0
+local retry = 0
+if permits > limit then
+	retry = -1
+elseif permits * ticks <= free then
+	curr = curr + permits
+	free = free - permits * ticks
+	allowed = 1
+else
+	local at = nil
+	local spare = limit - curr - permits
+	if spare >= 0 then
+		local t = ticks - math.floor(spare * ticks / prev)
+		if t < ticks then
+			at = t * tick
+		end
+	end
+	if at == nil then
+		if curr == 0 then
+			at = window
+		else
+			local t = math.max(0, ticks - math.floor((limit - permits) * ticks / curr))
+			if t < ticks then
+				at = window + t * tick
+			else
+				at = 2 * window
+			end
+		end
+	end
+	retry = at - elapsed
+end
+
+local reset = 0
+if curr > 0 then
+	reset = 2 * window - elapsed
+elseif prev > 0 then
+	reset = window - elapsed
+end
+if reset > 0 then
+	redis.call('HSET', KEYS[1], 'k', id, 'a', string.format('%d', start), 'b', string.format('%d', curr),
+		'c', string.format('%d', prev))
+	redis.call('PEXPIRE', KEYS[1], math.ceil(reset / 1000) + 1)
+else
+	redis.call('DEL', KEYS[1])
+end
+return { allowed, math.max(0, math.floor(free / ticks)), retry, reset }

@@ -1,0 +1,69 @@
+package dev.limiter.core.redis.testing;
+
+import java.time.Duration;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Spring Data Redis connection factories (Lettuce) for the test servers, started and ready to use; the caller
+ * {@code destroy()}s them. They share one set of Lettuce client resources whose reconnect delay is a constant 50 ms
+ * (Lettuce's default doubles up to 30 s), so a restarted server is used again at once.
+ */
+public final class RedisConnectionFactories {
+
+	private static final ClientResources RESOURCES = ClientResources.builder()
+		.reconnectDelay(Delay.constant(Duration.ofMillis(50)))
+		.build();
+
+	static {
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> RESOURCES.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS),
+				"lettuce-resources-shutdown"));
+	}
+
+	private RedisConnectionFactories() {
+	}
+
+	/**
+	 * Returns a started factory for a standalone server.
+	 * @param server the server
+	 * @return the factory
+	 */
+	public static LettuceConnectionFactory standalone(RedisServerProcess server) {
+		LettuceClientConfiguration client = LettuceClientConfiguration.builder()
+			.clientResources(RESOURCES)
+			.clientOptions(ClientOptions.builder().build())
+			.commandTimeout(Duration.ofSeconds(5))
+			.build();
+		return started(new LettuceConnectionFactory(new RedisStandaloneConfiguration(server.host(), server.port()),
+				client));
+	}
+
+	/**
+	 * Returns a started factory for a cluster.
+	 * @param cluster the cluster
+	 * @return the factory
+	 */
+	public static LettuceConnectionFactory cluster(RedisClusterProcess cluster) {
+		LettuceClientConfiguration client = LettuceClientConfiguration.builder()
+			.clientResources(RESOURCES)
+			.clientOptions(ClusterClientOptions.builder().build())
+			.commandTimeout(Duration.ofSeconds(5))
+			.build();
+		return started(new LettuceConnectionFactory(new RedisClusterConfiguration(cluster.addresses()), client));
+	}
+
+	private static LettuceConnectionFactory started(LettuceConnectionFactory factory) {
+		factory.afterPropertiesSet();
+		factory.start();
+		return factory;
+	}
+
+}
