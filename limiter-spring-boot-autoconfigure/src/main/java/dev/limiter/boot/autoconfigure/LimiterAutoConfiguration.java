@@ -23,7 +23,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of limiter: the
- * {@link Clock}, the rate-limit store chosen by {@code limiter.store} and the registries of the configured rate
+ * {@link Clock}, the in-memory rate-limit store ({@code limiter.store=memory}, the default; {@code redis} is
+ * {@link dev.limiter.boot.autoconfigure.redis.LimiterRedisAutoConfiguration}) and the registries of the configured rate
  * limiters, circuit breakers and load shedders. Every value is checked while the registries are built, so a wrong
  * configuration fails start-up naming the property.
  *
@@ -49,9 +50,6 @@ public final class LimiterAutoConfiguration {
 		return CoreFactories.memoryStore(properties, clock);
 	}
 
-	// TODO(issue 5): limiter.store=redis: a RedisRateLimitStore bean in LimiterRedisAutoConfiguration
-	// (@ConditionalOnClass(RedisConnectionFactory), after DataRedisAutoConfiguration) once branch 'redis' is merged.
-
 	@Bean
 	@ConditionalOnMissingBean
 	RateLimiterRegistry rateLimiterRegistry(LimiterProperties properties, ObjectProvider<RateLimitStore> store) {
@@ -63,8 +61,8 @@ public final class LimiterAutoConfiguration {
 			if (rateLimitStore == null) {
 				throw LimiterPropertiesMapper.invalid("limiter.store", properties.getStore(),
 						"No RateLimitStore is available for this store; for 'redis' add "
-								+ "spring-boot-starter-data-redis (the Redis store is not wired yet), or declare a "
-								+ "RateLimitStore bean.");
+								+ "spring-boot-starter-data-redis and configure a single RedisConnectionFactory, or "
+								+ "declare a RateLimitStore bean.");
 			}
 			for (Map.Entry<String, LimitSpec> spec : specs.entrySet()) {
 				limiters.put(spec.getKey(), new RateLimiter(spec.getKey(), spec.getValue(), rateLimitStore));

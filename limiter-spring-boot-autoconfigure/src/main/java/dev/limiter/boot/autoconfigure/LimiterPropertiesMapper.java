@@ -216,7 +216,7 @@ public final class LimiterPropertiesMapper {
 	 * @param ex what limiter-core threw
 	 * @return the exception to throw
 	 */
-	static InvalidConfigurationPropertyValueException refused(String prefix, IllegalArgumentException ex) {
+	public static InvalidConfigurationPropertyValueException refused(String prefix, IllegalArgumentException ex) {
 		String message = (ex.getMessage() != null) ? ex.getMessage() : "";
 		int space = message.indexOf(' ');
 		String word = (space > 0) ? message.substring(0, space) : "";
