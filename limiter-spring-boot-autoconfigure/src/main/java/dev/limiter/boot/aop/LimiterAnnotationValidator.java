@@ -1,6 +1,10 @@
 package dev.limiter.boot.aop;
 
+import java.lang.reflect.Method;
 import java.util.Objects;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
@@ -20,6 +24,8 @@ import org.springframework.util.ReflectionUtils;
  * @since 0.1.0
  */
 public final class LimiterAnnotationValidator implements SmartInitializingSingleton, BeanFactoryAware {
+
+	private static final Logger logger = LoggerFactory.getLogger(LimiterAnnotationValidator.class);
 
 	private final LimiterMethodPlans plans;
 
@@ -46,9 +52,20 @@ public final class LimiterAnnotationValidator implements SmartInitializingSingle
 				continue;
 			}
 			Class<?> userClass = ClassUtils.getUserClass(type);
-			ReflectionUtils.doWithMethods(userClass, (method) -> this.plans.prepare(method, userClass),
-					(method) -> !method.isBridge() && !method.isSynthetic()
-							&& method.getDeclaringClass() != Object.class);
+			Method[] methods;
+			try {
+				methods = ReflectionUtils.getUniqueDeclaredMethods(userClass, ReflectionUtils.USER_DECLARED_METHODS);
+			}
+			catch (IllegalStateException | LinkageError ex) {
+				// A class whose methods refer to classes that are not there cannot carry our annotations usefully.
+				logger.debug("Skipping bean '{}': its methods cannot be introspected", name, ex);
+				continue;
+			}
+			for (Method method : methods) {
+				if (method.getDeclaringClass() != Object.class) {
+					this.plans.prepare(method, userClass);
+				}
+			}
 		}
 	}
 

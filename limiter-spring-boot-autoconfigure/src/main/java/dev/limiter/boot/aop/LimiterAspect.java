@@ -74,7 +74,7 @@ public final class LimiterAspect {
 	 * @return the method's result
 	 * @throws Throwable what the method threw, or {@link OverloadException} when shed
 	 */
-	@Around("@annotation(loadShed)")
+	@Around(value = "@annotation(loadShed)", argNames = "call,loadShed")
 	public Object loadShed(ProceedingJoinPoint call, LoadShed loadShed) throws Throwable {
 		LimiterMethodPlans.ShedPlan plan = this.plans.shed(method(call), loadShed);
 		Promise promise = plan.shedder().allow();
@@ -100,7 +100,7 @@ public final class LimiterAspect {
 	 * @return the method's result
 	 * @throws Throwable what the method threw, or {@link RateLimitExceededException} when refused
 	 */
-	@Around("@annotation(rateLimited)")
+	@Around(value = "@annotation(rateLimited)", argNames = "call,rateLimited")
 	public Object rateLimit(ProceedingJoinPoint call, RateLimited rateLimited) throws Throwable {
 		Method method = method(call);
 		LimiterMethodPlans.RateLimitPlan plan = this.plans.rateLimit(method, rateLimited);
@@ -129,7 +129,7 @@ public final class LimiterAspect {
 	 * @return the method's result, or the fallback's
 	 * @throws Throwable what the method or the fallback threw, or {@link BreakerOpenException} without fallback
 	 */
-	@Around("@annotation(circuitBreaker)")
+	@Around(value = "@annotation(circuitBreaker)", argNames = "call,circuitBreaker")
 	public Object circuitBreaker(ProceedingJoinPoint call, CircuitBreaker circuitBreaker) throws Throwable {
 		LimiterMethodPlans.BreakerPlan plan = this.plans.breaker(method(call), targetClass(call), circuitBreaker);
 		Promise promise;

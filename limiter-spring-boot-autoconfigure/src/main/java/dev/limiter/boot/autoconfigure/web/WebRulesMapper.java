@@ -86,8 +86,8 @@ final class WebRulesMapper {
 		if (!isBlank(rule.getRateLimiter())) {
 			RateLimiter limiter = rateLimiters.get(rule.getRateLimiter(),
 					"property '" + prefix + ".rate-limiter'");
-			boolean shadow = properties.getRateLimiters().get(rule.getRateLimiter())
-				.getMode() == LimiterProperties.Mode.SHADOW;
+			LimiterProperties.RateLimiter configured = properties.getRateLimiters().get(rule.getRateLimiter());
+			boolean shadow = configured != null && configured.getMode() == LimiterProperties.Mode.SHADOW;
 			rateLimit = new RequestRule.RateLimit(limiter, keyResolver(prefix + ".key", rule.getKey(), addresses),
 					shadow);
 		}
