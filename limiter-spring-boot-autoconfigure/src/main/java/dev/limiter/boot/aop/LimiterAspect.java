@@ -10,6 +10,8 @@ import dev.limiter.annotation.CircuitBreaker;
 import dev.limiter.annotation.LoadShed;
 import dev.limiter.annotation.RateLimitExceededException;
 import dev.limiter.annotation.RateLimited;
+import dev.limiter.boot.metrics.LimiterCallListener;
+import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.core.Promise;
 import dev.limiter.core.breaker.BreakerOpenException;
 import dev.limiter.core.ratelimit.Decision;
@@ -57,6 +59,8 @@ public final class LimiterAspect {
 
 	private final LimiterMethodPlans plans;
 
+	private final LimiterCallListener listener;
+
 	private final LongAdder shadowRejections = new LongAdder();
 
 	/**
@@ -64,7 +68,17 @@ public final class LimiterAspect {
 	 * @param plans resolves what each annotated method needs
 	 */
 	public LimiterAspect(LimiterMethodPlans plans) {
+		this(plans, LimiterCallListener.NONE);
+	}
+
+	/**
+	 * Creates the aspect.
+	 * @param plans resolves what each annotated method needs
+	 * @param listener told of every decision
+	 */
+	public LimiterAspect(LimiterMethodPlans plans, LimiterCallListener listener) {
 		this.plans = Objects.requireNonNull(plans, "plans must not be null");
+		this.listener = Objects.requireNonNull(listener, "listener must not be null");
 	}
 
 	/**
@@ -77,7 +91,15 @@ public final class LimiterAspect {
 	@Around(value = "@annotation(loadShed)", argNames = "call,loadShed")
 	public Object loadShed(ProceedingJoinPoint call, LoadShed loadShed) throws Throwable {
 		LimiterMethodPlans.ShedPlan plan = this.plans.shed(method(call), loadShed);
-		Promise promise = plan.shedder().allow();
+		Promise promise;
+		try {
+			promise = plan.shedder().allow();
+		}
+		catch (OverloadException ex) {
+			this.listener.onCall(LimiterKind.LOAD_SHEDDER, plan.name(), LimiterCallListener.Outcome.REJECTED);
+			throw ex;
+		}
+		this.listener.onCall(LimiterKind.LOAD_SHEDDER, plan.name(), LimiterCallListener.Outcome.PERMITTED);
 		try {
 			Object result = call.proceed();
 			promise.accept();
@@ -112,12 +134,18 @@ public final class LimiterAspect {
 			key = (value != null) ? value.toString() : "-";
 		}
 		Decision decision = plan.limiter().acquire(key, plan.permits());
-		if (!decision.allowed()) {
+		String name = plan.limiter().name();
+		if (decision.allowed()) {
+			this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.PERMITTED);
+		}
+		else {
 			if (!plan.shadow()) {
-				throw new RateLimitExceededException(plan.limiter().name(), decision);
+				this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.REJECTED);
+				throw new RateLimitExceededException(name, decision);
 			}
+			this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.SHADOW_REJECTED);
 			this.shadowRejections.increment();
-			logger.debug("Rate limiter '{}' (shadow mode) would have refused key '{}'", plan.limiter().name(), key);
+			logger.debug("Rate limiter '{}' (shadow mode) would have refused key '{}'", name, key);
 		}
 		return call.proceed();
 	}
@@ -137,11 +165,15 @@ public final class LimiterAspect {
 			promise = plan.breaker().allow();
 		}
 		catch (BreakerOpenException ex) {
+			String name = plan.breaker().name();
 			if (plan.fallback() == null) {
+				this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, name, LimiterCallListener.Outcome.REJECTED);
 				throw ex;
 			}
+			this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, name, LimiterCallListener.Outcome.FALLBACK);
 			return fallback(call, plan, ex);
 		}
+		this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, plan.breaker().name(), LimiterCallListener.Outcome.PERMITTED);
 		Object result;
 		try {
 			result = call.proceed();

@@ -1,14 +1,13 @@
 package dev.limiter.boot.autoconfigure;
 
+import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.core.Clock;
-import dev.limiter.core.Promise;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.breaker.SreBreaker;
 import dev.limiter.core.breaker.ThresholdBreaker;
 import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
 import dev.limiter.core.shedding.AdaptiveShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
-import dev.limiter.core.shedding.OverloadException;
 import dev.limiter.core.shedding.Shedder;
 
 /**
@@ -77,59 +76,6 @@ final class CoreFactories {
 		catch (IllegalArgumentException ex) {
 			throw LimiterPropertiesMapper.refused(prefix, ex);
 		}
-	}
-
-	/**
-	 * A concurrency cap in front of an adaptive shedder: a call needs a free slot first (go-zero's maxconns), then
-	 * the adaptive shedder's consent; the slot is given back when the call's promise completes.
-	 */
-	static final class CappedShedder implements Shedder {
-
-		private final ConcurrencyLimiter cap;
-
-		private final Shedder adaptive;
-
-		CappedShedder(ConcurrencyLimiter cap, Shedder adaptive) {
-			this.cap = cap;
-			this.adaptive = adaptive;
-		}
-
-		@Override
-		public Promise allow() {
-			Promise slot = this.cap.allow();
-			Promise adaptivePromise;
-			try {
-				adaptivePromise = this.adaptive.allow();
-			}
-			catch (OverloadException ex) {
-				slot.reject("shed");
-				throw ex;
-			}
-			return new Promise() {
-
-				@Override
-				public void accept() {
-					slot.accept();
-					adaptivePromise.accept();
-				}
-
-				@Override
-				public void reject(String reason) {
-					slot.reject(reason);
-					adaptivePromise.reject(reason);
-				}
-
-			};
-		}
-
-		ConcurrencyLimiter cap() {
-			return this.cap;
-		}
-
-		Shedder adaptive() {
-			return this.adaptive;
-		}
-
 	}
 
 }

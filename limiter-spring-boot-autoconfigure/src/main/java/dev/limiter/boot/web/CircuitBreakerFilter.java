@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import dev.limiter.boot.metrics.LimiterCallListener;
+import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.core.Promise;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.breaker.BreakerOpenException;
@@ -45,6 +47,8 @@ public final class CircuitBreakerFilter implements Filter {
 
 	private final Duration retryAfter;
 
+	private final LimiterCallListener listener;
+
 	/**
 	 * Creates the filter.
 	 * @param rules the rules; those without a circuit breaker are ignored
@@ -52,6 +56,19 @@ public final class CircuitBreakerFilter implements Filter {
 	 * @param retryAfter the {@code Retry-After} of refusals
 	 */
 	public CircuitBreakerFilter(List<RequestRule> rules, LimiterResponseWriter writer, Duration retryAfter) {
+		this(rules, writer, retryAfter, LimiterCallListener.NONE);
+	}
+
+	/**
+	 * Creates the filter.
+	 * @param rules the rules; those without a circuit breaker are ignored
+	 * @param writer writes refusals
+	 * @param retryAfter the {@code Retry-After} of refusals
+	 * @param listener told of every decision
+	 */
+	public CircuitBreakerFilter(List<RequestRule> rules, LimiterResponseWriter writer, Duration retryAfter,
+			LimiterCallListener listener) {
+		this.listener = Objects.requireNonNull(listener, "listener must not be null");
 		this.rules = RequestRule.having(Objects.requireNonNull(rules, "rules must not be null"), false, true, false);
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
 		this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter must not be null");
@@ -78,10 +95,12 @@ public final class CircuitBreakerFilter implements Filter {
 			}
 			catch (BreakerOpenException ex) {
 				PromiseCompletion.reject(promises, count, "dropped by " + breaker.name());
+				this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, breaker.name(), LimiterCallListener.Outcome.REJECTED);
 				this.writer.write(request, response,
 						new LimiterRejection(LimiterRejection.Reason.BREAKER_OPEN, breaker.name(), this.retryAfter));
 				return;
 			}
+			this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, breaker.name(), LimiterCallListener.Outcome.PERMITTED);
 			if (promises == null) {
 				promises = new Promise[this.rules.length];
 			}

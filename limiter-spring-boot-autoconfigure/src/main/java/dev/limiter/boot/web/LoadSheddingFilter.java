@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import dev.limiter.boot.metrics.LimiterCallListener;
+import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.core.Promise;
 import dev.limiter.core.shedding.OverloadException;
 import jakarta.servlet.Filter;
@@ -46,6 +48,8 @@ public final class LoadSheddingFilter implements Filter {
 
 	private final Duration retryAfter;
 
+	private final LimiterCallListener listener;
+
 	/**
 	 * Creates the filter.
 	 * @param rules the rules; those without a load shedder are ignored
@@ -53,6 +57,19 @@ public final class LoadSheddingFilter implements Filter {
 	 * @param retryAfter the {@code Retry-After} of refusals
 	 */
 	public LoadSheddingFilter(List<RequestRule> rules, LimiterResponseWriter writer, Duration retryAfter) {
+		this(rules, writer, retryAfter, LimiterCallListener.NONE);
+	}
+
+	/**
+	 * Creates the filter.
+	 * @param rules the rules; those without a load shedder are ignored
+	 * @param writer writes refusals
+	 * @param retryAfter the {@code Retry-After} of refusals
+	 * @param listener told of every decision
+	 */
+	public LoadSheddingFilter(List<RequestRule> rules, LimiterResponseWriter writer, Duration retryAfter,
+			LimiterCallListener listener) {
+		this.listener = Objects.requireNonNull(listener, "listener must not be null");
 		this.rules = RequestRule.having(Objects.requireNonNull(rules, "rules must not be null"), false, false, true);
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
 		this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter must not be null");
@@ -79,10 +96,12 @@ public final class LoadSheddingFilter implements Filter {
 			}
 			catch (OverloadException ex) {
 				PromiseCompletion.reject(promises, count, "shed by " + shedding.name());
+				this.listener.onCall(LimiterKind.LOAD_SHEDDER, shedding.name(), LimiterCallListener.Outcome.REJECTED);
 				this.writer.write(request, response,
 						new LimiterRejection(LimiterRejection.Reason.OVERLOADED, shedding.name(), this.retryAfter));
 				return;
 			}
+			this.listener.onCall(LimiterKind.LOAD_SHEDDER, shedding.name(), LimiterCallListener.Outcome.PERMITTED);
 			if (promises == null) {
 				promises = new Promise[this.rules.length];
 			}

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.limiter.boot.metrics.LimiterCallListener;
+import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.core.ratelimit.Decision;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -50,6 +52,8 @@ public final class RateLimitFilter implements Filter {
 
 	private final LimiterResponseWriter writer;
 
+	private final LimiterCallListener listener;
+
 	/**
 	 * Creates the filter.
 	 * @param rules the rules; those without a rate limiter are ignored
@@ -57,6 +61,19 @@ public final class RateLimitFilter implements Filter {
 	 * @param writer writes refusals
 	 */
 	public RateLimitFilter(List<RequestRule> rules, RateLimitHeaders headers, LimiterResponseWriter writer) {
+		this(rules, headers, writer, LimiterCallListener.NONE);
+	}
+
+	/**
+	 * Creates the filter.
+	 * @param rules the rules; those without a rate limiter are ignored
+	 * @param headers writes the rate-limit headers
+	 * @param writer writes refusals
+	 * @param listener told of every decision
+	 */
+	public RateLimitFilter(List<RequestRule> rules, RateLimitHeaders headers, LimiterResponseWriter writer,
+			LimiterCallListener listener) {
+		this.listener = Objects.requireNonNull(listener, "listener must not be null");
 		this.rules = RequestRule.having(Objects.requireNonNull(rules, "rules must not be null"), true, false, false);
 		this.headers = Objects.requireNonNull(headers, "headers must not be null");
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
@@ -84,20 +101,25 @@ public final class RateLimitFilter implements Filter {
 			RequestRule.RateLimit rateLimit = rule.rateLimit();
 			String key = rateLimit.key().resolve(request);
 			Decision decision = rateLimit.limiter().acquire((key != null) ? key : KeyResolver.ABSENT);
+			String name = rateLimit.limiter().name();
+			if (decision.allowed()) {
+				this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.PERMITTED);
+			}
 			if (rateLimit.shadow()) {
 				if (!decision.allowed()) {
+					this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.SHADOW_REJECTED);
 					this.shadowRejections[i].increment();
 					if (logger.isDebugEnabled()) {
-						logger.debug("Rate limiter '{}' (shadow mode) would have refused key '{}'",
-								rateLimit.limiter().name(), key);
+						logger.debug("Rate limiter '{}' (shadow mode) would have refused key '{}'", name, key);
 					}
 				}
 				continue;
 			}
 			this.headers.write(response, this.policies[i], decision);
 			if (!decision.allowed()) {
-				this.writer.write(request, response, new LimiterRejection(LimiterRejection.Reason.RATE_LIMITED,
-						rateLimit.limiter().name(), decision.retryAfter()));
+				this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.REJECTED);
+				this.writer.write(request, response,
+						new LimiterRejection(LimiterRejection.Reason.RATE_LIMITED, name, decision.retryAfter()));
 				return;
 			}
 		}

@@ -5,11 +5,13 @@ import dev.limiter.boot.aop.LimiterAspect;
 import dev.limiter.boot.aop.LimiterMethodPlans;
 import dev.limiter.boot.autoconfigure.LimiterAutoConfiguration;
 import dev.limiter.boot.autoconfigure.LimiterProperties;
+import dev.limiter.boot.metrics.LimiterCallListener;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
 import org.aspectj.lang.annotation.Aspect;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -39,8 +41,9 @@ public final class LimiterAspectAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LimiterAspect limiterAspect(LimiterMethodPlans plans) {
-		return new LimiterAspect(plans);
+	LimiterAspect limiterAspect(LimiterMethodPlans plans, ObjectProvider<LimiterCallListener> listener) {
+		LimiterCallListener unique = listener.getIfUnique();
+		return new LimiterAspect(plans, (unique != null) ? unique : LimiterCallListener.NONE);
 	}
 
 	@Bean

@@ -6,6 +6,7 @@ import dev.limiter.core.Clock;
 import dev.limiter.core.ratelimit.RateLimitStore;
 import dev.limiter.core.ratelimit.redis.RedisRateLimitStore;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -33,11 +34,16 @@ public final class LimiterRedisAutoConfiguration {
 	@ConditionalOnMissingBean(RateLimitStore.class)
 	@ConditionalOnSingleCandidate(RedisConnectionFactory.class)
 	RedisRateLimitStore limiterRateLimitStore(LimiterProperties properties, RedisConnectionFactory connectionFactory,
-			Clock clock) {
+			Clock clock, ObjectProvider<RedisRateLimitStore.Listener> listener) {
 		LimiterPropertiesMapper.checkStore(properties);
 		LimiterProperties.Redis redis = properties.getRedis();
 		try {
-			return RedisRateLimitStore.builder(connectionFactory)
+			RedisRateLimitStore.Builder builder = RedisRateLimitStore.builder(connectionFactory);
+			RedisRateLimitStore.Listener unique = listener.getIfUnique();
+			if (unique != null) {
+				builder.listener(unique);
+			}
+			return builder
 				.keyPrefix(redis.getKeyPrefix())
 				.timeout(redis.getTimeout())
 				.failurePolicy(RedisRateLimitStore.FailurePolicy.valueOf(redis.getOnFailure().name()))

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import dev.limiter.boot.autoconfigure.LimiterAutoConfiguration;
 import dev.limiter.boot.autoconfigure.LimiterProperties;
+import dev.limiter.boot.metrics.LimiterCallListener;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
@@ -18,6 +19,7 @@ import dev.limiter.boot.web.RateLimitFilter;
 import dev.limiter.boot.web.RateLimitHeaders;
 import jakarta.servlet.Filter;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -82,25 +84,33 @@ public final class LimiterWebAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = "limiterLoadSheddingFilter")
 	FilterRegistrationBean<LoadSheddingFilter> limiterLoadSheddingFilter(LimiterWebRules rules,
-			LimiterResponseWriter writer) {
-		LoadSheddingFilter filter = new LoadSheddingFilter(rules.rules(), writer, UNAVAILABLE_RETRY_AFTER);
+			LimiterResponseWriter writer, ObjectProvider<LimiterCallListener> listener) {
+		LoadSheddingFilter filter = new LoadSheddingFilter(rules.rules(), writer, UNAVAILABLE_RETRY_AFTER,
+				listener(listener));
 		return registration(filter, LoadSheddingFilter.DEFAULT_ORDER, filter.hasRules());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(name = "limiterRateLimitFilter")
 	FilterRegistrationBean<RateLimitFilter> limiterRateLimitFilter(LimiterWebRules rules, RateLimitHeaders headers,
-			LimiterResponseWriter writer) {
-		RateLimitFilter filter = new RateLimitFilter(rules.rules(), headers, writer);
+			LimiterResponseWriter writer, ObjectProvider<LimiterCallListener> listener) {
+		RateLimitFilter filter = new RateLimitFilter(rules.rules(), headers, writer,
+				listener(listener));
 		return registration(filter, RateLimitFilter.DEFAULT_ORDER, filter.hasRules());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(name = "limiterCircuitBreakerFilter")
 	FilterRegistrationBean<CircuitBreakerFilter> limiterCircuitBreakerFilter(LimiterWebRules rules,
-			LimiterResponseWriter writer) {
-		CircuitBreakerFilter filter = new CircuitBreakerFilter(rules.rules(), writer, UNAVAILABLE_RETRY_AFTER);
+			LimiterResponseWriter writer, ObjectProvider<LimiterCallListener> listener) {
+		CircuitBreakerFilter filter = new CircuitBreakerFilter(rules.rules(), writer, UNAVAILABLE_RETRY_AFTER,
+				listener(listener));
 		return registration(filter, CircuitBreakerFilter.DEFAULT_ORDER, filter.hasRules());
+	}
+
+	private static LimiterCallListener listener(ObjectProvider<LimiterCallListener> listener) {
+		LimiterCallListener unique = listener.getIfUnique();
+		return (unique != null) ? unique : LimiterCallListener.NONE;
 	}
 
 	private static <F extends Filter> FilterRegistrationBean<F> registration(F filter, int order, boolean enabled) {

@@ -1,6 +1,8 @@
 package dev.limiter.boot.autoconfigure.aop;
 
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.limiter.annotation.CircuitBreaker;
 import dev.limiter.annotation.LoadShed;
@@ -12,6 +14,7 @@ import dev.limiter.boot.autoconfigure.InvalidFallbackMethodException;
 import dev.limiter.boot.autoconfigure.InvalidKeyExpressionException;
 import dev.limiter.boot.autoconfigure.LimiterAutoConfiguration;
 import dev.limiter.boot.autoconfigure.UnknownLimiterException;
+import dev.limiter.boot.metrics.LimiterCallListener;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.testing.CountingStore;
@@ -99,6 +102,23 @@ class LimiterAspectAutoConfigurationTests {
 			assertThat(service.remote("y", false)).isEqualTo("fallback y BreakerOpenException");
 			assertThat(service.plain()).isEqualTo("plain fallback");
 			assertThatExceptionOfType(BreakerOpenException.class).isThrownBy(service::noFallback);
+		});
+	}
+
+	@Test
+	void decisionsAreReportedToTheCallListener() {
+		List<String> calls = new CopyOnWriteArrayList<>();
+		LimiterCallListener listener = (kind, name, outcome) -> calls.add(kind + " " + name + " " + outcome);
+		this.runner.withBean(Service.class).withBean(LimiterCallListener.class, () -> listener).run((context) -> {
+			Service service = context.getBean(Service.class);
+			service.trial();
+			service.trial();
+			this.breaker.open(true);
+			service.plain();
+			this.shedder.overloaded(true);
+			assertThatExceptionOfType(OverloadException.class).isThrownBy(service::shed);
+			assertThat(calls).containsExactly("RATE_LIMITER trial PERMITTED", "RATE_LIMITER trial SHADOW_REJECTED",
+					"CIRCUIT_BREAKER backend FALLBACK", "LOAD_SHEDDER cpu REJECTED");
 		});
 	}
 
