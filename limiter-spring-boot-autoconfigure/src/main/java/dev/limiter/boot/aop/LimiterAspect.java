@@ -211,7 +211,12 @@ public final class LimiterAspect {
 
 	private static Method method(ProceedingJoinPoint call) {
 		Method method = ((MethodSignature) call.getSignature()).getMethod();
-		return (call.getTarget() != null) ? AopUtils.getMostSpecificMethod(method, targetClass(call)) : method;
+		// Class-based proxies (Boot's default) already give the invoked class's method; only an interface method
+		// (JDK proxies) needs resolving to the implementation that carries the annotation.
+		if (method.getDeclaringClass().isInterface() && call.getTarget() != null) {
+			return AopUtils.getMostSpecificMethod(method, targetClass(call));
+		}
+		return method;
 	}
 
 	private static Class<?> targetClass(ProceedingJoinPoint call) {

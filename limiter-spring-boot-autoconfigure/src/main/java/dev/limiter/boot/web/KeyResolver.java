@@ -21,8 +21,8 @@ import org.springframework.expression.ParseException;
  * {@code getHeader('X-Tenant') + ':' + remoteAddr}. Property reads and instance methods are allowed; types,
  * constructors and bean references are not. The expression is parsed once, here.</li>
  * </ul>
- * A resolver returns {@code null} when the request carries no key (no such header, no principal); such requests
- * share the key {@link #ABSENT}.
+ * A resolver returns {@code null} when the request carries no key (no such header, no principal, an expression
+ * that evaluates to {@code null} or fails on the request); such requests share the key {@link #ABSENT}.
  *
  * @author limiter
  * @since 0.1.0

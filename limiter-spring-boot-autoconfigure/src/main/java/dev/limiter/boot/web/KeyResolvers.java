@@ -5,7 +5,11 @@ import java.security.Principal;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.expression.EvaluationContext;
+import org.springframework.expression.EvaluationException;
 import org.springframework.expression.Expression;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.expression.spel.support.SimpleEvaluationContext;
@@ -18,6 +22,8 @@ final class KeyResolvers {
 	private static final EvaluationContext CONTEXT = SimpleEvaluationContext.forReadOnlyDataBinding()
 		.withInstanceMethods()
 		.build();
+
+	private static final Logger logger = LoggerFactory.getLogger(KeyResolvers.class);
 
 	private KeyResolvers() {
 	}
@@ -34,8 +40,15 @@ final class KeyResolvers {
 	}
 
 	static @Nullable String evaluate(Expression expression, HttpServletRequest request) {
-		Object value = expression.getValue(CONTEXT, request);
-		return (value != null) ? value.toString() : null;
+		try {
+			Object value = expression.getValue(CONTEXT, request);
+			return (value != null) ? value.toString() : null;
+		}
+		catch (EvaluationException ex) {
+			logger.debug("Key expression '{}' failed on a request; using the absent key",
+					expression.getExpressionString(), ex);
+			return null;
+		}
 	}
 
 }

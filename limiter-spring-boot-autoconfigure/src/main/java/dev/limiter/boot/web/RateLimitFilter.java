@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * limit and a per-route limit can stack) the filter resolves the request's key ({@link KeyResolver}; requests without
  * one share {@link KeyResolver#ABSENT}) and takes one permit. Allowed requests get the rate-limit headers of every
  * enforcing limiter ({@link RateLimitHeaders}). The first refusal of an enforcing limiter writes its headers and is
- * answered through the {@link LimiterResponseWriter} (429, {@code Retry-After}); later rules are not consulted. A
+ * answered through the {@link LimiterResponseWriter} (429, {@code Retry-After}); later rules are not consulted, and
+ * permits earlier rules took are not given back. A
  * limiter in shadow mode never refuses and adds no headers: its refusals are counted
  * ({@link #shadowRejections(String)}) and logged at debug level.
  *

@@ -74,7 +74,8 @@ class LimiterAutoConfigurationTests {
 
 	@Test
 	void runWithCircuitBreakersShouldCreateThemByType() {
-		this.runner.withPropertyValues("limiter.circuit-breakers.backend.k=2", "limiter.circuit-breakers.legacy.type=threshold",
+		this.runner.withPropertyValues("limiter.circuit-breakers.backend.k=2",
+				"limiter.circuit-breakers.legacy.type=threshold",
 				"limiter.circuit-breakers.legacy.failure-rate-threshold=0.25")
 			.run((context) -> {
 				CircuitBreakerRegistry registry = context.getBean(CircuitBreakerRegistry.class);

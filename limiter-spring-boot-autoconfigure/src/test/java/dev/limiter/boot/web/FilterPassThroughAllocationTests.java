@@ -42,7 +42,8 @@ class FilterPassThroughAllocationTests {
 
 	@Test
 	void loadSheddingFilterPassThroughAllocatesNothing() throws Exception {
-		assertNoAllocation(new LoadSheddingFilter(this.rules, new ProblemDetailsResponseWriter(), Duration.ofSeconds(1)));
+		assertNoAllocation(
+				new LoadSheddingFilter(this.rules, new ProblemDetailsResponseWriter(), Duration.ofSeconds(1)));
 	}
 
 	@Test

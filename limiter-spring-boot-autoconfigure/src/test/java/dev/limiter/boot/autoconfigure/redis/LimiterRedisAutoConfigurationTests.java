@@ -26,9 +26,11 @@ class LimiterRedisAutoConfigurationTests {
 	@Test
 	void runWithRedisStoreShouldUseTheApplicationsConnectionFactory() {
 		this.runner
-			.withPropertyValues("limiter.store=redis", "limiter.redis.on-failure=deny", "limiter.rate-limiters.api.limit=5")
+			.withPropertyValues("limiter.store=redis", "limiter.redis.on-failure=deny",
+					"limiter.rate-limiters.api.limit=5")
 			.run((context) -> {
-				assertThat(context).hasSingleBean(RedisRateLimitStore.class).doesNotHaveBean(InMemoryRateLimitStore.class);
+				assertThat(context).hasSingleBean(RedisRateLimitStore.class)
+					.doesNotHaveBean(InMemoryRateLimitStore.class);
 				RedisRateLimitStore store = context.getBean(RedisRateLimitStore.class);
 				assertThat(store.failurePolicy()).isEqualTo(RedisRateLimitStore.FailurePolicy.DENY);
 				assertThat(context.getBean(RateLimiterRegistry.class).get("api", "test").store()).isSameAs(store);
