@@ -17,7 +17,7 @@ import jakarta.servlet.http.HttpServletResponse;
  *  "violated-policies":["api"]}
  * </pre>
  * A shed request or an open breaker is a 503 of type {@code #temporary-reduced-capacity}. The JSON is written by
- * hand, so no JSON library is needed. Stateless and thread-safe.
+ * hand, so no JSON library is needed. A response already committed is left alone. Stateless and thread-safe.
  *
  * @author limiter
  * @since 0.1.0
@@ -37,14 +37,26 @@ public final class ProblemDetailsResponseWriter implements LimiterResponseWriter
 	@Override
 	public void write(HttpServletRequest request, HttpServletResponse response, LimiterRejection rejection)
 			throws IOException {
+		if (response.isCommitted()) {
+			return; // a handler already started answering: nothing can be changed any more
+		}
 		long retryAfter = RateLimitHeaders.seconds(rejection.retryAfter());
+		response.resetBuffer();
 		response.setStatus(rejection.reason().status());
 		response.setHeader("Retry-After", Long.toString(retryAfter));
 		response.setHeader("Cache-Control", "no-store");
 		response.setContentType(APPLICATION_PROBLEM_JSON);
-		byte[] body = body(rejection, retryAfter).getBytes(StandardCharsets.UTF_8);
+		String json = body(rejection, retryAfter);
+		byte[] body = json.getBytes(StandardCharsets.UTF_8);
 		response.setContentLength(body.length);
-		response.getOutputStream().write(body);
+		try {
+			response.getOutputStream().write(body);
+		}
+		catch (IllegalStateException ex) {
+			// The handler already took the writer (MVC exception path).
+			response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+			response.getWriter().write(json);
+		}
 		response.flushBuffer();
 	}
 

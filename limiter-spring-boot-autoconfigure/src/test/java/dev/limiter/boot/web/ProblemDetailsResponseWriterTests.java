@@ -75,6 +75,28 @@ class ProblemDetailsResponseWriterTests {
 	}
 
 	@Test
+	void aCommittedResponseIsLeftAlone() throws Exception {
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		response.setStatus(200);
+		response.getWriter().write("partial");
+		response.flushBuffer();
+		this.writer.write(new MockHttpServletRequest(), response,
+				new LimiterRejection(LimiterRejection.Reason.OVERLOADED, "cpu", Duration.ofSeconds(1)));
+		assertThat(response.getStatus()).isEqualTo(200);
+		assertThat(response.getContentAsString()).isEqualTo("partial");
+	}
+
+	@Test
+	void aResponseWhoseWriterWasTakenStillGetsTheBody() throws Exception {
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		response.getWriter();
+		this.writer.write(new MockHttpServletRequest(), response,
+				new LimiterRejection(LimiterRejection.Reason.BREAKER_OPEN, "backend", Duration.ofSeconds(1)));
+		assertThat(response.getStatus()).isEqualTo(503);
+		assertThat(JsonPath.parse(response.getContentAsString()).read("$.status", Integer.class)).isEqualTo(503);
+	}
+
+	@Test
 	void negativeRetryAfterBecomesZero() {
 		assertThat(new LimiterRejection(LimiterRejection.Reason.OVERLOADED, "x", Duration.ofSeconds(-3)).retryAfter())
 			.isZero();

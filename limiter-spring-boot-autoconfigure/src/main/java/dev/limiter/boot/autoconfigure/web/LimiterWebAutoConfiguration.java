@@ -17,6 +17,7 @@ import dev.limiter.boot.web.LoadSheddingFilter;
 import dev.limiter.boot.web.ProblemDetailsResponseWriter;
 import dev.limiter.boot.web.RateLimitFilter;
 import dev.limiter.boot.web.RateLimitHeaders;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -41,7 +42,8 @@ import org.springframework.web.util.pattern.PathPattern;
  * <li>{@link CircuitBreakerFilter} ({@link CircuitBreakerFilter#DEFAULT_ORDER}): 503 while a breaker is open; a
  * 5xx or an exception counts as a failure.</li>
  * </ol>
- * A filter no rule needs is registered disabled. Refusals are written by the {@link LimiterResponseWriter} bean
+ * The filters see each request once, on its REQUEST dispatch (not on error or async re-dispatches). A filter no rule
+ * needs is registered disabled. Refusals are written by the {@link LimiterResponseWriter} bean
  * (replaceable); in Spring MVC the annotations' exceptions get the same answers through
  * {@link LimiterExceptionResolver}.
  *
@@ -116,6 +118,7 @@ public final class LimiterWebAutoConfiguration {
 	private static <F extends Filter> FilterRegistrationBean<F> registration(F filter, int order, boolean enabled) {
 		FilterRegistrationBean<F> registration = new FilterRegistrationBean<>(filter);
 		registration.setOrder(order);
+		registration.setDispatcherTypes(DispatcherType.REQUEST);
 		registration.setEnabled(enabled);
 		return registration;
 	}
