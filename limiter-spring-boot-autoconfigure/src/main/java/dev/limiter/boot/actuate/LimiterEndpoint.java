@@ -1,5 +1,6 @@
 package dev.limiter.boot.actuate;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -33,9 +34,15 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 /**
  * The {@code limiter} actuator endpoint: the configuration and live state of every rate limiter, circuit breaker
  * and load shedder ({@code GET /actuator/limiter}), or of those with one name ({@code GET /actuator/limiter/{name}});
- * and operator actions on a circuit breaker ({@code POST /actuator/limiter/{name}} with
- * {@code {"action": "force-open" | "force-closed" | "disable" | "reset"}}). Threshold breakers support every action;
- * adaptive breakers only {@code reset}.
+ * and changes ({@code POST /actuator/limiter/{name}}):
+ * <ul>
+ * <li>a rate limiter's {@code limit} (the quota of a fixed window), {@code period} (the window of a sliding window)
+ * and {@code burst} (token buckets): the limiter gets the new spec at once, keys keep the state the store carries
+ * over, and the change lasts until restart;</li>
+ * <li>a circuit breaker's {@code action}: {@code force-open}, {@code force-closed}, {@code disable} or {@code reset}.
+ * Threshold breakers support every action; adaptive breakers only {@code reset}.</li>
+ * </ul>
+ * A value that does not fit is a 400.
  *
  * @author limiter
  * @since 0.1.0
@@ -93,17 +100,42 @@ public class LimiterEndpoint {
 	}
 
 	/**
+	 * Changes the rate limiter and acts on the circuit breaker of the given name.
+	 * @param name the name
+	 * @param limit the rate limiter's new limit (or quota), or {@code null} to keep it
+	 * @param period the rate limiter's new period (or sliding window), or {@code null} to keep it
+	 * @param burst the token bucket's new burst, or {@code null} to keep it
+	 * @param action what to do to the circuit breaker, or {@code null} for nothing
+	 * @return the instances of that name afterwards, or {@code null} (404) when none has the name
+	 * @throws InvalidEndpointRequestException (400) when a value does not fit or an action is not supported
+	 */
+	@WriteOperation
+	public @Nullable LimitersDescriptor update(@Selector String name, @Nullable Long limit, @Nullable Duration period,
+			@Nullable Long burst, @Nullable BreakerAction action) {
+		if (limit != null || period != null || burst != null) {
+			RateLimiter limiter = this.rateLimiters.find(name);
+			if (limiter == null) {
+				throw invalid("There is no rate limiter '" + name + "'");
+			}
+			this.rateLimiters.update(name, changed(name, limiter.spec(), limit, period, burst));
+		}
+		if (action != null) {
+			updateCircuitBreaker(name, action);
+		}
+		return limiter(name);
+	}
+
+	/**
 	 * Acts on a circuit breaker.
 	 * @param name the breaker's name
 	 * @param action what to do
-	 * @return the breaker's state afterwards, or {@code null} (404) when there is no such breaker
-	 * @throws InvalidEndpointRequestException (400) when the breaker does not support the action
+	 * @return the breaker's state afterwards
+	 * @throws InvalidEndpointRequestException (400) when there is no such breaker or it does not support the action
 	 */
-	@WriteOperation
-	public @Nullable BreakerDescriptor updateCircuitBreaker(@Selector String name, BreakerAction action) {
+	public BreakerDescriptor updateCircuitBreaker(String name, BreakerAction action) {
 		Breaker breaker = this.breakers.find(name);
 		if (breaker == null) {
-			return null;
+			throw invalid("There is no circuit breaker '" + name + "'");
 		}
 		if (breaker instanceof ThresholdBreaker threshold) {
 			switch (action) {
@@ -117,10 +149,37 @@ public class LimiterEndpoint {
 			sre.reset();
 		}
 		else {
-			String message = "Circuit breaker '" + name + "' does not support " + action;
-			throw new InvalidEndpointRequestException(message, message);
+			throw invalid("Circuit breaker '" + name + "' does not support " + action);
 		}
 		return describe(name, breaker);
+	}
+
+	private static LimitSpec changed(String name, LimitSpec spec, @Nullable Long limit, @Nullable Duration period,
+			@Nullable Long burst) {
+		try {
+			if (spec instanceof TokenBucketSpec tokenBucket) {
+				return new TokenBucketSpec((limit != null) ? limit : tokenBucket.limit(),
+						(period != null) ? period : tokenBucket.period(),
+						(burst != null) ? burst : tokenBucket.burst());
+			}
+			if (burst != null) {
+				throw invalid("Rate limiter '" + name + "' is not a token bucket: it has no burst");
+			}
+			if (spec instanceof FixedWindowSpec fixedWindow) {
+				return new FixedWindowSpec((limit != null) ? limit : fixedWindow.quota(),
+						(period != null) ? period : fixedWindow.period(), fixedWindow.align(), fixedWindow.zone());
+			}
+			SlidingWindowSpec slidingWindow = (SlidingWindowSpec) spec;
+			return new SlidingWindowSpec((limit != null) ? limit : slidingWindow.limit(),
+					(period != null) ? period : slidingWindow.window());
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalid("Invalid change of rate limiter '" + name + "': " + ex.getMessage());
+		}
+	}
+
+	private static InvalidEndpointRequestException invalid(String message) {
+		return new InvalidEndpointRequestException(message, message);
 	}
 
 	private LimitersDescriptor describe(Predicate<String> names) {

@@ -15,6 +15,7 @@ import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.core.Promise;
 import dev.limiter.core.breaker.BreakerOpenException;
 import dev.limiter.core.ratelimit.Decision;
+import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.shedding.OverloadException;
 import org.aspectj.lang.ProceedingJoinPoint;
 import org.aspectj.lang.annotation.Around;
@@ -133,8 +134,9 @@ public final class LimiterAspect {
 				.getValue(new MethodBasedEvaluationContext(args, method, args, parameterNames));
 			key = (value != null) ? value.toString() : "-";
 		}
-		Decision decision = plan.limiter().acquire(key, plan.permits());
-		String name = plan.limiter().name();
+		RateLimiter limiter = plan.limiter();
+		Decision decision = limiter.acquire(key, plan.permits());
+		String name = limiter.name();
 		if (decision.allowed()) {
 			this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.PERMITTED);
 		}

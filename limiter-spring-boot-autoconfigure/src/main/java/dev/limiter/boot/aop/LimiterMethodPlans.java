@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import dev.limiter.annotation.CircuitBreaker;
 import dev.limiter.annotation.LoadShed;
@@ -97,7 +98,7 @@ public final class LimiterMethodPlans {
 	RateLimitPlan rateLimit(Method method, RateLimited annotation) {
 		return this.rateLimitPlans.computeIfAbsent(method, (m) -> {
 			String origin = "@RateLimited on method '" + InvalidFallbackMethodException.describe(m) + "'";
-			RateLimiter limiter = this.rateLimiters.get(annotation.name(), origin);
+			Supplier<RateLimiter> limiter = this.rateLimiters.source(annotation.name(), origin);
 			if (annotation.permits() < 1) {
 				throw new IllegalStateException(
 						"permits must be >= 1 (was " + annotation.permits() + ") in " + origin);
@@ -179,12 +180,17 @@ public final class LimiterMethodPlans {
 
 	/**
 	 * A rate-limited method's plan.
-	 * @param limiter the limiter
+	 * @param source supplies the limiter's current instance
 	 * @param key the key expression, or {@code null} for one shared key
 	 * @param permits permits per call
 	 * @param shadow whether refusals only count
 	 */
-	record RateLimitPlan(RateLimiter limiter, @Nullable Expression key, int permits, boolean shadow) {
+	record RateLimitPlan(Supplier<RateLimiter> source, @Nullable Expression key, int permits, boolean shadow) {
+
+		RateLimiter limiter() {
+			return this.source.get();
+		}
+
 	}
 
 	/**

@@ -5,12 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import dev.limiter.boot.autoconfigure.UnknownLimiterException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The configured instances of one {@link LimiterKind}, by name. Built once at start-up; immutable and thread-safe.
+ * The configured instances of one {@link LimiterKind}, by name. Built at start-up; the set of names never changes,
+ * though a subclass may replace an instance (a rate limiter's spec). Reads allocate nothing. Thread-safe.
  *
  * @param <T> the type of the instances
  * @author limiter
@@ -20,7 +22,7 @@ public abstract class NamedRegistry<T> {
 
 	private final LimiterKind kind;
 
-	private final Map<String, T> instances;
+	private volatile Map<String, T> instances;
 
 	/**
 	 * Creates a registry.
@@ -63,6 +65,24 @@ public abstract class NamedRegistry<T> {
 			throw new UnknownLimiterException(this.kind, name, origin, this.instances.keySet());
 		}
 		return instance;
+	}
+
+	/**
+	 * Replaces the named instance (copy on write).
+	 * @param name the name
+	 * @param replacement computes the new instance from the current one
+	 * @return the new instance, or {@code null} when none has the name
+	 */
+	protected synchronized @Nullable T replace(String name, UnaryOperator<T> replacement) {
+		T current = this.instances.get(name);
+		if (current == null) {
+			return null;
+		}
+		T updated = Objects.requireNonNull(replacement.apply(current), "replacement must not be null");
+		Map<String, T> copy = new LinkedHashMap<>(this.instances);
+		copy.put(name, updated);
+		this.instances = Collections.unmodifiableMap(copy);
+		return updated;
 	}
 
 	/**

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
 import dev.limiter.boot.metrics.LimiterCallListener;
 import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.core.ratelimit.Decision;
+import dev.limiter.core.ratelimit.LimitSpec;
+import dev.limiter.core.ratelimit.RateLimiter;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -45,7 +47,7 @@ public final class RateLimitFilter implements Filter {
 
 	private final RequestRule[] rules;
 
-	private final RateLimitHeaders.Policy[] policies;
+	private final CachedPolicy[] policies;
 
 	private final LongAdder[] shadowRejections;
 
@@ -78,10 +80,10 @@ public final class RateLimitFilter implements Filter {
 		this.rules = RequestRule.having(Objects.requireNonNull(rules, "rules must not be null"), true, false, false);
 		this.headers = Objects.requireNonNull(headers, "headers must not be null");
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
-		this.policies = new RateLimitHeaders.Policy[this.rules.length];
+		this.policies = new CachedPolicy[this.rules.length];
 		this.shadowRejections = new LongAdder[this.rules.length];
 		for (int i = 0; i < this.rules.length; i++) {
-			this.policies[i] = RateLimitHeaders.policy(this.rules[i].rateLimit().limiter());
+			this.policies[i] = CachedPolicy.of(this.rules[i].rateLimit().limiter());
 			this.shadowRejections[i] = new LongAdder();
 		}
 	}
@@ -100,9 +102,10 @@ public final class RateLimitFilter implements Filter {
 				continue;
 			}
 			RequestRule.RateLimit rateLimit = rule.rateLimit();
+			RateLimiter limiter = rateLimit.limiter();
 			String key = rateLimit.key().resolve(request);
-			Decision decision = rateLimit.limiter().acquire((key != null) ? key : KeyResolver.ABSENT);
-			String name = rateLimit.limiter().name();
+			Decision decision = limiter.acquire((key != null) ? key : KeyResolver.ABSENT);
+			String name = limiter.name();
 			if (decision.allowed()) {
 				this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.PERMITTED);
 			}
@@ -116,7 +119,7 @@ public final class RateLimitFilter implements Filter {
 				}
 				continue;
 			}
-			this.headers.write(response, this.policies[i], decision);
+			this.headers.write(response, policy(i, limiter), decision);
 			if (!decision.allowed()) {
 				this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.REJECTED);
 				this.writer.write(request, response,
@@ -125,6 +128,16 @@ public final class RateLimitFilter implements Filter {
 			}
 		}
 		chain.doFilter(request, response);
+	}
+
+	/** The headers' policy of a limiter, recomputed when its spec was changed at run time. */
+	private RateLimitHeaders.Policy policy(int rule, RateLimiter limiter) {
+		CachedPolicy cached = this.policies[rule];
+		if (cached.spec() != limiter.spec()) {
+			cached = CachedPolicy.of(limiter);
+			this.policies[rule] = cached; // racy but benign: an immutable value, recomputed at worst twice
+		}
+		return cached.policy();
 	}
 
 	/**
@@ -148,6 +161,14 @@ public final class RateLimitFilter implements Filter {
 	 */
 	public boolean hasRules() {
 		return this.rules.length > 0;
+	}
+
+	private record CachedPolicy(LimitSpec spec, RateLimitHeaders.Policy policy) {
+
+		static CachedPolicy of(RateLimiter limiter) {
+			return new CachedPolicy(limiter.spec(), RateLimitHeaders.policy(limiter));
+		}
+
 	}
 
 }

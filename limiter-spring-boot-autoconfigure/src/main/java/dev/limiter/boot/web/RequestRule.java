@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.ratelimit.RateLimiter;
@@ -216,16 +217,38 @@ public final class RequestRule {
 
 	/**
 	 * A rule's rate limit.
-	 * @param limiter the limiter
+	 * @param source supplies the limiter's current instance (its spec can change at run time)
 	 * @param key the resolver of each request's key
 	 * @param shadow whether refusals are only counted and logged, the request going through
 	 */
-	public record RateLimit(RateLimiter limiter, KeyResolver key, boolean shadow) {
+	public record RateLimit(Supplier<RateLimiter> source, KeyResolver key, boolean shadow) {
 
 		/** Checks the arguments. */
 		public RateLimit {
-			Objects.requireNonNull(limiter, "limiter must not be null");
+			Objects.requireNonNull(source, "source must not be null");
 			Objects.requireNonNull(key, "key must not be null");
+		}
+
+		/**
+		 * A rate limit with a fixed limiter.
+		 * @param limiter the limiter
+		 * @param key the resolver of each request's key
+		 * @param shadow whether refusals are only counted and logged
+		 */
+		public RateLimit(RateLimiter limiter, KeyResolver key, boolean shadow) {
+			this(fixed(Objects.requireNonNull(limiter, "limiter must not be null")), key, shadow);
+		}
+
+		/**
+		 * Returns the limiter's current instance.
+		 * @return the limiter
+		 */
+		public RateLimiter limiter() {
+			return this.source.get();
+		}
+
+		private static Supplier<RateLimiter> fixed(RateLimiter limiter) {
+			return () -> limiter;
 		}
 
 	}

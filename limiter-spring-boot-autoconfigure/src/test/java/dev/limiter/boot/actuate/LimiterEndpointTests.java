@@ -33,13 +33,14 @@ class LimiterEndpointTests {
 
 	private final ThresholdBreaker legacy = ThresholdBreaker.builder("legacy").clock(this.clock).build();
 
-	private final LimiterEndpoint endpoint = new LimiterEndpoint(
-			new RateLimiterRegistry(Map.of("api",
+	private final RateLimiterRegistry rateLimiters = new RateLimiterRegistry(Map.of("api",
 					new RateLimiter("api", new TokenBucketSpec(100, Duration.ofMinutes(1), 200), this.store), "daily",
 					new RateLimiter("daily",
 							new FixedWindowSpec(1000, Duration.ofDays(1), true, ZoneId.of("Europe/Paris")), this.store),
 					"sliding",
-					new RateLimiter("sliding", new SlidingWindowSpec(5, Duration.ofSeconds(10)), this.store))),
+					new RateLimiter("sliding", new SlidingWindowSpec(5, Duration.ofSeconds(10)), this.store)));
+
+	private final LimiterEndpoint endpoint = new LimiterEndpoint(this.rateLimiters,
 			new CircuitBreakerRegistry(Map.of("api", SreBreaker.builder("api").clock(this.clock).build(), "legacy",
 					this.legacy)),
 			new LoadShedderRegistry(Map.of("cpu",
@@ -97,7 +98,45 @@ class LimiterEndpointTests {
 		assertThatExceptionOfType(InvalidEndpointRequestException.class)
 			.isThrownBy(() -> this.endpoint.updateCircuitBreaker("api", LimiterEndpoint.BreakerAction.FORCE_OPEN))
 			.withMessage("Circuit breaker 'api' does not support FORCE_OPEN");
-		assertThat(this.endpoint.updateCircuitBreaker("nope", LimiterEndpoint.BreakerAction.RESET)).isNull();
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.updateCircuitBreaker("nope", LimiterEndpoint.BreakerAction.RESET))
+			.withMessage("There is no circuit breaker 'nope'");
+	}
+
+	@Test
+	void writeChangesARateLimitersSpecKeepingItsStore() {
+		LimiterEndpoint.LimitersDescriptor api = this.endpoint.update("api", 50L, Duration.ofSeconds(10), null, null);
+		assertThat(api.rateLimiters().get("api")).isEqualTo(
+				new LimiterEndpoint.RateLimiterDescriptor("token-bucket", 50, "PT10S", 200L, null, null, "enforce"));
+		assertThat(this.rateLimiters.find("api").spec()).isEqualTo(new TokenBucketSpec(50, Duration.ofSeconds(10), 200));
+		assertThat(this.rateLimiters.find("api").store()).isSameAs(this.store);
+		this.endpoint.update("daily", 10L, null, null, null);
+		assertThat(this.rateLimiters.find("daily").spec())
+			.isEqualTo(new FixedWindowSpec(10, Duration.ofDays(1), true, ZoneId.of("Europe/Paris")));
+		this.endpoint.update("sliding", null, Duration.ofSeconds(1), null, null);
+		assertThat(this.rateLimiters.find("sliding").spec()).isEqualTo(new SlidingWindowSpec(5, Duration.ofSeconds(1)));
+	}
+
+	@Test
+	void writeCombinesARateChangeAndABreakerAction() {
+		LimiterEndpoint.LimitersDescriptor api = this.endpoint.update("api", 1L, null, 1L,
+				LimiterEndpoint.BreakerAction.RESET);
+		assertThat(api.rateLimiters().get("api").burst()).isEqualTo(1);
+		assertThat(api.circuitBreakers().get("api").state()).isEqualTo("closed");
+	}
+
+	@Test
+	void writeRejectsValuesThatDoNotFit() {
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.update("api", -1L, null, null, null))
+			.withMessage("Invalid change of rate limiter 'api': limit must be >= 0 (was -1)");
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.update("daily", null, null, 5L, null))
+			.withMessage("Rate limiter 'daily' is not a token bucket: it has no burst");
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> this.endpoint.update("cpu", 5L, null, null, null))
+			.withMessage("There is no rate limiter 'cpu'");
+		assertThat(this.endpoint.update("nope", null, null, null, null)).isNull();
 	}
 
 }

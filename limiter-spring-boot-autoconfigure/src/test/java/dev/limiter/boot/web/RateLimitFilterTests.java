@@ -2,7 +2,9 @@ package dev.limiter.boot.web;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
+import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.boot.testing.CountingStore;
 import dev.limiter.core.ratelimit.FixedWindowSpec;
 import dev.limiter.core.ratelimit.RateLimiter;
@@ -126,6 +128,20 @@ class RateLimitFilterTests {
 		MockMvc mvc = mvc(RateLimitHeaders.Format.IETF, rule("/api/**", this.api, "header:X-Api-Key", false));
 		mvc.perform(get("/api/ok")).andExpect(status().isOk());
 		assertThat(this.store.used("api:" + KeyResolver.ABSENT)).isEqualTo(1);
+	}
+
+	@Test
+	void aSpecChangedAtRunTimeAppliesToTheNextRequest() throws Exception {
+		RateLimiterRegistry registry = new RateLimiterRegistry(Map.of("api", this.api));
+		RequestRule rule = new RequestRule(List.of("/api/**"), List.of(), new RequestRule.RateLimit(
+				registry.source("api", "test"), KeyResolver.of("ip", this.addresses), false), null, null);
+		MockMvc mvc = mvc(RateLimitHeaders.Format.IETF, rule);
+		mvc.perform(get("/api/ok")).andExpect(header().string("RateLimit-Policy", "\"api\";q=2;w=1"));
+		registry.update("api", TokenBucketSpec.of(5, Duration.ofMinutes(1)));
+		mvc.perform(get("/api/ok"))
+			.andExpect(status().isOk())
+			.andExpect(header().string("RateLimit-Policy", "\"api\";q=5;w=60"))
+			.andExpect(header().string("RateLimit", "\"api\";r=3;t=11"));
 	}
 
 	@Test

@@ -2,6 +2,7 @@ package dev.limiter.boot.autoconfigure.web;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import dev.limiter.boot.autoconfigure.InvalidKeyExpressionException;
 import dev.limiter.boot.autoconfigure.LimiterProperties;
@@ -84,7 +85,7 @@ final class WebRulesMapper {
 		}
 		RequestRule.RateLimit rateLimit = null;
 		if (!isBlank(rule.getRateLimiter())) {
-			RateLimiter limiter = rateLimiters.get(rule.getRateLimiter(),
+			Supplier<RateLimiter> limiter = rateLimiters.source(rule.getRateLimiter(),
 					"property '" + prefix + ".rate-limiter'");
 			LimiterProperties.RateLimiter configured = properties.getRateLimiters().get(rule.getRateLimiter());
 			boolean shadow = configured != null && configured.getMode() == LimiterProperties.Mode.SHADOW;
