@@ -108,13 +108,15 @@ class LimiterEndpointTests {
 		LimiterEndpoint.LimitersDescriptor api = this.endpoint.update("api", 50L, Duration.ofSeconds(10), null, null);
 		assertThat(api.rateLimiters().get("api")).isEqualTo(
 				new LimiterEndpoint.RateLimiterDescriptor("token-bucket", 50, "PT10S", 200L, null, null, "enforce"));
-		assertThat(this.rateLimiters.find("api").spec()).isEqualTo(new TokenBucketSpec(50, Duration.ofSeconds(10), 200));
+		assertThat(this.rateLimiters.find("api").spec())
+			.isEqualTo(new TokenBucketSpec(50, Duration.ofSeconds(10), 200));
 		assertThat(this.rateLimiters.find("api").store()).isSameAs(this.store);
 		this.endpoint.update("daily", 10L, null, null, null);
 		assertThat(this.rateLimiters.find("daily").spec())
 			.isEqualTo(new FixedWindowSpec(10, Duration.ofDays(1), true, ZoneId.of("Europe/Paris")));
 		this.endpoint.update("sliding", null, Duration.ofSeconds(1), null, null);
-		assertThat(this.rateLimiters.find("sliding").spec()).isEqualTo(new SlidingWindowSpec(5, Duration.ofSeconds(1)));
+		assertThat(this.rateLimiters.find("sliding").spec())
+			.isEqualTo(new SlidingWindowSpec(5, Duration.ofSeconds(1)));
 	}
 
 	@Test
