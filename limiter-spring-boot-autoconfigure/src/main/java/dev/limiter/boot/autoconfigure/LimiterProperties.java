@@ -218,7 +218,8 @@ public class LimiterProperties {
 	public static class Memory {
 
 		/**
-		 * Maximum number of keys held in memory; the least recently used idle keys are evicted beyond it.
+		 * Maximum number of keys held in memory, also by the Redis store's local fallback; beyond it, the least
+		 * recently and frequently used keys are forgotten.
 		 */
 		private long maximumKeys = 100_000;
 
