@@ -173,7 +173,8 @@ final class RunAnalysis {
 					latencies.get(bin).add(latency(arrival, done));
 				}
 			}
-			if (done != RequestLog.REJECTED && done != RequestLog.PENDING && millis(done - arrival) <= this.boundMillis) {
+			if (done != RequestLog.REJECTED && done != RequestLog.PENDING
+					&& millis(done - arrival) <= this.boundMillis) {
 				int doneBin = (int) ((done - this.start) / BIN_NANOS);
 				if (doneBin >= 0 && doneBin < bins) {
 					good[doneBin]++;

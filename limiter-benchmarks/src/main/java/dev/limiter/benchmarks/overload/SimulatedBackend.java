@@ -47,7 +47,7 @@ final class SimulatedBackend {
 		AtomicInteger ids = new AtomicInteger();
 		this.executor = new ThreadPoolExecutor(workers, workers, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
 				(task) -> {
-					Thread thread = new Thread(task, "backend-" + kind.name().toLowerCase() + "-" + ids.incrementAndGet());
+					Thread thread = new Thread(task, "backend-" + kind + "-" + ids.incrementAndGet());
 					thread.setDaemon(true);
 					return thread;
 				});

@@ -127,8 +127,8 @@ final class CallWindow {
 	}
 
 	/**
-	 * Records one call in the given (newest) bucket, just after {@link #advance(long)}, and returns the window's packed counts: calls in the low 32 bits,
-	 * failed calls in the high 32 bits.
+	 * Records one call in the given (newest) bucket, just after {@link #advance(long)}, and returns the window's
+	 * packed counts: calls in the low 32 bits, failed calls in the high 32 bits.
 	 */
 	long record(long bucket, boolean failure, boolean slow) {
 		if (slow) {

@@ -159,6 +159,7 @@ public final class SreBreaker implements Breaker {
 	@Override
 	public <T> T execute(Callable<T> call, Predicate<Throwable> acceptable, Function<Throwable, T> fallback)
 			throws Exception {
+		Objects.requireNonNull(call, "call must not be null");
 		if (!acquire(true)) {
 			if (fallback != null) {
 				return fallback.apply(this.openException);

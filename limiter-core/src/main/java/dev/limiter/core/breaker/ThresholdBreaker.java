@@ -151,6 +151,11 @@ public final class ThresholdBreaker implements Breaker {
 	// written under the lock, read by the permit path after the state word
 	private volatile long openUntil;
 
+	// while every half-open probe is out: the state word then, and when the first pending probe times out
+	private volatile int probesOutWord = -1;
+
+	private volatile long probesOutUntil;
+
 	// guarded by lock
 
 	private final long[] probeStarted;
@@ -218,7 +223,8 @@ public final class ThresholdBreaker implements Breaker {
 		if (state == OPEN && this.clock.nanoTime() - this.openUntil < 0) {
 			return refuse();
 		}
-		if (state == FORCED_OPEN) {
+		if (state == FORCED_OPEN
+				|| (this.probesOutWord == word && this.clock.nanoTime() - this.probesOutUntil < 0)) {
 			return refuse();
 		}
 		return acquireSlowly();
@@ -456,6 +462,7 @@ public final class ThresholdBreaker implements Breaker {
 				this.probeStarted[slot] = now;
 				this.probePending[slot] = true;
 				token = permit(word) | ((long) (slot + 1) << SLOT_SHIFT);
+				updateProbesOut();
 			}
 			else {
 				token = REFUSED;
@@ -482,6 +489,7 @@ public final class ThresholdBreaker implements Breaker {
 				}
 			}
 			decideHalfOpen(now);
+			updateProbesOut();
 		}
 	}
 
@@ -505,10 +513,31 @@ public final class ThresholdBreaker implements Breaker {
 				this.probesSlow++;
 			}
 			decideHalfOpen(now);
+			updateProbesOut();
 		}
 		finally {
 			this.lock.unlock();
 		}
+	}
+
+	/**
+	 * Under the lock: once every probe is out, lets the permit path refuse calls without the lock until the first
+	 * pending probe times out.
+	 */
+	private void updateProbesOut() {
+		int word = this.stateWord;
+		if ((word & 7) != HALF_OPEN || this.probesIssued < this.halfOpenCalls) {
+			this.probesOutWord = -1;
+			return;
+		}
+		for (int slot = 0; slot < this.probesIssued; slot++) {
+			if (this.probePending[slot]) {
+				this.probesOutUntil = this.probeStarted[slot] + this.probeTimeoutNanos;
+				this.probesOutWord = word;
+				return;
+			}
+		}
+		this.probesOutWord = -1;
 	}
 
 	/** Under the lock, in HALF_OPEN: opens or closes once the probes' outcome is certain. */
@@ -580,6 +609,7 @@ public final class ThresholdBreaker implements Breaker {
 			this.calls.clear(now);
 		}
 		this.sharedPromise = new TokenPromise(this, (long) generation << TIME_BITS);
+		this.probesOutWord = -1;
 		this.stateWord = (generation << 3) | to;
 		BreakerListener[] registered = this.listeners;
 		for (BreakerListener listener : registered) {

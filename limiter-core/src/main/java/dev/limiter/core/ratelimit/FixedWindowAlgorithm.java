@@ -1,5 +1,6 @@
 package dev.limiter.core.ratelimit;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -77,7 +78,7 @@ final class FixedWindowAlgorithm extends KeyedAlgorithm {
 
 	private final ZoneId zone;
 
-	/** The zone's offset in µs when it never changes, else {@code null}-like {@link Long#MIN_VALUE}. */
+	/** The zone's offset in µs when it never changes; {@link Long#MIN_VALUE} when it does (DST). */
 	private final long fixedOffsetMicros;
 
 	/** The last aligned window computed for a zone with offset changes. */
@@ -86,13 +87,27 @@ final class FixedWindowAlgorithm extends KeyedAlgorithm {
 	FixedWindowAlgorithm(FixedWindowSpec spec) {
 		super(spec);
 		this.quota = spec.quota();
-		this.periodMicros = wholeMicros(spec.period(), "period");
+		this.periodMicros = validate(spec.period(), spec.align());
 		this.aligned = spec.align();
 		this.zone = spec.zone();
 		ZoneRules rules = this.zone.getRules();
 		this.fixedOffsetMicros = rules.isFixedOffset()
 				? rules.getOffset(Instant.EPOCH).getTotalSeconds() * MICROS_PER_SECOND : Long.MIN_VALUE;
 		this.cachedWindow = new Window(0, 0);
+	}
+
+	/**
+	 * Checks a window's period: whole microseconds below 2^53, whole milliseconds when aligned.
+	 * @return the period in microseconds
+	 * @throws IllegalArgumentException if the period breaks these rules
+	 */
+	static long validate(Duration period, boolean align) {
+		long micros = wholeMicros(period, "period");
+		if (align && micros % 1000 != 0) {
+			throw new IllegalArgumentException(
+					"period of an aligned window must be a whole number of milliseconds (was " + period + ")");
+		}
+		return micros;
 	}
 
 	@Override

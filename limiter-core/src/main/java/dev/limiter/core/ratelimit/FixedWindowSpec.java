@@ -11,10 +11,14 @@ import java.util.Objects;
  * n == quota and {@link QuotaState#OVER_QUOTA} after.
  *
  * <p>Unaligned windows start at the first request of a key. Aligned windows sit on calendar boundaries of
- * {@code zone} (a daily quota resets at midnight); the zone is UTC unless given.
+ * {@code zone} (a daily quota resets at midnight); the zone is UTC unless given. Boundaries are the local wall-clock
+ * times that are whole multiples of the period after 1970-01-01T00:00 local time (for periods dividing a day: after
+ * every local midnight); across DST changes windows follow the wall clock (see {@code FixedWindowAlgorithm}).
+ *
+ * <p>A refused request is not counted (go-zero counts it; with one permit per call the decisions are the same).
  *
  * @param quota permits per window; 0 rejects everything
- * @param period the window length, positive; whole milliseconds when aligned
+ * @param period the window length, positive, whole microseconds; whole milliseconds when aligned
  * @param align whether windows sit on calendar boundaries
  * @param zone the time zone of aligned windows
  */
@@ -30,6 +34,7 @@ public record FixedWindowSpec(long quota, Duration period, boolean align, ZoneId
 		if (period.isNegative() || period.isZero()) {
 			throw new IllegalArgumentException("period must be > 0 (was " + period + ")");
 		}
+		FixedWindowAlgorithm.validate(period, align);
 	}
 
 	/**

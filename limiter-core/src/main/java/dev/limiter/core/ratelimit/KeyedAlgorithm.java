@@ -18,7 +18,8 @@ import dev.limiter.core.Clock;
  * state into the form a fresh key would have as soon as the two are indistinguishable (a full bucket, a window whose
  * count is 0), so forgetting such a state (eviction, {@code PEXPIRE}) never changes an answer.
  * {@link #idleExpiryNanos(Clock)} says how long after a decision that is guaranteed.</li>
- * <li>A refused request takes nothing: the state it leaves is, for every later decision, the state it found.</li>
+ * <li>A refused request takes nothing: the state it leaves is, for every later decision, the state it found (unless
+ * time went backwards, which re-bases the key's reference time as said next).</li>
  * <li>Time going backwards (a Redis failover to a host whose clock is behind, a manual clock moved back) never
  * throws nor grants more than the state holds: elapsed time is clamped to 0 and the key's reference time moves back
  * to now, as {@code golang.org/x/time/rate} does with its {@code last} time. When time moves forward again, refill and

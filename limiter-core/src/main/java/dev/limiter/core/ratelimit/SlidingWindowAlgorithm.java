@@ -1,5 +1,7 @@
 package dev.limiter.core.ratelimit;
 
+import java.time.Duration;
+
 import dev.limiter.core.Clock;
 
 /**
@@ -76,21 +78,30 @@ final class SlidingWindowAlgorithm extends KeyedAlgorithm {
 		super(spec);
 		this.limit = spec.limit();
 		this.windowMicros = wholeMicros(spec.window(), "window");
-		if (this.windowMicros >= MAX_WINDOW_MICROS) {
-			throw new IllegalArgumentException(
-					"window must be < 2^50 microseconds (was " + spec.window() + ")");
+		this.tickMicros = tickMicros(spec.limit(), spec.window());
+		this.ticks = this.windowMicros / this.tickMicros;
+	}
+
+	/**
+	 * Returns the tick of a spec: the smallest of 1, 10, 100, … µs dividing the window with
+	 * {@code limit × (window / tick) < 2^53}.
+	 * @throws IllegalArgumentException if the window is not whole microseconds, reaches 2^50 µs, or has no such tick
+	 */
+	static long tickMicros(long limit, Duration window) {
+		long windowMicros = wholeMicros(window, "window");
+		if (windowMicros >= MAX_WINDOW_MICROS) {
+			throw new IllegalArgumentException("window must be < 2^50 microseconds (was " + window + ")");
 		}
 		long tick = 1;
-		while (this.windowMicros % tick == 0 && this.limit > (MAX_EXACT - 1) / (this.windowMicros / tick)) {
+		while (windowMicros % tick == 0 && limit > (MAX_EXACT - 1) / (windowMicros / tick)) {
 			tick *= 10;
 		}
-		if (this.windowMicros % tick != 0) {
-			throw new IllegalArgumentException("limit × window ticks must be < 2^53 (was limit " + this.limit
-					+ " for a window of " + this.windowMicros
-					+ " µs); lower the limit or use a window of whole milliseconds or seconds");
+		if (windowMicros % tick != 0) {
+			throw new IllegalArgumentException("limit × window ticks must be < 2^53 (was limit " + limit
+					+ " for a window of " + window
+					+ "); lower the limit or use a window of whole milliseconds or seconds");
 		}
-		this.tickMicros = tick;
-		this.ticks = this.windowMicros / tick;
+		return tick;
 	}
 
 	@Override

@@ -7,6 +7,9 @@ import java.util.Objects;
  * A sliding window: about {@code limit} permits in any window of {@code window} length, estimated from the current
  * and the previous fixed window weighted by their overlap (O(1) state per key).
  *
+ * <p>The window must be whole microseconds, below 2<sup>50</sup> µs; weights are computed exactly on integer ticks
+ * (see {@code SlidingWindowAlgorithm}, which also states the estimate's error bound).
+ *
  * @param limit permits per window; 0 rejects everything
  * @param window the window length, positive
  */
@@ -21,6 +24,7 @@ public record SlidingWindowSpec(long limit, Duration window) implements LimitSpe
 		if (window.isNegative() || window.isZero()) {
 			throw new IllegalArgumentException("window must be > 0 (was " + window + ")");
 		}
+		SlidingWindowAlgorithm.tickMicros(limit, window);
 	}
 
 }

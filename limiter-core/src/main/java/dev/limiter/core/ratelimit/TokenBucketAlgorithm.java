@@ -1,5 +1,7 @@
 package dev.limiter.core.ratelimit;
 
+import java.time.Duration;
+
 import dev.limiter.core.Clock;
 
 /**
@@ -65,23 +67,34 @@ final class TokenBucketAlgorithm extends KeyedAlgorithm {
 
 	TokenBucketAlgorithm(TokenBucketSpec spec) {
 		super(spec);
+		validate(spec.limit(), spec.period(), spec.burst());
 		long periodMicros = wholeMicros(spec.period(), "period");
 		long gcd = gcd(spec.limit(), periodMicros);
 		this.burst = spec.burst();
 		this.permitUnits = periodMicros / gcd;
 		this.refillUnits = spec.limit() / gcd;
-		if (this.refillUnits >= MAX_EXACT) {
-			throw new IllegalArgumentException("limit / gcd(limit, period in µs) must be < 2^53 (was "
-					+ this.refillUnits + " for " + spec + ")");
-		}
-		if (this.burst > (MAX_EXACT - 1) / this.permitUnits) {
-			throw new IllegalArgumentException("burst × period in µs / gcd(limit, period in µs) must be < 2^53 (was "
-					+ this.burst + " × " + this.permitUnits + " for " + spec
-					+ "); lower the burst or use a limit that shares more factors with the period");
-		}
 		this.capacity = this.burst * this.permitUnits;
 		this.idleExpiryNanos = (this.refillUnits == 0) ? Long.MAX_VALUE
 				: microsToNanos(ceilDiv(this.capacity, this.refillUnits));
+	}
+
+	/**
+	 * Checks that a bucket can be computed exactly (see the class javadoc).
+	 * @throws IllegalArgumentException if the period is not whole microseconds or a value would reach 2^53
+	 */
+	static void validate(long limit, Duration period, long burst) {
+		long periodMicros = wholeMicros(period, "period");
+		long gcd = gcd(limit, periodMicros);
+		long permitUnits = periodMicros / gcd;
+		if (limit / gcd >= MAX_EXACT) {
+			throw new IllegalArgumentException("limit / gcd(limit, period in µs) must be < 2^53 (was " + (limit / gcd)
+					+ " for limit " + limit + " per " + period + ")");
+		}
+		if (burst > (MAX_EXACT - 1) / permitUnits) {
+			throw new IllegalArgumentException("burst × period in µs / gcd(limit, period in µs) must be < 2^53 (was "
+					+ burst + " × " + permitUnits + " for limit " + limit + " per " + period + ", burst " + burst
+					+ "); lower the burst or use a limit that shares more factors with the period");
+		}
 	}
 
 	static long gcd(long x, long y) {

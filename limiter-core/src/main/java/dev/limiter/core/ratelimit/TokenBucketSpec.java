@@ -7,6 +7,11 @@ import java.util.Objects;
  * A token bucket of {@code burst} permits, starting full and refilled continuously at {@code limit} permits per
  * {@code period}.
  *
+ * <p>Stores compute the bucket exactly in integer microseconds (see {@code TokenBucketAlgorithm}): the period must be
+ * whole microseconds, and {@code burst × period_µs / gcd(limit, period_µs)} must stay below 2<sup>53</sup> (for
+ * example a burst of at most 104 249 for 1 permit per day, but any burst up to 9 × 10<sup>12</sup> for 1 000 per
+ * second). Note that {@link #limit()} is the refill amount; the limit a {@link Decision} reports is the burst.
+ *
  * @param limit permits added per period; 0 means the bucket never refills
  * @param period the refill period, positive
  * @param burst the bucket's capacity; 0 rejects every request
@@ -25,6 +30,7 @@ public record TokenBucketSpec(long limit, Duration period, long burst) implement
 		if (burst < 0) {
 			throw new IllegalArgumentException("burst must be >= 0 (was " + burst + ")");
 		}
+		TokenBucketAlgorithm.validate(limit, period, burst);
 	}
 
 	/**

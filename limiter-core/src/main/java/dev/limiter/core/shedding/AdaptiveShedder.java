@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.locks.StampedLock;
 import java.util.function.DoubleSupplier;
 
 import org.slf4j.Logger;
@@ -45,10 +46,10 @@ import dev.limiter.core.window.RollingWindow;
  * as 0). A response time measured across the clock going backwards counts as 0 ms. Time 0 is an ordinary instant:
  * "the CPU was seen over the threshold" is an explicit flag.
  *
- * <p>Thread-safe. {@link #tryAcquire()} and {@link #release(long, boolean)} allocate nothing and take no lock
- * while the CPU is below the threshold; while it is above, the decision reads the windows under their lock, as
- * go-zero does. {@link #allow()} allocates one small promise (it carries the start time). Sheds throw one
- * pre-built {@link OverloadException} per shedder.
+ * <p>Thread-safe. {@link #tryAcquire()} allocates nothing and takes no lock to decide;
+ * {@link #release(long, boolean)} allocates nothing and, for a passed call, adds to the two windows under their
+ * locks. {@link #allow()} allocates one small promise (it carries the start time). Sheds throw one pre-built
+ * {@link OverloadException} per shedder.
  */
 public final class AdaptiveShedder implements Shedder {
 
@@ -62,6 +63,12 @@ public final class AdaptiveShedder implements Shedder {
 	 * - overloadTime is written before the overloadSeen flag and read after it; droppedRecently is a plain volatile
 	 *   flag as in go-zero (a racing reader may see a cleared flag a little early, as there).
 	 * - maxPass and minRt reuse two visitor objects under one lock so that the permitted path allocates nothing.
+	 * - maxFlight is cached per bucket. Both windows share one grid and leave out the current bucket, so what they
+	 *   show changes only when time enters a new bucket (an add goes to the current bucket; expired buckets it clears
+	 *   were no longer shown): the cache, keyed by the bucket index of the shedder's clock reading, serves the
+	 *   decisions within a bucket from an optimistic read and is recomputed from the windows once per bucket (or
+	 *   when the index changes in any way, time going backwards included). go-zero reduces both windows at every
+	 *   decision taken while the CPU is hot; the result is the same.
 	 * - tryAcquire() returns the start time as nanoseconds since the shedder was built (never negative), so that a
 	 *   negative token can mean "shed".
 	 */
@@ -99,6 +106,8 @@ public final class AdaptiveShedder implements Shedder {
 
 	private final long epoch;
 
+	private final long bucketNanos;
+
 	private final RollingWindow passCounter;
 
 	private final RollingWindow rtCounter;
@@ -110,6 +119,14 @@ public final class AdaptiveShedder implements Shedder {
 	private final MaxPass maxPassVisitor = new MaxPass();
 
 	private final MinRt minRtVisitor = new MinRt();
+
+	private final StampedLock cacheLock = new StampedLock();
+
+	private boolean cached;
+
+	private long cachedBucket;
+
+	private double cachedMaxFlight;
 
 	private volatile long flying;
 
@@ -131,9 +148,10 @@ public final class AdaptiveShedder implements Shedder {
 		this.cpuUsage = (builder.cpuUsage != null) ? builder.cpuUsage : CpuUsage.shared();
 		this.clock = builder.clock;
 		Duration bucket = Duration.ofNanos(bucketNanos);
-		this.passCounter = new RollingWindow(builder.buckets, bucket, true, this.clock);
-		this.rtCounter = new RollingWindow(builder.buckets, bucket, true, this.clock);
+		this.bucketNanos = bucketNanos;
 		this.epoch = this.clock.nanoTime();
+		this.passCounter = new RollingWindow(builder.buckets, bucket, true, this.clock, this.epoch);
+		this.rtCounter = new RollingWindow(builder.buckets, bucket, true, this.clock, this.epoch);
 		this.overloadException = new OverloadException(this.name);
 		this.listeners = builder.listeners;
 	}
@@ -248,6 +266,34 @@ public final class AdaptiveShedder implements Shedder {
 	 * @return the calls the process is estimated to hold in flight without queueing
 	 */
 	public double maxFlight() {
+		return maxFlight(this.clock.nanoTime());
+	}
+
+	private double maxFlight(long now) {
+		long bucket = Math.floorDiv(now - this.epoch, this.bucketNanos);
+		long stamp = this.cacheLock.tryOptimisticRead();
+		if (stamp != 0) {
+			boolean cached = this.cached;
+			long cachedBucket = this.cachedBucket;
+			double cachedMaxFlight = this.cachedMaxFlight;
+			if (this.cacheLock.validate(stamp) && cached && cachedBucket == bucket) {
+				return cachedMaxFlight;
+			}
+		}
+		double maxFlight = computeMaxFlight();
+		stamp = this.cacheLock.writeLock();
+		try {
+			this.cached = true;
+			this.cachedBucket = bucket;
+			this.cachedMaxFlight = maxFlight;
+		}
+		finally {
+			this.cacheLock.unlockWrite(stamp);
+		}
+		return maxFlight;
+	}
+
+	private double computeMaxFlight() {
 		synchronized (this.statsLock) {
 			this.maxPassVisitor.result = 1;
 			this.passCounter.reduce(this.maxPassVisitor);
@@ -323,7 +369,7 @@ public final class AdaptiveShedder implements Shedder {
 
 	private boolean shouldDrop(long now) {
 		double cpu = cpuMillis();
-		return (systemOverloaded(cpu, now) || stillHot(now)) && highThroughput(cpu);
+		return (systemOverloaded(cpu, now) || stillHot(now)) && highThroughput(cpu, now);
 	}
 
 	private double cpuMillis() {
@@ -354,9 +400,9 @@ public final class AdaptiveShedder implements Shedder {
 		return false;
 	}
 
-	private boolean highThroughput(double cpu) {
+	private boolean highThroughput(double cpu, long now) {
 		double avgFlying = averageInFlight();
-		double maxFlight = maxFlight() * overloadFactor(cpu);
+		double maxFlight = maxFlight(now) * overloadFactor(cpu);
 		return avgFlying > maxFlight && (double) this.flying > maxFlight;
 	}
 

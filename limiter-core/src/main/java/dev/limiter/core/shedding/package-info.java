@@ -1,5 +1,5 @@
 /**
- * Load shedding: the CPU-adaptive shedder ({@code AdaptiveShedder}) and a hard concurrency cap
- * ({@code ConcurrencyLimiter}).
+ * Load shedding: the CPU-adaptive shedder ({@code AdaptiveShedder}), its CPU sampler ({@code CpuUsage}) and a hard
+ * concurrency cap ({@code ConcurrencyLimiter}).
  */
 package dev.limiter.core.shedding;

@@ -23,8 +23,9 @@ import dev.limiter.core.Clock;
  * negative elapsed time counts as "more than the whole window ago". Sums are {@code double}; integer values stay
  * exact up to 2<sup>53</sup>.
  *
- * <p>Thread-safe: {@code add} and {@code reduce} run under one lock, so a visitor sees a consistent snapshot; a
- * visitor must be quick and must not call back into the window.
+ * <p>Thread-safe: {@code add} and {@code reduce} read the clock and do their work under one lock, so a visitor sees
+ * a consistent snapshot and operations take effect in clock order; a visitor must be quick and must not call back
+ * into the window.
  */
 public final class RollingWindow {
 
@@ -51,6 +52,8 @@ public final class RollingWindow {
 
 	private final long[] counts;
 
+	private final long startNanos;
+
 	private int offset;
 
 	private long lastTime;
@@ -64,6 +67,20 @@ public final class RollingWindow {
 	 * @throws IllegalArgumentException if {@code size < 1} or {@code interval} is not positive
 	 */
 	public RollingWindow(int size, Duration interval, boolean ignoreCurrentBucket, Clock clock) {
+		this(size, interval, ignoreCurrentBucket, clock, Objects.requireNonNull(clock, "clock must not be null").nanoTime());
+	}
+
+	/**
+	 * Creates an empty window whose grid starts at the given reading of the clock, so that several windows can share
+	 * one grid (their buckets then start and end at the same instants).
+	 * @param size the number of buckets, at least 1
+	 * @param interval the time each bucket covers, positive
+	 * @param ignoreCurrentBucket whether {@link #reduce(BucketVisitor)} leaves out the bucket of the current time
+	 * @param clock the clock to read
+	 * @param startNanos the start of bucket 0, a reading of {@code clock}
+	 * @throws IllegalArgumentException if {@code size < 1} or {@code interval} is not positive
+	 */
+	public RollingWindow(int size, Duration interval, boolean ignoreCurrentBucket, Clock clock, long startNanos) {
 		if (size < 1) {
 			throw new IllegalArgumentException("size must be > 0 (was " + size + ")");
 		}
@@ -77,7 +94,8 @@ public final class RollingWindow {
 		this.clock = Objects.requireNonNull(clock, "clock must not be null");
 		this.sums = new double[size];
 		this.counts = new long[size];
-		this.lastTime = clock.nanoTime();
+		this.startNanos = startNanos;
+		this.lastTime = startNanos;
 	}
 
 	/**
@@ -85,8 +103,8 @@ public final class RollingWindow {
 	 * @param value the value to add
 	 */
 	public void add(double value) {
-		long now = this.clock.nanoTime();
 		synchronized (this) {
+			long now = this.clock.nanoTime();
 			updateOffset(now);
 			this.sums[this.offset] += value;
 			this.counts[this.offset]++;
@@ -99,9 +117,8 @@ public final class RollingWindow {
 	 * @param visitor receives each bucket's sum and count
 	 */
 	public void reduce(BucketVisitor visitor) {
-		long now = this.clock.nanoTime();
 		synchronized (this) {
-			int span = span(now);
+			int span = span(this.clock.nanoTime());
 			int diff = (span == 0 && this.ignoreCurrentBucket) ? this.size - 1 : this.size - span;
 			if (diff > 0) {
 				int start = (this.offset + span + 1) % this.size;
@@ -127,6 +144,15 @@ public final class RollingWindow {
 	 */
 	public Duration interval() {
 		return Duration.ofNanos(this.intervalNanos);
+	}
+
+	/**
+	 * Returns the clock reading at which bucket 0 starts; bucket {@code m} covers
+	 * {@code [startNanos + m·interval, startNanos + (m+1)·interval)}.
+	 * @return the start of the grid
+	 */
+	public long startNanos() {
+		return this.startNanos;
 	}
 
 	/**

@@ -357,6 +357,33 @@ class ThresholdBreakerTest {
 	}
 
 	@Test
+	void callsAreRefusedWhileEveryProbeIsOutUntilOneTimesOut() {
+		ThresholdBreaker breaker = ThresholdBreaker.builder("out")
+			.minimumCalls(1)
+			.halfOpenCalls(4)
+			.failureRateThreshold(0.5)
+			.openDuration(Duration.ofSeconds(1))
+			.probeTimeout(Duration.ofSeconds(2))
+			.clock(this.clock)
+			.listener(this.recorder)
+			.build();
+		call(breaker, false);
+		this.clock.advance(Duration.ofSeconds(1));
+		long first = breaker.tryAcquire();
+		this.clock.advance(Duration.ofMillis(500));
+		long[] others = { breaker.tryAcquire(), breaker.tryAcquire(), breaker.tryAcquire() };
+		assertThat(others).doesNotContain(ThresholdBreaker.REFUSED);
+		assertThat(first).isNotNegative();
+		breaker.onResult(first, true);
+		this.clock.advance(Duration.ofMillis(1999));
+		assertThat(breaker.tryAcquire()).isNegative();
+		this.clock.advance(Duration.ofMillis(1)); // the three others time out: 3 of 4 failed
+		assertThat(breaker.tryAcquire()).isNegative();
+		assertThat(breaker.state()).isEqualTo(BreakerState.OPEN);
+		assertThat(this.drops).hasValue(2);
+	}
+
+	@Test
 	void probeReportedAfterItsTimeoutCountsAsFailed() {
 		ThresholdBreaker breaker = ThresholdBreaker.builder("late")
 			.minimumCalls(1)
@@ -553,6 +580,42 @@ class ThresholdBreakerTest {
 		assertThat(breaker.windowCalls()).isEqualTo(threads * perThread);
 		assertThat(breaker.failureRate()).isEqualTo(0.5);
 		assertThat(breaker.state()).isEqualTo(BreakerState.CLOSED);
+	}
+
+	@Test
+	void concurrentCallersGetExactlyTheHalfOpenProbes() throws InterruptedException {
+		ThresholdBreaker breaker = ThresholdBreaker.builder("probes")
+			.minimumCalls(1)
+			.halfOpenCalls(7)
+			.openDuration(Duration.ofSeconds(1))
+			.clock(this.clock)
+			.build();
+		call(breaker, false);
+		this.clock.advance(Duration.ofSeconds(1));
+		AtomicInteger permitted = new AtomicInteger();
+		int threads = 4;
+		CountDownLatch done = new CountDownLatch(threads);
+		for (int t = 0; t < threads; t++) {
+			new Thread(() -> {
+				for (int i = 0; i < 1000; i++) {
+					if (breaker.tryAcquire() >= 0) {
+						permitted.incrementAndGet();
+					}
+				}
+				done.countDown();
+			}).start();
+		}
+		done.await();
+		assertThat(permitted).hasValue(7);
+		assertThat(breaker.state()).isEqualTo(BreakerState.HALF_OPEN);
+	}
+
+	@Test
+	void negativeTokensAreIgnored() {
+		ThresholdBreaker breaker = tableBreaker();
+		breaker.onResult(ThresholdBreaker.REFUSED, false);
+		breaker.onResult(Long.MIN_VALUE, false);
+		assertThat(breaker.windowCalls()).isZero();
 	}
 
 	private void call(ThresholdBreaker breaker, boolean success) {

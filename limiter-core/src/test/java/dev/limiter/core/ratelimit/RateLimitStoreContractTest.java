@@ -9,9 +9,11 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.limiter.core.ManualClock;
 
@@ -28,8 +30,14 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  * {@code allowed}), the remaining permits and the two durations exactly ({@code inf} for
  * {@link KeyedAlgorithm#FOREVER}). Durations are written {@code 0}, {@code 250us}, {@code 200ms}, {@code 1s},
  * {@code 90m}, {@code 25h}.
+ *
+ * <p>A store's test extends this class from this package ({@code dev.limiter.core.ratelimit}: the inherited test
+ * methods are package-private), for example {@code class RedisRateLimitStoreTest extends RateLimitStoreContractTest}.
+ * Every test uses fresh keys ({@link #uniqueKey()}), so a store may be shared between tests. The store must read
+ * time from the given {@link ManualClock}: monotonic time for token buckets, sliding and unaligned fixed windows,
+ * wall-clock time for aligned fixed windows.
  */
-abstract class RateLimitStoreContractTest {
+public abstract class RateLimitStoreContractTest {
 
 	/**
 	 * Creates the store under test, reading time from {@code clock} (monotonic and wall-clock time).
@@ -256,7 +264,7 @@ abstract class RateLimitStoreContractTest {
 			.withMessageContaining("permits must be >= 1 (was 0)");
 	}
 
-	@org.junit.jupiter.api.Test
+	@Test
 	void changingTheKindOfAKeysSpecStartsItAfresh() {
 		ManualClock clock = new ManualClock(DEFAULT_START.toEpochMilli());
 		RateLimitStore store = createStore(clock);
@@ -267,7 +275,7 @@ abstract class RateLimitStoreContractTest {
 			.isEqualTo(new Decision(true, 3, 2, Duration.ZERO, Duration.ofSeconds(1)));
 	}
 
-	@org.junit.jupiter.api.Test
+	@Test
 	void changingABucketsSpecKeepsTheWholePermitsHeld() {
 		ManualClock clock = new ManualClock(DEFAULT_START.toEpochMilli());
 		RateLimitStore store = createStore(clock);
@@ -278,7 +286,7 @@ abstract class RateLimitStoreContractTest {
 			.isEqualTo(new Decision(true, 10, 2, Duration.ZERO, Duration.ofSeconds(4)));
 	}
 
-	@org.junit.jupiter.api.Test
+	@Test
 	void raisingAFixedWindowsQuotaKeepsItsCount() {
 		ManualClock clock = new ManualClock(DEFAULT_START.toEpochMilli());
 		RateLimitStore store = createStore(clock);
@@ -290,7 +298,7 @@ abstract class RateLimitStoreContractTest {
 			.isEqualTo(new Decision(true, 3, 0, Duration.ZERO, Duration.ofMillis(600)));
 	}
 
-	@org.junit.jupiter.api.Test
+	@Test
 	void specsThatCannotBeComputedExactlyAreRejected() {
 		RateLimitStore store = createStore(new ManualClock());
 		assertThatIllegalArgumentException()
@@ -305,7 +313,7 @@ abstract class RateLimitStoreContractTest {
 			.withMessageContaining("limit × window ticks must be < 2^53");
 	}
 
-	@org.junit.jupiter.api.Test
+	@Test
 	void slidingWindowsOfADayWithLargeLimitsCountInCoarserTicks() {
 		ManualClock clock = new ManualClock(DEFAULT_START.toEpochMilli());
 		RateLimitStore store = createStore(clock);
@@ -317,6 +325,50 @@ abstract class RateLimitStoreContractTest {
 		// moving in ticks of 100 µs for this spec, reach at 8.7 ms
 		assertThat(store.acquire(key, spec, 1))
 			.isEqualTo(new Decision(false, 10_000_000, 0, Duration.ofNanos(8_700_000), Duration.ofDays(1)));
+	}
+
+	// go-zero core/limit/periodlimit_test.go TestPeriodLimit_Take and TestPeriodLimit_TakeWithAlign
+	@ParameterizedTest(name = "align={0}")
+	@ValueSource(booleans = { false, true })
+	void periodLimitTakeCountsQuotaMinusOneAllowedOneHitAndTheRestOver(boolean align) {
+		RateLimitStore store = createStore(new ManualClock(DEFAULT_START.toEpochMilli()));
+		FixedWindowSpec spec = new FixedWindowSpec(5, Duration.ofSeconds(1), align);
+		String key = uniqueKey();
+		int[] counts = new int[QuotaState.values().length];
+		for (int i = 0; i < 100; i++) {
+			counts[store.acquire(key, spec, 1).state().ordinal()]++;
+		}
+		assertThat(counts).containsExactly(4, 1, 95);
+	}
+
+	// go-zero core/limit/tokenlimit_test.go TestTokenLimit_Take: rate 5, burst 10, a call every 10 ms. go-zero
+	// asserts at least burst + rate, which its whole-second refill gives over 100 calls; an exact bucket gives
+	// burst + rate × (time from the first to the last call), so here the calls span exactly one second.
+	@Test
+	void tokenLimitTakeAdmitsTheBurstPlusOneSecondOfRefill() {
+		ManualClock clock = new ManualClock(DEFAULT_START.toEpochMilli());
+		RateLimitStore store = createStore(clock);
+		TokenBucketSpec spec = new TokenBucketSpec(5, Duration.ofSeconds(1), 10);
+		String key = uniqueKey();
+		int allowed = store.acquire(key, spec, 1).allowed() ? 1 : 0;
+		for (int i = 0; i < 100; i++) {
+			clock.advance(Duration.ofMillis(10));
+			allowed += store.acquire(key, spec, 1).allowed() ? 1 : 0;
+		}
+		assertThat(allowed).isEqualTo(15);
+	}
+
+	// go-zero core/limit/tokenlimit_test.go TestTokenLimit_TakeBurst
+	@Test
+	void tokenLimitTakeBurstAdmitsTheBurstAtOnce() {
+		RateLimitStore store = createStore(new ManualClock(DEFAULT_START.toEpochMilli()));
+		TokenBucketSpec spec = new TokenBucketSpec(5, Duration.ofSeconds(1), 10);
+		String key = uniqueKey();
+		int allowed = 0;
+		for (int i = 0; i < 100; i++) {
+			allowed += store.acquire(key, spec, 1).allowed() ? 1 : 0;
+		}
+		assertThat(allowed).isEqualTo(10);
 	}
 
 	/** Returns a key no other test uses, so that stores shared between tests (Redis) need no flushing. */

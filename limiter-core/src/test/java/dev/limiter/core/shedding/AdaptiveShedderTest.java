@@ -135,6 +135,21 @@ class AdaptiveShedderTest {
 		assertThat(shedder.maxFlight()).isEqualTo(54.0);
 	}
 
+	@Test
+	void maxFlightChangesExactlyWhenTimeEntersTheNextBucket() {
+		AdaptiveShedder shedder = builder().build();
+		fill(shedder);
+		assertThat(shedder.maxFlight()).isEqualTo(54.0);
+		shedder.passCounter().add(5_000); // the current bucket: not shown yet
+		this.clock.advance(BUCKET.minusNanos(1));
+		assertThat(shedder.maxFlight()).isEqualTo(54.0);
+		this.clock.advanceNanos(1);
+		// now the buckets of 1000 and 5000 passes are completed; the oldest (100 passes, minRt 6) expired
+		assertThat(shedder.maxFlight()).isEqualTo(shedder.maxPass() * shedder.minRt() * 0.01).isEqualTo(6000 * 16 * 0.01);
+		this.clock.advance(Duration.ofSeconds(-5));
+		assertThat(shedder.maxFlight()).as("time went backwards: nothing is shown").isEqualTo(10.0);
+	}
+
 	// go-zero adaptiveshedder_test.go TestAdaptiveShedderShouldDrop
 	@Test
 	void shedsOnlyWhenHotAndBothInFlightCountsExceedMaxFlight() {

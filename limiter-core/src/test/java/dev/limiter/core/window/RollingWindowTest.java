@@ -197,6 +197,18 @@ class RollingWindowTest {
 		assertThat(sums(window)).containsExactly(0.0, 0.0, 4.0);
 	}
 
+	@Test
+	void windowsCanShareAGridThatStartedEarlier() {
+		this.clock.advance(Duration.ofMillis(30));
+		RollingWindow window = new RollingWindow(3, DURATION, false, this.clock, 0);
+		assertThat(window.startNanos()).isZero();
+		window.add(1);
+		this.clock.advance(Duration.ofMillis(20)); // t = 50 ms: the second bucket of the grid
+		window.add(2);
+		assertThat(sums(window)).containsExactly(0.0, 1.0, 2.0);
+		assertThat(new RollingWindow(3, DURATION, false, this.clock).startNanos()).isEqualTo(50_000_000L);
+	}
+
 	private void elapse() {
 		this.clock.advance(DURATION);
 	}

@@ -34,8 +34,11 @@ final class Availability {
 
 	private volatile long downSinceNanos;
 
+	private volatile long upSinceNanos;
+
 	Availability(Clock clock, Duration probeInterval, RedisRateLimitStore.Listener listener) {
 		this.clock = clock;
+		this.upSinceNanos = clock.nanoTime();
 		this.probeIntervalNanos = probeInterval.toNanos();
 		this.listener = listener;
 	}
@@ -53,21 +56,40 @@ final class Availability {
 		return nowNanos - next >= 0 && this.nextProbeNanos.compareAndSet(next, nowNanos + this.probeIntervalNanos);
 	}
 
-	void failed(long nowNanos, Throwable cause) {
+	/**
+	 * Records a failed attempt. An attempt that started before Redis was last seen recovering (a command queued
+	 * during the outage and timing out just after it) tells nothing new and is ignored.
+	 */
+	void failed(long attemptStartNanos, long nowNanos, Throwable cause) {
+		if (attemptStartNanos - this.upSinceNanos < 0) {
+			return;
+		}
 		this.nextProbeNanos.set(nowNanos + this.probeIntervalNanos);
 		if (this.state.compareAndSet(UP, DOWN)) {
 			this.downSinceNanos = nowNanos;
 			logger.warn("Redis rate limit store unavailable, deciding by the failure policy until Redis answers again: {}",
 					cause.toString());
-			this.listener.onFailure(cause);
+			notify(() -> this.listener.onFailure(cause));
+		}
+	}
+
+	/** Runs a listener callback; a failing listener is logged, never passed on to the caller of a decision. */
+	private static void notify(Runnable callback) {
+		try {
+			callback.run();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Redis rate limit store listener failed", ex);
 		}
 	}
 
 	void succeeded() {
 		if (this.state.get() == DOWN && this.state.compareAndSet(DOWN, UP)) {
-			Duration outage = Duration.ofNanos(Math.max(0, this.clock.nanoTime() - this.downSinceNanos));
+			long nowNanos = this.clock.nanoTime();
+			this.upSinceNanos = nowNanos;
+			Duration outage = Duration.ofNanos(Math.max(0, nowNanos - this.downSinceNanos));
 			logger.info("Redis rate limit store available again after {} ms", outage.toMillis());
-			this.listener.onRecovery(outage);
+			notify(() -> this.listener.onRecovery(outage));
 		}
 	}
 

@@ -3,7 +3,6 @@ package dev.limiter.core.ratelimit.redis;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -58,11 +57,6 @@ final class LuaScript {
 	/** Returns the script's exact bytes (as sent by {@code EVAL}). */
 	byte[] body() {
 		return this.body;
-	}
-
-	/** Returns the script's text. */
-	String text() {
-		return new String(this.body, StandardCharsets.UTF_8);
 	}
 
 	/** Returns the lower-case hex SHA-1 of the script's bytes. */

@@ -1,6 +1,7 @@
 package dev.limiter.core.ratelimit.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.ZoneId;
 
 import dev.limiter.core.ratelimit.AlgorithmParameters;
@@ -63,7 +64,7 @@ final class PreparedSpec {
 			long[] p = parameters.fixedWindow();
 			ZoneId zone = fw.zone();
 			boolean fixedOffset = zone.getRules().isFixedOffset();
-			long offsetMicros = fixedOffset ? zone.getRules().getOffset(java.time.Instant.EPOCH).getTotalSeconds()
+			long offsetMicros = fixedOffset ? zone.getRules().getOffset(Instant.EPOCH).getTotalSeconds()
 					* 1_000_000L : 0;
 			String id = "fw/" + p[1] + "/" + (fw.align() ? "aligned/" + zone.getId() : "unaligned");
 			return new PreparedSpec(spec, parameters, LuaScript.FIXED_WINDOW, p[0], fw.align() && !fixedOffset,

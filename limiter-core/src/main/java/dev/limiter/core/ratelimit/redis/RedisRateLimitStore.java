@@ -224,7 +224,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 				decision = decide(key, prepared, permits, startNanos);
 			}
 			catch (Exception ex) {
-				this.availability.failed(this.clock.nanoTime(), ex);
+				this.availability.failed(startNanos, this.clock.nanoTime(), ex);
 				return fallback(key, prepared, permits, startNanos);
 			}
 			this.availability.succeeded();

@@ -1,4 +1,5 @@
--- Fixed window (go-zero PeriodLimit states), exact in integer microseconds (a port of FixedWindowAlgorithm).
+-- Fixed window (go-zero PeriodLimit states), exact in integer microseconds below 2^53 (a port of
+-- FixedWindowAlgorithm).
 -- KEYS[1] the key's hash. ARGV: now (µs, or '' for Redis TIME), permits, window id (period, alignment, zone),
 -- quota, period (µs), aligned (0/1), zone offset (µs, fixed-offset zones), and for zones with offset changes the
 -- aligned window's start and end (µs, computed by the client for the same now) or ''. Hash: k = window id,
@@ -18,7 +19,8 @@ local period = tonumber(ARGV[5])
 local start = 0
 local count = 0
 local s = redis.call('HMGET', KEYS[1], 'k', 'a', 'b')
-if s[1] == id then
+local same = s[1] == id
+if same then
 	start = tonumber(s[2])
 	count = tonumber(s[3])
 end
@@ -61,7 +63,11 @@ end
 local reset = 0
 if count > 0 then
 	reset = finish - now
-	redis.call('HSET', KEYS[1], 'k', id, 'a', string.format('%d', start), 'b', string.format('%d', count))
+	if same then
+		redis.call('HSET', KEYS[1], 'a', start, 'b', count)
+	else
+		redis.call('HSET', KEYS[1], 'k', id, 'a', start, 'b', count)
+	end
 	redis.call('PEXPIRE', KEYS[1], math.ceil(reset / 1000) + 1)
 else
 	redis.call('DEL', KEYS[1])

@@ -1,7 +1,7 @@
 -- Sliding window counter (two fixed windows, the previous one weighted by its overlap), exact in integer
--- microseconds (a port of SlidingWindowAlgorithm). KEYS[1] the key's hash. ARGV: now (µs, or '' for Redis TIME),
--- permits, window id, limit, window W (µs), tick q (µs), ticks per window Wt. Hash: k = window id, a = start of
--- the current fixed window (µs), b = permits in it, c = permits in the previous one.
+-- microseconds below 2^53 (a port of SlidingWindowAlgorithm). KEYS[1] the key's hash. ARGV: now (µs, or '' for
+-- Redis TIME), permits, window id, limit, window W (µs), tick q (µs), ticks per window Wt. Hash: k = window id,
+-- a = start of the current fixed window (µs), b = permits in it, c = permits in the previous one.
 -- Returns {allowed, remaining, retryAfter µs, resetAfter µs}; -1 = never.
 local now = ARGV[1]
 if now == '' then
@@ -21,7 +21,8 @@ local start = 0
 local curr = 0
 local prev = 0
 local s = redis.call('HMGET', KEYS[1], 'k', 'a', 'b', 'c')
-if s[1] == id then
+local same = s[1] == id
+if same then
 	start = tonumber(s[2])
 	curr = math.min(tonumber(s[3]), limit)
 	prev = math.min(tonumber(s[4]), limit)
@@ -84,8 +85,11 @@ elseif prev > 0 then
 	reset = window - elapsed
 end
 if reset > 0 then
-	redis.call('HSET', KEYS[1], 'k', id, 'a', string.format('%d', start), 'b', string.format('%d', curr),
-		'c', string.format('%d', prev))
+	if same then
+		redis.call('HSET', KEYS[1], 'a', start, 'b', curr, 'c', prev)
+	else
+		redis.call('HSET', KEYS[1], 'k', id, 'a', start, 'b', curr, 'c', prev)
+	end
 	redis.call('PEXPIRE', KEYS[1], math.ceil(reset / 1000) + 1)
 else
 	redis.call('DEL', KEYS[1])

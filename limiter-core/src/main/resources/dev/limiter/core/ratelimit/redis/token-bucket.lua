@@ -1,7 +1,8 @@
--- Token bucket, exact in integer microseconds (a port of TokenBucketAlgorithm; every value stays below 2^53).
--- KEYS[1] the key's hash. ARGV: now (µs, or '' for Redis TIME), permits, spec id, burst, permit units,
--- refill units per µs, capacity in units. Hash: k = spec id, a = tokens (units), b = last (µs), pu/ru/cap = the
--- units of the spec that wrote it. Returns {allowed, remaining, retryAfter µs, resetAfter µs}; -1 = never.
+-- Token bucket, exact in integer microseconds (a port of TokenBucketAlgorithm; every value stays below 2^53, which
+-- Lua numbers and Redis's number-to-string conversion keep exact).
+-- KEYS[1] the key's hash. ARGV: now (µs, or '' for Redis TIME), permits, spec id ('tb/limit/period µs/burst'),
+-- burst, permit units, refill units per µs, capacity in units. Hash: k = spec id, a = tokens (units), b = last (µs).
+-- Returns {allowed, remaining, retryAfter µs, resetAfter µs}; -1 = never.
 local now = ARGV[1]
 if now == '' then
 	local t = redis.call('TIME')
@@ -16,24 +17,42 @@ local pu = tonumber(ARGV[5])
 local ru = tonumber(ARGV[6])
 local cap = tonumber(ARGV[7])
 
-local function refill(tokens, last, capacity, units)
-	local deficit = capacity - tokens
-	if units == 0 or deficit == 0 or now <= last then
-		return tokens
-	end
-	local elapsed = now - last
-	if elapsed >= math.ceil(deficit / units) then
-		return capacity
-	end
-	return tokens + elapsed * units
-end
-
-local s = redis.call('HMGET', KEYS[1], 'k', 'a', 'b', 'pu', 'ru', 'cap')
+local s = redis.call('HMGET', KEYS[1], 'k', 'a', 'b')
+local same = s[1] == id
 local tokens
-if s[1] == id then
-	tokens = refill(tonumber(s[2]), tonumber(s[3]), cap, ru)
+if same then
+	tokens = tonumber(s[2])
+	local last = tonumber(s[3])
+	local deficit = cap - tokens
+	if ru > 0 and deficit > 0 and now > last then
+		if now - last >= math.ceil(deficit / ru) then
+			tokens = cap
+		else
+			tokens = tokens + (now - last) * ru
+		end
+	end
 elseif s[1] and string.sub(s[1], 1, 3) == 'tb/' then
-	local whole = math.floor(refill(tonumber(s[2]), tonumber(s[3]), tonumber(s[6]), tonumber(s[5])) / tonumber(s[4]))
+	-- another token bucket spec: the whole permits it holds now carry over
+	local limit, period, oldBurst = string.match(s[1], '^tb/(%d+)/(%d+)/(%d+)$')
+	limit = tonumber(limit)
+	period = tonumber(period)
+	local x, y = limit, period
+	while y ~= 0 do
+		x, y = y, x % y
+	end
+	local oldPu = period / x
+	local oldRu = limit / x
+	local oldCap = tonumber(oldBurst) * oldPu
+	local held = tonumber(s[2])
+	local last = tonumber(s[3])
+	if oldRu > 0 and oldCap > held and now > last then
+		if now - last >= math.ceil((oldCap - held) / oldRu) then
+			held = oldCap
+		else
+			held = held + (now - last) * oldRu
+		end
+	end
+	local whole = math.floor(held / oldPu)
 	if whole >= burst then
 		tokens = cap
 	else
@@ -68,10 +87,14 @@ if tokens < cap then
 end
 
 if reset == 0 then
+	-- a full bucket is a fresh one
 	redis.call('DEL', KEYS[1])
 else
-	redis.call('HSET', KEYS[1], 'k', id, 'a', string.format('%d', tokens), 'b', string.format('%d', now),
-		'pu', ARGV[5], 'ru', ARGV[6], 'cap', ARGV[7])
+	if same then
+		redis.call('HSET', KEYS[1], 'a', tokens, 'b', now)
+	else
+		redis.call('HSET', KEYS[1], 'k', id, 'a', tokens, 'b', now)
+	end
 	if reset > 0 then
 		redis.call('PEXPIRE', KEYS[1], math.ceil(reset / 1000) + 1)
 	else

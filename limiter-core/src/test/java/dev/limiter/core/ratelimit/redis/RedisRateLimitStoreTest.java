@@ -1,5 +1,6 @@
 package dev.limiter.core.ratelimit.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -143,6 +144,20 @@ class RedisRateLimitStoreTest {
 		assertThat(store.acquire(key, spec, 1).state()).isEqualTo(QuotaState.HIT_QUOTA);
 		assertThat(this.server.commandCalls("eval") - evalBefore).as("then known again").isEqualTo(1);
 		assertThat(store.isAvailable()).isTrue();
+	}
+
+	@Test
+	void theDriverNeutralRunnerAlsoReloadsFlushedScripts() throws Exception {
+		// the path for connection factories other than Lettuce's, exercised here over Lettuce
+		ScriptRunner runner = new ConnectionScriptRunner(this.factory);
+		PreparedSpec prepared = PreparedSpec.of(new FixedWindowSpec(2, Duration.ofSeconds(30), false));
+		byte[] key = ("limiter:{" + key() + "}").getBytes(StandardCharsets.UTF_8);
+		this.server.command("SCRIPT", "FLUSH");
+		assertThat(runner.run(prepared.script, key, prepared.arguments(Long.MIN_VALUE, 1), 0)).containsExactly(1L, 1L,
+				0L, 30_000_000L);
+		List<Object> second = runner.run(prepared.script, key, prepared.arguments(Long.MIN_VALUE, 1), 0);
+		assertThat(second.subList(0, 3)).containsExactly(1L, 0L, 0L);
+		assertThat((Long) second.get(3)).isBetween(1L, 30_000_000L);
 	}
 
 	@Test

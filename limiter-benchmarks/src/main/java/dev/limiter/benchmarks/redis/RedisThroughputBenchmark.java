@@ -1,0 +1,280 @@
+package dev.limiter.benchmarks.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.distributed.BucketProxy;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.limiter.core.ratelimit.AlgorithmParameters;
+import dev.limiter.core.ratelimit.TokenBucketSpec;
+import dev.limiter.core.ratelimit.redis.RedisRateLimitStore;
+import dev.limiter.core.ratelimit.redis.RedisRateLimitStore.DecisionSource;
+import dev.limiter.core.redis.testing.RedisServerProcess;
+
+/**
+ * Decisions per second of a token bucket in Redis, on one private redis-server started for the run, at 1, 8 and 64
+ * concurrent callers (threads making one blocking decision after another over 10,000 random keys):
+ * <ul>
+ * <li>limiter's {@link RedisRateLimitStore} (one {@code EVALSHA} per decision) over Spring Data Redis / Lettuce;</li>
+ * <li>Bucket4j's Lettuce proxy manager ({@code Bucket4jLettuce.casBasedBuilder}: a {@code GET}, then a compare-and-set
+ * script, so two round trips) over one Lettuce connection;</li>
+ * <li>the ceiling: {@code redis-benchmark} sending {@code EVALSHA} of the same token-bucket script with the same
+ * arguments at the same number of connections (a C client: no JVM in the way).</li>
+ * </ul>
+ * Every bucket is large enough to admit every request, so each decision is a full read-modify-write in Redis (no
+ * refusal cache); the store's fallbacks are counted and must be zero, and the redis-benchmark run must end with no
+ * failed EVALSHA (a wrong SHA makes redis-benchmark count NOSCRIPT errors as requests).
+ *
+ * <p>Run: {@code ./mvnw -q -B -ntp -pl limiter-benchmarks -am package -DskipTests && java -cp
+ * limiter-benchmarks/target/benchmarks.jar dev.limiter.benchmarks.redis.RedisThroughputBenchmark [seconds]
+ * [repetitions] [concurrency...]} (defaults: 5 s, the median of 3 runs, 1 8 64). Needs {@code redis-server} (or the
+ * embedded one, see {@code RedisServerProcess}) and, for the ceiling, {@code redis-benchmark} on the PATH.
+ */
+public final class RedisThroughputBenchmark {
+
+	private static final int KEYS = 10_000;
+
+	private static final long LIMIT = 1_000_000_000L;
+
+	private static final TokenBucketSpec SPEC = new TokenBucketSpec(LIMIT, Duration.ofSeconds(1), LIMIT);
+
+	private static final PrintStream out = System.out;
+
+	private RedisThroughputBenchmark() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		int seconds = (args.length > 0) ? Integer.parseInt(args[0]) : 5;
+		int repetitions = (args.length > 1) ? Integer.parseInt(args[1]) : 3;
+		List<Integer> concurrencies = new ArrayList<>();
+		for (int i = 2; i < args.length; i++) {
+			concurrencies.add(Integer.parseInt(args[i]));
+		}
+		if (concurrencies.isEmpty()) {
+			concurrencies = List.of(1, 8, 64);
+		}
+		try (RedisServerProcess server = RedisServerProcess.start()) {
+			out.printf("redis-server %s on %s, %d s per run after %d s of warm-up, median of %d runs, %d keys, %d CPUs%n",
+					server.command("INFO", "server").toString().lines().filter((l) -> l.startsWith("redis_version"))
+						.findFirst().orElse("?"), server.address(), seconds, Math.max(1, seconds / 2), repetitions, KEYS,
+					Runtime.getRuntime().availableProcessors());
+			List<String[]> rows = new ArrayList<>();
+			for (int concurrency : concurrencies) {
+				double[] oursRuns = new double[repetitions];
+				double[] bucket4jRuns = new double[repetitions];
+				double[] ceilingRuns = new double[repetitions];
+				for (int r = 0; r < repetitions; r++) {
+					oursRuns[r] = measureOurs(server, concurrency, seconds);
+					bucket4jRuns[r] = measureBucket4j(server, concurrency, seconds);
+					ceilingRuns[r] = measureRedisBenchmark(server, concurrency, seconds);
+					out.printf("%d callers, run %d: limiter %s, Bucket4j %s, redis-benchmark %s%n", concurrency, r + 1,
+							format(oursRuns[r]), format(bucket4jRuns[r]), format(ceilingRuns[r]));
+				}
+				double ours = median(oursRuns);
+				double bucket4j = median(bucket4jRuns);
+				double ceiling = median(ceilingRuns);
+				rows.add(new String[] { Integer.toString(concurrency), format(ours), format(bucket4j),
+						String.format(Locale.ROOT, "%.2f×", ours / bucket4j), Double.isNaN(ceiling) ? "n/a" : format(ceiling),
+						Double.isNaN(ceiling) ? "n/a" : String.format(Locale.ROOT, "%.0f %%", 100 * ours / ceiling) });
+			}
+			out.println();
+			out.println("| callers | limiter RedisRateLimitStore (decisions/s) | Bucket4j lettuce CAS (decisions/s) "
+					+ "| limiter / Bucket4j | redis-benchmark EVALSHA (req/s) | limiter / ceiling |");
+			out.println("|---:|---:|---:|---:|---:|---:|");
+			for (String[] row : rows) {
+				out.println("| " + String.join(" | ", row) + " |");
+			}
+		}
+	}
+
+	private static double median(double[] values) {
+		double[] sorted = values.clone();
+		Arrays.sort(sorted);
+		return sorted[sorted.length / 2];
+	}
+
+	private static String format(double rate) {
+		return String.format(Locale.ROOT, "%,.0f", rate);
+	}
+
+	private static double measureOurs(RedisServerProcess server, int concurrency, int seconds) throws Exception {
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration(server.host(), server.port()));
+		factory.afterPropertiesSet();
+		factory.start();
+		AtomicLong fallbacks = new AtomicLong();
+		RedisRateLimitStore store = RedisRateLimitStore.builder(factory)
+			.timeout(Duration.ofSeconds(1))
+			.listener(new RedisRateLimitStore.Listener() {
+				@Override
+				public void onDecision(DecisionSource source, long latencyNanos) {
+					if (source != DecisionSource.REDIS) {
+						fallbacks.incrementAndGet();
+					}
+				}
+			})
+			.build();
+		String[] keys = keys("limiter-");
+		try {
+			double rate = run(concurrency, seconds, (i) -> store.acquire(keys[i], SPEC, 1).allowed());
+			if (fallbacks.get() > 0) {
+				throw new IllegalStateException(fallbacks.get() + " decisions did not come from Redis");
+			}
+			return rate;
+		}
+		finally {
+			store.close();
+			factory.destroy();
+		}
+	}
+
+	private static double measureBucket4j(RedisServerProcess server, int concurrency, int seconds) throws Exception {
+		RedisClient client = RedisClient.create(server.uri());
+		try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
+			LettuceBasedProxyManager<byte[]> proxyManager = Bucket4jLettuce.casBasedBuilder(connection)
+				.expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(10)))
+				.build();
+			BucketConfiguration configuration = BucketConfiguration.builder()
+				.addLimit((limit) -> limit.capacity(LIMIT).refillGreedy(LIMIT, Duration.ofSeconds(1)))
+				.build();
+			String[] keys = keys("bucket4j-");
+			BucketProxy[] buckets = new BucketProxy[KEYS];
+			for (int i = 0; i < KEYS; i++) {
+				buckets[i] = proxyManager.builder().build(keys[i].getBytes(StandardCharsets.UTF_8), () -> configuration);
+			}
+			return run(concurrency, seconds, (i) -> buckets[i].tryConsume(1));
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	/**
+	 * Runs redis-benchmark with EVALSHA of the store's token-bucket script (loaded byte for byte, so the SHA matches)
+	 * and the arguments the store sends, then checks that no call failed.
+	 */
+	private static double measureRedisBenchmark(RedisServerProcess server, int concurrency, int seconds)
+			throws Exception {
+		byte[] script;
+		try (InputStream in = RedisThroughputBenchmark.class
+			.getResourceAsStream("/dev/limiter/core/ratelimit/redis/token-bucket.lua")) {
+			script = in.readAllBytes();
+		}
+		String sha = (String) server.command("SCRIPT", "LOAD", script);
+		if (!sha.equals(sha1(script))) {
+			throw new IllegalStateException("SCRIPT LOAD returned " + sha + ", expected " + sha1(script));
+		}
+		long[] p = AlgorithmParameters.of(SPEC).tokenBucket();
+		String id = "tb/" + SPEC.limit() + "/" + SPEC.period().toNanos() / 1000 + "/" + SPEC.burst();
+		long requests = (long) Math.max(20_000, estimateRequests(concurrency) * seconds);
+		List<String> command = List.of("redis-benchmark", "-h", server.host(), "-p", Integer.toString(server.port()),
+				"-c", Integer.toString(concurrency), "-n", Long.toString(requests), "-r", Integer.toString(KEYS), "-P",
+				"1", "-q", "evalsha", sha, "1", "redis-benchmark-{__rand_int__}", "", "1", id, Long.toString(p[0]),
+				Long.toString(p[1]), Long.toString(p[2]), Long.toString(p[3]));
+		server.command("CONFIG", "RESETSTAT");
+		Process process;
+		try {
+			process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		}
+		catch (IOException ex) {
+			out.println("redis-benchmark not found on the PATH: no ceiling measured");
+			return Double.NaN;
+		}
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		process.waitFor();
+		String stats = (String) server.command("INFO", "commandstats");
+		Matcher evalsha = Pattern.compile("cmdstat_evalsha:calls=(\\d+),.*failed_calls=(\\d+)").matcher(stats);
+		if (!evalsha.find() || Long.parseLong(evalsha.group(2)) != 0 || Long.parseLong(evalsha.group(1)) < requests) {
+			throw new IllegalStateException("redis-benchmark EVALSHA failed or did not run: " + output + "\n" + stats);
+		}
+		Matcher rps = Pattern.compile("([0-9.]+) requests per second").matcher(output);
+		String last = null;
+		while (rps.find()) {
+			last = rps.group(1);
+		}
+		if (last == null) {
+			throw new IllegalStateException("unexpected redis-benchmark output: " + output);
+		}
+		return Double.parseDouble(last);
+	}
+
+	private static double estimateRequests(int concurrency) {
+		return (concurrency == 1) ? 10_000 : 50_000;
+	}
+
+	private static String sha1(byte[] bytes) throws NoSuchAlgorithmException {
+		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(bytes));
+	}
+
+	private static String[] keys(String prefix) {
+		String[] keys = new String[KEYS];
+		for (int i = 0; i < KEYS; i++) {
+			keys[i] = prefix + i;
+		}
+		return keys;
+	}
+
+	/**
+	 * Runs {@code concurrency} threads deciding on random keys: a warm-up, then {@code seconds} measured.
+	 * @return decisions per second over the measured part
+	 */
+	private static double run(int concurrency, int seconds, IntPredicate decision) throws InterruptedException {
+		long warmUpNanos = Duration.ofSeconds(Math.max(1, seconds / 2)).toNanos();
+		long start = System.nanoTime();
+		long measureFrom = start + warmUpNanos;
+		long measureUntil = measureFrom + Duration.ofSeconds(seconds).toNanos();
+		AtomicLong measured = new AtomicLong();
+		AtomicLong refused = new AtomicLong();
+		List<Thread> threads = new ArrayList<>();
+		for (int t = 0; t < concurrency; t++) {
+			Thread thread = new Thread(() -> {
+				long count = 0;
+				long now;
+				while ((now = System.nanoTime()) < measureUntil) {
+					if (!decision.test(ThreadLocalRandom.current().nextInt(KEYS))) {
+						refused.incrementAndGet();
+					}
+					if (now >= measureFrom) {
+						count++;
+					}
+				}
+				measured.addAndGet(count);
+			});
+			thread.start();
+			threads.add(thread);
+		}
+		for (Thread thread : threads) {
+			thread.join();
+		}
+		if (refused.get() > 0) {
+			throw new IllegalStateException(refused.get() + " decisions were refused; every one should be admitted");
+		}
+		return measured.get() / (double) seconds;
+	}
+
+}
