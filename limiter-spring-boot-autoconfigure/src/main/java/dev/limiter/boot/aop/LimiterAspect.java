@@ -4,6 +4,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.limiter.annotation.CircuitBreaker;
@@ -18,6 +20,7 @@ import dev.limiter.core.ratelimit.Decision;
 import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.shedding.OverloadException;
 import org.aspectj.lang.ProceedingJoinPoint;
+import org.jspecify.annotations.Nullable;
 import org.aspectj.lang.annotation.Around;
 import org.aspectj.lang.annotation.Aspect;
 import org.aspectj.lang.reflect.MethodSignature;
@@ -45,7 +48,8 @@ import org.springframework.core.ParameterNameDiscoverer;
  * fallback with the same arguments (and the {@link BreakerOpenException} when the fallback takes it), or throws the
  * exception.</li>
  * </ul>
- * What each method needs is resolved once ({@link LimiterMethodPlans}) and checked at start-up by
+ * A method returning a {@link CompletionStage} is judged when the stage completes; the caller gets the stage
+ * unchanged. What each method needs is resolved once ({@link LimiterMethodPlans}) and checked at start-up by
  * {@link LimiterAnnotationValidator}. Thread-safe.
  *
  * @author limiter
@@ -101,19 +105,20 @@ public final class LimiterAspect {
 			throw ex;
 		}
 		this.listener.onCall(LimiterKind.LOAD_SHEDDER, plan.name(), LimiterCallListener.Outcome.PERMITTED);
+		Object result;
 		try {
-			Object result = call.proceed();
-			promise.accept();
-			return result;
-		}
-		catch (OverloadException ex) {
-			promise.reject(ex.getMessage());
-			throw ex;
+			result = call.proceed();
 		}
 		catch (Throwable ex) {
-			promise.accept();
+			complete(promise, ex instanceof OverloadException, ex);
 			throw ex;
 		}
+		if (result instanceof CompletionStage<?> stage) {
+			stage.whenComplete((value, ex) -> complete(promise, unwrap(ex) instanceof OverloadException, ex));
+			return result;
+		}
+		promise.accept();
+		return result;
 	}
 
 	/**
@@ -181,11 +186,29 @@ public final class LimiterAspect {
 			result = call.proceed();
 		}
 		catch (Throwable ex) {
-			promise.reject(ex.getClass().getName());
+			complete(promise, true, ex);
 			throw ex;
+		}
+		if (result instanceof CompletionStage<?> stage) {
+			stage.whenComplete((value, ex) -> complete(promise, ex != null, ex));
+			return result;
 		}
 		promise.accept();
 		return result;
+	}
+
+	private static void complete(Promise promise, boolean failed, @Nullable Throwable ex) {
+		if (failed) {
+			Throwable cause = unwrap(ex);
+			promise.reject((cause != null) ? cause.getClass().getName() : "failed");
+		}
+		else {
+			promise.accept();
+		}
+	}
+
+	private static @Nullable Throwable unwrap(@Nullable Throwable ex) {
+		return (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
 	}
 
 	/**

@@ -2,6 +2,7 @@ package dev.limiter.boot.autoconfigure.aop;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.limiter.annotation.CircuitBreaker;
@@ -119,6 +120,21 @@ class LimiterAspectAutoConfigurationTests {
 			assertThatExceptionOfType(OverloadException.class).isThrownBy(service::shed);
 			assertThat(calls).containsExactly("RATE_LIMITER trial PERMITTED", "RATE_LIMITER trial SHADOW_REJECTED",
 					"CIRCUIT_BREAKER backend FALLBACK", "LOAD_SHEDDER cpu REJECTED");
+		});
+	}
+
+	@Test
+	void asynchronousMethodsAreJudgedWhenTheyComplete() {
+		this.runner.withBean(Service.class).run((context) -> {
+			Service service = context.getBean(Service.class);
+			CompletableFuture<String> ok = new CompletableFuture<>();
+			CompletableFuture<String> failing = new CompletableFuture<>();
+			assertThat(service.async(ok)).isSameAs(ok);
+			service.async(failing);
+			assertThat(this.breaker.outcomes()).isEmpty();
+			failing.completeExceptionally(new IllegalStateException("late"));
+			ok.complete("done");
+			assertThat(this.breaker.outcomes()).containsExactly("reject: java.lang.IllegalStateException", "accept");
 		});
 	}
 
@@ -243,6 +259,11 @@ class LimiterAspectAutoConfigurationTests {
 
 		@LoadShed(name = "cpu")
 		void shed() {
+		}
+
+		@CircuitBreaker(name = "backend")
+		CompletableFuture<String> async(CompletableFuture<String> future) {
+			return future;
 		}
 
 	}
