@@ -1,0 +1,28 @@
+package dev.limiter.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Guards calls of a Spring bean's method with the named load shedder ({@code limiter.load-shedders.<name>}): while
+ * the process is overloaded a call throws {@link dev.limiter.core.shedding.OverloadException} without running. The
+ * shedder name is checked at start-up.
+ *
+ * @author limiter
+ * @since 0.1.0
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface LoadShed {
+
+	/**
+	 * Name of the configured load shedder.
+	 * @return the shedder's name
+	 */
+	String name();
+
+}

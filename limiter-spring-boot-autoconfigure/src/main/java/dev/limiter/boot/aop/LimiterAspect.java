@@ -1,0 +1,251 @@
+package dev.limiter.boot.aop;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.limiter.annotation.CircuitBreaker;
+import dev.limiter.annotation.LoadShed;
+import dev.limiter.annotation.RateLimitExceededException;
+import dev.limiter.annotation.RateLimited;
+import dev.limiter.boot.metrics.LimiterCallListener;
+import dev.limiter.boot.registry.LimiterKind;
+import dev.limiter.core.Promise;
+import dev.limiter.core.breaker.BreakerOpenException;
+import dev.limiter.core.ratelimit.Decision;
+import dev.limiter.core.ratelimit.RateLimiter;
+import dev.limiter.core.shedding.OverloadException;
+import org.aspectj.lang.ProceedingJoinPoint;
+import org.jspecify.annotations.Nullable;
+import org.aspectj.lang.annotation.Around;
+import org.aspectj.lang.annotation.Aspect;
+import org.aspectj.lang.reflect.MethodSignature;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.context.expression.MethodBasedEvaluationContext;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.ParameterNameDiscoverer;
+
+/**
+ * Applies {@link LoadShed @LoadShed}, {@link RateLimited @RateLimited} and {@link CircuitBreaker @CircuitBreaker} to
+ * Spring bean methods, in that order when a method carries several (the shedder outermost, the breaker around the
+ * call itself).
+ *
+ * <ul>
+ * <li>{@code @LoadShed}: a shed call throws {@link OverloadException}; otherwise the call runs and the shedder's
+ * promise is rejected only when the call itself throws an {@link OverloadException} (as go-zero's shedding
+ * interceptor), accepted in every other case.</li>
+ * <li>{@code @RateLimited}: the key expression is evaluated over the arguments ({@code #name}, {@code #p0},
+ * {@code #a0}; the arguments array is the root object) and the permits are taken; a refusal throws
+ * {@link RateLimitExceededException} unless the limiter is in shadow mode, where it is counted and logged.</li>
+ * <li>{@code @CircuitBreaker}: a call that throws is a failure, one that returns a success; a dropped call runs the
+ * fallback with the same arguments (and the {@link BreakerOpenException} when the fallback takes it), or throws the
+ * exception.</li>
+ * </ul>
+ * A method returning a {@link CompletionStage} is judged when the stage completes; the caller gets the stage
+ * unchanged. What each method needs is resolved once ({@link LimiterMethodPlans}) and checked at start-up by
+ * {@link LimiterAnnotationValidator}. Thread-safe.
+ *
+ * @author limiter
+ * @since 0.1.0
+ */
+@Aspect
+public final class LimiterAspect {
+
+	private static final Logger logger = LoggerFactory.getLogger(LimiterAspect.class);
+
+	private static final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
+
+	private final LimiterMethodPlans plans;
+
+	private final LimiterCallListener listener;
+
+	private final LongAdder shadowRejections = new LongAdder();
+
+	/**
+	 * Creates the aspect.
+	 * @param plans resolves what each annotated method needs
+	 */
+	public LimiterAspect(LimiterMethodPlans plans) {
+		this(plans, LimiterCallListener.NONE);
+	}
+
+	/**
+	 * Creates the aspect.
+	 * @param plans resolves what each annotated method needs
+	 * @param listener told of every decision
+	 */
+	public LimiterAspect(LimiterMethodPlans plans, LimiterCallListener listener) {
+		this.plans = Objects.requireNonNull(plans, "plans must not be null");
+		this.listener = Objects.requireNonNull(listener, "listener must not be null");
+	}
+
+	/**
+	 * Guards a {@code @LoadShed} method.
+	 * @param call the call
+	 * @param loadShed the annotation
+	 * @return the method's result
+	 * @throws Throwable what the method threw, or {@link OverloadException} when shed
+	 */
+	@Around(value = "@annotation(loadShed)", argNames = "call,loadShed")
+	public Object loadShed(ProceedingJoinPoint call, LoadShed loadShed) throws Throwable {
+		LimiterMethodPlans.ShedPlan plan = this.plans.shed(method(call), loadShed);
+		Promise promise;
+		try {
+			promise = plan.shedder().allow();
+		}
+		catch (OverloadException ex) {
+			this.listener.onCall(LimiterKind.LOAD_SHEDDER, plan.name(), LimiterCallListener.Outcome.REJECTED);
+			throw ex;
+		}
+		this.listener.onCall(LimiterKind.LOAD_SHEDDER, plan.name(), LimiterCallListener.Outcome.PERMITTED);
+		Object result;
+		try {
+			result = call.proceed();
+		}
+		catch (Throwable ex) {
+			complete(promise, ex instanceof OverloadException, ex);
+			throw ex;
+		}
+		if (result instanceof CompletionStage<?> stage) {
+			stage.whenComplete((value, ex) -> complete(promise, unwrap(ex) instanceof OverloadException, ex));
+			return result;
+		}
+		promise.accept();
+		return result;
+	}
+
+	/**
+	 * Rate-limits a {@code @RateLimited} method.
+	 * @param call the call
+	 * @param rateLimited the annotation
+	 * @return the method's result
+	 * @throws Throwable what the method threw, or {@link RateLimitExceededException} when refused
+	 */
+	@Around(value = "@annotation(rateLimited)", argNames = "call,rateLimited")
+	public Object rateLimit(ProceedingJoinPoint call, RateLimited rateLimited) throws Throwable {
+		Method method = method(call);
+		LimiterMethodPlans.RateLimitPlan plan = this.plans.rateLimit(method, rateLimited);
+		String key = "*";
+		if (plan.key() != null) {
+			Object[] args = call.getArgs();
+			Object value = plan.key()
+				.getValue(new MethodBasedEvaluationContext(args, method, args, parameterNames));
+			key = (value != null) ? value.toString() : "-";
+		}
+		RateLimiter limiter = plan.limiter();
+		Decision decision = limiter.acquire(key, plan.permits());
+		String name = limiter.name();
+		if (decision.allowed()) {
+			this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.PERMITTED);
+		}
+		else {
+			if (!plan.shadow()) {
+				this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.REJECTED);
+				throw new RateLimitExceededException(name, decision);
+			}
+			this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.SHADOW_REJECTED);
+			this.shadowRejections.increment();
+			logger.debug("Rate limiter '{}' (shadow mode) would have refused key '{}'", name, key);
+		}
+		return call.proceed();
+	}
+
+	/**
+	 * Runs a {@code @CircuitBreaker} method through its breaker.
+	 * @param call the call
+	 * @param circuitBreaker the annotation
+	 * @return the method's result, or the fallback's
+	 * @throws Throwable what the method or the fallback threw, or {@link BreakerOpenException} without fallback
+	 */
+	@Around(value = "@annotation(circuitBreaker)", argNames = "call,circuitBreaker")
+	public Object circuitBreaker(ProceedingJoinPoint call, CircuitBreaker circuitBreaker) throws Throwable {
+		LimiterMethodPlans.BreakerPlan plan = this.plans.breaker(method(call), targetClass(call), circuitBreaker);
+		Promise promise;
+		try {
+			promise = plan.breaker().allow();
+		}
+		catch (BreakerOpenException ex) {
+			String name = plan.breaker().name();
+			if (plan.fallback() == null) {
+				this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, name, LimiterCallListener.Outcome.REJECTED);
+				throw ex;
+			}
+			this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, name, LimiterCallListener.Outcome.FALLBACK);
+			return fallback(call, plan, ex);
+		}
+		this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, plan.breaker().name(), LimiterCallListener.Outcome.PERMITTED);
+		Object result;
+		try {
+			result = call.proceed();
+		}
+		catch (Throwable ex) {
+			complete(promise, true, ex);
+			throw ex;
+		}
+		if (result instanceof CompletionStage<?> stage) {
+			stage.whenComplete((value, ex) -> complete(promise, ex != null, ex));
+			return result;
+		}
+		promise.accept();
+		return result;
+	}
+
+	private static void complete(Promise promise, boolean failed, @Nullable Throwable ex) {
+		if (failed) {
+			Throwable cause = unwrap(ex);
+			promise.reject((cause != null) ? cause.getClass().getName() : "failed");
+		}
+		else {
+			promise.accept();
+		}
+	}
+
+	private static @Nullable Throwable unwrap(@Nullable Throwable ex) {
+		return (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+	}
+
+	/**
+	 * Returns how many calls rate limiters in shadow mode would have refused.
+	 * @return the count
+	 */
+	public long shadowRejections() {
+		return this.shadowRejections.sum();
+	}
+
+	private static Object fallback(ProceedingJoinPoint call, LimiterMethodPlans.BreakerPlan plan,
+			BreakerOpenException ex) throws Throwable {
+		Object[] args = call.getArgs();
+		if (plan.fallbackTakesThrowable()) {
+			args = Arrays.copyOf(args, args.length + 1);
+			args[args.length - 1] = ex;
+		}
+		try {
+			return plan.fallback().invoke(call.getTarget(), args);
+		}
+		catch (InvocationTargetException invocation) {
+			throw invocation.getTargetException();
+		}
+	}
+
+	private static Method method(ProceedingJoinPoint call) {
+		Method method = ((MethodSignature) call.getSignature()).getMethod();
+		// Class-based proxies (Boot's default) already give the invoked class's method; only an interface method
+		// (JDK proxies) needs resolving to the implementation that carries the annotation.
+		if (method.getDeclaringClass().isInterface() && call.getTarget() != null) {
+			return AopUtils.getMostSpecificMethod(method, targetClass(call));
+		}
+		return method;
+	}
+
+	private static Class<?> targetClass(ProceedingJoinPoint call) {
+		return AopUtils.getTargetClass(call.getTarget());
+	}
+
+}

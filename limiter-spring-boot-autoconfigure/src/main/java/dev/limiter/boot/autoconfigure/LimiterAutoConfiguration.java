@@ -1,0 +1,96 @@
+package dev.limiter.boot.autoconfigure;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.limiter.boot.registry.CircuitBreakerRegistry;
+import dev.limiter.boot.registry.LoadShedderRegistry;
+import dev.limiter.boot.registry.RateLimiterRegistry;
+import dev.limiter.core.Clock;
+import dev.limiter.core.breaker.Breaker;
+import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
+import dev.limiter.core.ratelimit.LimitSpec;
+import dev.limiter.core.ratelimit.RateLimitStore;
+import dev.limiter.core.ratelimit.RateLimiter;
+import dev.limiter.core.shedding.Shedder;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of limiter: the
+ * {@link Clock}, the in-memory rate-limit store ({@code limiter.store=memory}, the default; {@code redis} is
+ * {@link dev.limiter.boot.autoconfigure.redis.LimiterRedisAutoConfiguration}) and the registries of the configured rate
+ * limiters, circuit breakers and load shedders. Every value is checked while the registries are built, so a wrong
+ * configuration fails start-up naming the property.
+ *
+ * @author limiter
+ * @since 0.1.0
+ */
+@AutoConfiguration(
+		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@EnableConfigurationProperties(LimiterProperties.class)
+public final class LimiterAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	Clock limiterClock() {
+		return Clock.system();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(RateLimitStore.class)
+	@ConditionalOnProperty(name = "limiter.store", havingValue = "memory", matchIfMissing = true)
+	InMemoryRateLimitStore limiterRateLimitStore(LimiterProperties properties, Clock clock) {
+		LimiterPropertiesMapper.checkStore(properties);
+		return CoreFactories.memoryStore(properties, clock);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RateLimiterRegistry rateLimiterRegistry(LimiterProperties properties, ObjectProvider<RateLimitStore> store) {
+		LimiterPropertiesMapper.checkStore(properties);
+		Map<String, LimitSpec> specs = LimiterPropertiesMapper.rateLimitSpecs(properties);
+		Map<String, RateLimiter> limiters = new LinkedHashMap<>();
+		if (!specs.isEmpty()) {
+			RateLimitStore rateLimitStore = store.getIfAvailable();
+			if (rateLimitStore == null) {
+				throw LimiterPropertiesMapper.invalid("limiter.store", properties.getStore(),
+						"No RateLimitStore is available for this store; for 'redis' add "
+								+ "spring-boot-starter-data-redis and configure a single RedisConnectionFactory, or "
+								+ "declare a RateLimitStore bean.");
+			}
+			for (Map.Entry<String, LimitSpec> spec : specs.entrySet()) {
+				limiters.put(spec.getKey(), new RateLimiter(spec.getKey(), spec.getValue(), rateLimitStore));
+			}
+		}
+		return new RateLimiterRegistry(limiters);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CircuitBreakerRegistry circuitBreakerRegistry(LimiterProperties properties, Clock clock) {
+		Map<String, Breaker> breakers = new LinkedHashMap<>();
+		properties.getCircuitBreakers().forEach((name, breaker) -> {
+			LimiterPropertiesMapper.checkCircuitBreaker(name, breaker);
+			breakers.put(name, CoreFactories.breaker(name, breaker, clock));
+		});
+		return new CircuitBreakerRegistry(breakers);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LoadShedderRegistry loadShedderRegistry(LimiterProperties properties, Clock clock) {
+		Map<String, Shedder> shedders = new LinkedHashMap<>();
+		properties.getLoadShedders().forEach((name, shedder) -> {
+			LimiterPropertiesMapper.checkLoadShedder(name, shedder);
+			shedders.put(name, CoreFactories.shedder(name, shedder, clock));
+		});
+		return new LoadShedderRegistry(shedders);
+	}
+
+}

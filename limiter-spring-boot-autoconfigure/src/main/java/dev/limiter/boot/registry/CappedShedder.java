@@ -1,0 +1,78 @@
+package dev.limiter.boot.registry;
+
+import java.util.Objects;
+
+import dev.limiter.core.Promise;
+import dev.limiter.core.shedding.ConcurrencyLimiter;
+import dev.limiter.core.shedding.OverloadException;
+import dev.limiter.core.shedding.Shedder;
+
+/**
+ * A hard cap on calls in flight in front of another shedder, as a load shedder with {@code max-concurrency}
+ * configures: a call first needs a free slot (go-zero's maxconns, refused at once when none is free), then the inner
+ * shedder's consent; the slot is given back when the call's promise is completed, either way. Thread-safe.
+ *
+ * @author limiter
+ * @since 0.1.0
+ */
+public final class CappedShedder implements Shedder {
+
+	private final ConcurrencyLimiter cap;
+
+	private final Shedder shedder;
+
+	/**
+	 * Creates the shedder.
+	 * @param cap the concurrency cap, asked first
+	 * @param shedder the shedder asked once a slot is taken
+	 */
+	public CappedShedder(ConcurrencyLimiter cap, Shedder shedder) {
+		this.cap = Objects.requireNonNull(cap, "cap must not be null");
+		this.shedder = Objects.requireNonNull(shedder, "shedder must not be null");
+	}
+
+	@Override
+	public Promise allow() {
+		Promise slot = this.cap.allow();
+		Promise inner;
+		try {
+			inner = this.shedder.allow();
+		}
+		catch (OverloadException ex) {
+			slot.reject("shed");
+			throw ex;
+		}
+		return new Promise() {
+
+			@Override
+			public void accept() {
+				slot.accept();
+				inner.accept();
+			}
+
+			@Override
+			public void reject(String reason) {
+				slot.reject(reason);
+				inner.reject(reason);
+			}
+
+		};
+	}
+
+	/**
+	 * Returns the concurrency cap.
+	 * @return the cap
+	 */
+	public ConcurrencyLimiter cap() {
+		return this.cap;
+	}
+
+	/**
+	 * Returns the shedder behind the cap.
+	 * @return the inner shedder
+	 */
+	public Shedder shedder() {
+		return this.shedder;
+	}
+
+}

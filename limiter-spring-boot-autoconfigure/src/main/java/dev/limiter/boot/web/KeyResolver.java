@@ -1,0 +1,78 @@
+package dev.limiter.boot.web;
+
+import java.util.Objects;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.expression.Expression;
+import org.springframework.expression.ParseException;
+
+/**
+ * Says which key a request is counted under by a rate limiter.
+ *
+ * <p>{@link #of(String, ClientAddressResolver)} understands the values of {@code limiter.web.rules[].key}:
+ * <ul>
+ * <li>{@code ip}: the client address ({@link ClientAddressResolver}, X-Forwarded-For only from trusted proxies);</li>
+ * <li>{@code header:<Name>}: the value of that request header;</li>
+ * <li>{@code principal}: the name of the authenticated principal;</li>
+ * <li>{@code path}: the request path within the application;</li>
+ * <li>anything else: a SpEL expression evaluated with the {@link HttpServletRequest} as its root object, for example
+ * {@code getHeader('X-Tenant') + ':' + remoteAddr}. Property reads and instance methods are allowed; types,
+ * constructors and bean references are not. The expression is parsed once, here.</li>
+ * </ul>
+ * A resolver returns {@code null} when the request carries no key (no such header, no principal, an expression
+ * that evaluates to {@code null} or fails on the request); such requests share the key {@link #ABSENT}.
+ *
+ * @author limiter
+ * @since 0.1.0
+ */
+@FunctionalInterface
+public interface KeyResolver {
+
+	/** The key of requests that carry none: they share one budget. */
+	String ABSENT = "-";
+
+	/**
+	 * Returns the key of the request.
+	 * @param request the request
+	 * @return the key, or {@code null} when the request carries none
+	 */
+	@Nullable String resolve(HttpServletRequest request);
+
+	/**
+	 * Creates the resolver a {@code key} property value describes.
+	 * @param key {@code ip}, {@code header:<Name>}, {@code principal}, {@code path} or a SpEL expression
+	 * @param addresses the resolver of client addresses used by {@code ip}
+	 * @return the key resolver
+	 * @throws IllegalArgumentException if {@code header:} has no header name or the key is blank
+	 * @throws ParseException if a SpEL expression does not parse
+	 */
+	static KeyResolver of(String key, ClientAddressResolver addresses) {
+		Objects.requireNonNull(key, "key must not be null");
+		Objects.requireNonNull(addresses, "addresses must not be null");
+		String value = key.trim();
+		if (value.isEmpty()) {
+			throw new IllegalArgumentException("Key must not be blank");
+		}
+		if (value.equals("ip")) {
+			return addresses::resolve;
+		}
+		if (value.equals("principal")) {
+			return KeyResolvers::principal;
+		}
+		if (value.equals("path")) {
+			return KeyResolvers::path;
+		}
+		if (value.startsWith("header:")) {
+			String header = value.substring("header:".length()).trim();
+			if (header.isEmpty()) {
+				throw new IllegalArgumentException("Key 'header:' needs a header name, as in 'header:X-Api-Key'");
+			}
+			return (request) -> request.getHeader(header);
+		}
+		Expression expression = KeyResolvers.PARSER.parseExpression(value);
+		return (request) -> KeyResolvers.evaluate(expression, request);
+	}
+
+}

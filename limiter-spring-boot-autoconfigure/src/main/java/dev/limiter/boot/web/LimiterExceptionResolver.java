@@ -1,0 +1,99 @@
+package dev.limiter.boot.web;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+
+import dev.limiter.annotation.RateLimitExceededException;
+import dev.limiter.boot.registry.RateLimiterRegistry;
+import dev.limiter.core.breaker.BreakerOpenException;
+import dev.limiter.core.ratelimit.RateLimiter;
+import dev.limiter.core.shedding.OverloadException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.core.Ordered;
+import org.springframework.web.servlet.HandlerExceptionResolver;
+import org.springframework.web.servlet.ModelAndView;
+
+/**
+ * Answers the limiter exceptions thrown by handlers in Spring MVC the way the filters answer refusals:
+ * {@link RateLimitExceededException} with a 429 (and the limiter's rate-limit headers),
+ * {@link OverloadException} and {@link BreakerOpenException} with a 503, each through the
+ * {@link LimiterResponseWriter}.
+ *
+ * <p>Ordered after Spring MVC's own resolvers ({@link #DEFAULT_ORDER}), so an application's
+ * {@code @ExceptionHandler} for these exceptions wins.
+ *
+ * @author limiter
+ * @since 0.1.0
+ */
+public final class LimiterExceptionResolver implements HandlerExceptionResolver, Ordered {
+
+	/** The default order: after the handler exception resolvers of Spring MVC (order 0). */
+	public static final int DEFAULT_ORDER = 10;
+
+	private static final Logger logger = LoggerFactory.getLogger(LimiterExceptionResolver.class);
+
+	private final LimiterResponseWriter writer;
+
+	private final RateLimitHeaders headers;
+
+	private final RateLimiterRegistry rateLimiters;
+
+	private final Duration retryAfter;
+
+	/**
+	 * Creates the resolver.
+	 * @param writer writes the answers
+	 * @param headers writes rate-limit headers on 429 answers
+	 * @param rateLimiters the rate limiters, whose policies the headers describe
+	 * @param retryAfter the {@code Retry-After} of 503 answers
+	 */
+	public LimiterExceptionResolver(LimiterResponseWriter writer, RateLimitHeaders headers,
+			RateLimiterRegistry rateLimiters, Duration retryAfter) {
+		this.writer = Objects.requireNonNull(writer, "writer must not be null");
+		this.headers = Objects.requireNonNull(headers, "headers must not be null");
+		this.rateLimiters = Objects.requireNonNull(rateLimiters, "rateLimiters must not be null");
+		this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter must not be null");
+	}
+
+	@Override
+	public @Nullable ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response,
+			@Nullable Object handler, Exception ex) {
+		LimiterRejection rejection;
+		if (ex instanceof RateLimitExceededException exceeded) {
+			RateLimiter limiter = this.rateLimiters.find(exceeded.getName());
+			if (limiter != null) {
+				this.headers.write(response, RateLimitHeaders.policy(limiter), exceeded.getDecision());
+			}
+			rejection = new LimiterRejection(LimiterRejection.Reason.RATE_LIMITED, exceeded.getName(),
+					exceeded.getDecision().retryAfter());
+		}
+		else if (ex instanceof OverloadException overload) {
+			rejection = new LimiterRejection(LimiterRejection.Reason.OVERLOADED, overload.getName(), this.retryAfter);
+		}
+		else if (ex instanceof BreakerOpenException open) {
+			rejection = new LimiterRejection(LimiterRejection.Reason.BREAKER_OPEN, open.getName(), this.retryAfter);
+		}
+		else {
+			return null;
+		}
+		try {
+			this.writer.write(request, response, rejection);
+		}
+		catch (IOException writeFailure) {
+			logger.debug("Could not write the answer to a refused request", writeFailure);
+		}
+		return new ModelAndView();
+	}
+
+	@Override
+	public int getOrder() {
+		return DEFAULT_ORDER;
+	}
+
+}

@@ -1,0 +1,138 @@
+package dev.limiter.boot.web;
+
+import java.io.IOException;
+
+import dev.limiter.core.Promise;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs the rest of a filter chain and completes the promises of the breakers or shedders that let the request in,
+ * once the response is known: at once, or when an asynchronous request completes.
+ */
+final class PromiseCompletion {
+
+	private PromiseCompletion() {
+	}
+
+	/**
+	 * Runs the chain, then completes the promises.
+	 * @param request the request
+	 * @param response the response
+	 * @param chain the rest of the chain
+	 * @param promises the promises, {@code count} of them from index 0
+	 * @param count how many promises there are
+	 * @param outcome which responses count as failures
+	 */
+	static void proceed(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
+			Promise[] promises, int count, Outcome outcome) throws IOException, ServletException {
+		try {
+			chain.doFilter(request, response);
+		}
+		catch (Throwable ex) {
+			complete(promises, count, outcome, response.getStatus(), ex);
+			throw ex;
+		}
+		if (request.isAsyncStarted()) {
+			request.getAsyncContext().addListener(new Listener(promises, count, outcome, response));
+			return;
+		}
+		complete(promises, count, outcome, response.getStatus(), null);
+	}
+
+	/**
+	 * Rejects the promises of a request refused by a later breaker or shedder: it is answered with a 503.
+	 * @param promises the promises
+	 * @param count how many there are
+	 * @param reason the reason reported
+	 */
+	static void reject(Promise @Nullable [] promises, int count, String reason) {
+		for (int i = 0; i < count; i++) {
+			promises[i].reject(reason);
+		}
+	}
+
+	static void complete(Promise[] promises, int count, Outcome outcome, int status, @Nullable Throwable error) {
+		if (outcome.failed(status, error)) {
+			String reason = (error != null) ? error.getClass().getName() : "status " + status;
+			reject(promises, count, reason);
+		}
+		else {
+			for (int i = 0; i < count; i++) {
+				promises[i].accept();
+			}
+		}
+	}
+
+	/** Which responses count as failures. */
+	@FunctionalInterface
+	interface Outcome {
+
+		/**
+		 * Returns whether the request failed.
+		 * @param status the response status
+		 * @param error what the chain threw, or {@code null}
+		 * @return whether to reject the promises
+		 */
+		boolean failed(int status, @Nullable Throwable error);
+
+	}
+
+	private static final class Listener implements AsyncListener {
+
+		private final Promise[] promises;
+
+		private final int count;
+
+		private final Outcome outcome;
+
+		private final HttpServletResponse response;
+
+		private boolean completed;
+
+		Listener(Promise[] promises, int count, Outcome outcome, HttpServletResponse response) {
+			this.promises = promises;
+			this.count = count;
+			this.outcome = outcome;
+			this.response = response;
+		}
+
+		@Override
+		public synchronized void onComplete(AsyncEvent event) {
+			if (!this.completed) {
+				this.completed = true;
+				complete(this.promises, this.count, this.outcome, this.response.getStatus(), null);
+			}
+		}
+
+		@Override
+		public synchronized void onTimeout(AsyncEvent event) {
+			if (!this.completed) {
+				this.completed = true;
+				// A timed-out request is answered with a 503: a failure for breakers and shedders alike.
+				reject(this.promises, this.count, "async timeout");
+			}
+		}
+
+		@Override
+		public synchronized void onError(AsyncEvent event) {
+			if (!this.completed) {
+				this.completed = true;
+				Throwable error = (event.getThrowable() != null) ? event.getThrowable() : new IllegalStateException();
+				complete(this.promises, this.count, this.outcome, this.response.getStatus(), error);
+			}
+		}
+
+		@Override
+		public void onStartAsync(AsyncEvent event) {
+			event.getAsyncContext().addListener(this);
+		}
+
+	}
+
+}

@@ -1,0 +1,99 @@
+package dev.limiter.boot.web;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.limiter.boot.testing.FakeShedder;
+import jakarta.servlet.ServletException;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+class LoadSheddingFilterTests {
+
+	private final FakeShedder shedder = new FakeShedder("cpu");
+
+	private final MockMvc mvc = MockMvcBuilders.standaloneSetup(new TestController())
+		.addFilters(new LoadSheddingFilter(
+				List.of(new RequestRule(List.of("/api/**"), List.of(), null, null,
+						new RequestRule.Shedding("cpu", this.shedder))),
+				new ProblemDetailsResponseWriter(), Duration.ofSeconds(1)))
+		.build();
+
+	@Test
+	void overloadAnswers503AtOnce() throws Exception {
+		this.shedder.overloaded(true);
+		this.mvc.perform(get("/api/ok"))
+			.andExpect(status().isServiceUnavailable())
+			.andExpect(header().string("Retry-After", "1"))
+			.andExpect(jsonPath("$.type")
+				.value("https://iana.org/assignments/http-problem-types#temporary-reduced-capacity"))
+			.andExpect(jsonPath("$.title").value("Temporary reduced capacity"))
+			.andExpect(jsonPath("$.status").value(503))
+			.andExpect(jsonPath("$.detail")
+				.value("Load shedder 'cpu' refused the request: the service is overloaded; retry after 1 second."))
+			.andExpect(jsonPath("$.violated-policies[0]").value("cpu"));
+		assertThat(this.shedder.outcomes()).isEmpty();
+	}
+
+	@Test
+	void passedRequestsAreAccepted() throws Exception {
+		this.mvc.perform(get("/api/ok")).andExpect(status().isOk());
+		this.mvc.perform(get("/api/fail")).andExpect(status().isInternalServerError());
+		this.mvc.perform(get("/api/not-found")).andExpect(status().isNotFound());
+		assertThat(this.shedder.outcomes()).containsExactly("accept", "accept", "accept");
+	}
+
+	@Test
+	void a503ResponseIsRejected() throws Exception {
+		this.mvc.perform(get("/api/busy")).andExpect(status().isServiceUnavailable());
+		assertThat(this.shedder.outcomes()).containsExactly("reject: status 503");
+	}
+
+	@Test
+	void anExceptionIsAPassAsInGoZero() {
+		assertThatExceptionOfType(ServletException.class).isThrownBy(() -> this.mvc.perform(get("/api/boom")));
+		assertThat(this.shedder.outcomes()).containsExactly("accept");
+	}
+
+	@Test
+	void nonMatchingRequestsAreNotSeen() throws Exception {
+		this.shedder.overloaded(true);
+		this.mvc.perform(get("/other")).andExpect(status().isOk());
+		assertThat(this.shedder.outcomes()).isEmpty();
+	}
+
+	@Test
+	void aLaterRefusalRejectsEarlierPromises() throws Exception {
+		FakeShedder first = new FakeShedder("first");
+		FakeShedder second = new FakeShedder("second");
+		second.overloaded(true);
+		MockMvc mvc = MockMvcBuilders.standaloneSetup(new TestController())
+			.addFilters(new LoadSheddingFilter(List.of(
+					new RequestRule(List.of("/**"), List.of(), null, null, new RequestRule.Shedding("first", first)),
+					new RequestRule(List.of("/**"), List.of(), null, null,
+							new RequestRule.Shedding("second", second))),
+					new ProblemDetailsResponseWriter(), Duration.ofSeconds(1)))
+			.build();
+		mvc.perform(get("/api/ok"))
+			.andExpect(status().isServiceUnavailable())
+			.andExpect(jsonPath("$.violated-policies[0]").value("second"));
+		assertThat(first.outcomes()).containsExactly("reject: shed by second");
+	}
+
+	@Test
+	void withoutSheddingRulesTheFilterHasNothingToDo() {
+		LoadSheddingFilter filter = new LoadSheddingFilter(List.of(), new ProblemDetailsResponseWriter(),
+				Duration.ofSeconds(1));
+		assertThat(filter.hasRules()).isFalse();
+	}
+
+}
