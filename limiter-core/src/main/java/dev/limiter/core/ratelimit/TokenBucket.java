@@ -47,7 +47,9 @@ import dev.limiter.core.Clock;
  * </ul>
  *
  * <p><b>Thread safety.</b> All methods are thread-safe and linearizable. {@link #tryAcquire()} is lock-free and
- * allocates nothing, granted or refused; a refusal writes no shared memory.
+ * allocates nothing, granted or refused; a refusal writes no shared memory. A caller that loses a race to another
+ * retries after a short back-off, so under heavy contention on one bucket individual calls can take a few
+ * microseconds. Waiting methods hold nothing while they sleep.
  *
  * @see Reservation
  */
