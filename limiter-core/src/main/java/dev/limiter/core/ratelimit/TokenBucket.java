@@ -8,6 +8,9 @@ import java.util.concurrent.locks.LockSupport;
 
 import dev.limiter.core.Clock;
 
+import static dev.limiter.core.ratelimit.BucketMath.saturatedAdd;
+import static dev.limiter.core.ratelimit.BucketMath.saturatedSubtract;
+
 /**
  * A token bucket with the semantics of Go's {@code golang.org/x/time/rate.Limiter}: it controls how often events
  * may happen.
@@ -732,22 +735,6 @@ public final class TokenBucket {
 		long whole = nanos / NANOS_PER_SECOND;
 		long fraction = nanos % NANOS_PER_SECOND;
 		return (double) whole + (double) fraction / 1e9;
-	}
-
-	static long saturatedAdd(long a, long b) {
-		long sum = a + b;
-		if (((a ^ sum) & (b ^ sum)) < 0) {
-			return (a < 0) ? Long.MIN_VALUE : Long.MAX_VALUE;
-		}
-		return sum;
-	}
-
-	static long saturatedSubtract(long a, long b) {
-		long difference = a - b;
-		if (((a ^ b) & (a ^ difference)) < 0) {
-			return (a < 0) ? Long.MIN_VALUE : Long.MAX_VALUE;
-		}
-		return difference;
 	}
 
 	private static long saturatedNanos(Duration duration) {

@@ -574,11 +574,11 @@ class TokenBucketTest {
 
 	@Test
 	void timeArithmeticSaturatesInsteadOfOverflowing() {
-		assertThat(TokenBucket.saturatedAdd(Long.MAX_VALUE - 1, 5)).isEqualTo(Long.MAX_VALUE);
-		assertThat(TokenBucket.saturatedAdd(Long.MIN_VALUE + 1, -5)).isEqualTo(Long.MIN_VALUE);
-		assertThat(TokenBucket.saturatedSubtract(Long.MAX_VALUE, Long.MIN_VALUE)).isEqualTo(Long.MAX_VALUE);
-		assertThat(TokenBucket.saturatedSubtract(Long.MIN_VALUE, Long.MAX_VALUE)).isEqualTo(Long.MIN_VALUE);
-		assertThat(TokenBucket.saturatedSubtract(-5, 3)).isEqualTo(-8);
+		assertThat(BucketMath.saturatedAdd(Long.MAX_VALUE - 1, 5)).isEqualTo(Long.MAX_VALUE);
+		assertThat(BucketMath.saturatedAdd(Long.MIN_VALUE + 1, -5)).isEqualTo(Long.MIN_VALUE);
+		assertThat(BucketMath.saturatedSubtract(Long.MAX_VALUE, Long.MIN_VALUE)).isEqualTo(Long.MAX_VALUE);
+		assertThat(BucketMath.saturatedSubtract(Long.MIN_VALUE, Long.MAX_VALUE)).isEqualTo(Long.MIN_VALUE);
+		assertThat(BucketMath.saturatedSubtract(-5, 3)).isEqualTo(-8);
 		TokenBucket bucket = bucket(1e9, 2);
 		assertThat(bucket.tryAcquire(2, Long.MIN_VALUE)).isTrue();
 		assertThat(bucket.availablePermits(Long.MAX_VALUE)).isEqualTo(2.0);
