@@ -62,6 +62,12 @@ public final class LimiterAspect {
 
 	private static final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
+	/*
+	 * Spring AOP orders the around advice of one aspect by method name: applyLoadShed < limitRate <
+	 * protectWithBreaker puts the shedder outermost and the breaker innermost, so a shed or rate-limited call never
+	 * reaches, nor counts as a failure of, the breaker. Renaming these methods changes that order.
+	 */
+
 	private final LimiterMethodPlans plans;
 
 	private final LimiterCallListener listener;
@@ -94,7 +100,7 @@ public final class LimiterAspect {
 	 * @throws Throwable what the method threw, or {@link OverloadException} when shed
 	 */
 	@Around(value = "@annotation(loadShed)", argNames = "call,loadShed")
-	public Object loadShed(ProceedingJoinPoint call, LoadShed loadShed) throws Throwable {
+	public Object applyLoadShed(ProceedingJoinPoint call, LoadShed loadShed) throws Throwable {
 		LimiterMethodPlans.ShedPlan plan = this.plans.shed(method(call), loadShed);
 		Promise promise;
 		try {
@@ -129,7 +135,7 @@ public final class LimiterAspect {
 	 * @throws Throwable what the method threw, or {@link RateLimitExceededException} when refused
 	 */
 	@Around(value = "@annotation(rateLimited)", argNames = "call,rateLimited")
-	public Object rateLimit(ProceedingJoinPoint call, RateLimited rateLimited) throws Throwable {
+	public Object limitRate(ProceedingJoinPoint call, RateLimited rateLimited) throws Throwable {
 		Method method = method(call);
 		LimiterMethodPlans.RateLimitPlan plan = this.plans.rateLimit(method, rateLimited);
 		String key = "*";
@@ -165,7 +171,7 @@ public final class LimiterAspect {
 	 * @throws Throwable what the method or the fallback threw, or {@link BreakerOpenException} without fallback
 	 */
 	@Around(value = "@annotation(circuitBreaker)", argNames = "call,circuitBreaker")
-	public Object circuitBreaker(ProceedingJoinPoint call, CircuitBreaker circuitBreaker) throws Throwable {
+	public Object protectWithBreaker(ProceedingJoinPoint call, CircuitBreaker circuitBreaker) throws Throwable {
 		LimiterMethodPlans.BreakerPlan plan = this.plans.breaker(method(call), targetClass(call), circuitBreaker);
 		Promise promise;
 		try {

@@ -139,6 +139,22 @@ class LimiterAspectAutoConfigurationTests {
 	}
 
 	@Test
+	void severalAnnotationsApplyShedderThenRateLimiterThenBreaker() {
+		this.runner.withBean(Service.class).run((context) -> {
+			Service service = context.getBean(Service.class);
+			service.layered();
+			service.layered();
+			this.breaker.open(true);
+			assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(service::layered);
+			assertThat(this.breaker.outcomes()).containsExactly("accept", "accept");
+			this.shedder.overloaded(true);
+			assertThatExceptionOfType(OverloadException.class).isThrownBy(service::layered);
+			assertThat(this.store.used("api:layered")).isEqualTo(2);
+			assertThat(service.calls()).isEqualTo(2);
+		});
+	}
+
+	@Test
 	void loadShedMethodsThrowWhenOverloaded() {
 		this.runner.withBean(Service.class).run((context) -> {
 			Service service = context.getBean(Service.class);
@@ -209,6 +225,18 @@ class LimiterAspectAutoConfigurationTests {
 	}
 
 	static class Service {
+
+		@LoadShed(name = "cpu")
+		@RateLimited(name = "api", key = "'layered'")
+		@CircuitBreaker(name = "backend", fallbackMethod = "recoverLayered")
+		String layered() {
+			this.calls++;
+			return "layered";
+		}
+
+		String recoverLayered(Throwable ex) {
+			return "layered fallback";
+		}
 
 		private int calls;
 
