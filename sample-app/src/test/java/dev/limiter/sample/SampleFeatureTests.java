@@ -59,7 +59,8 @@ class SampleFeatureTests {
 			.hasValueSatisfying((value) -> assertThat(seconds(value)).isLessThanOrEqualTo(retryAfter));
 		assertThat(refused.headers().firstValue("Cache-Control")).hasValue("no-store");
 		assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-		assertThat(refused.body()).startsWith("{\"type\":\"https://iana.org/assignments/http-problem-types#quota-exceeded\"")
+		assertThat(refused.body())
+			.startsWith("{\"type\":\"https://iana.org/assignments/http-problem-types#quota-exceeded\"")
 			.contains("\"title\":\"Quota exceeded\"", "\"status\":429",
 					"\"detail\":\"Rate limiter 'api' refused the request; retry after " + retryAfter + " second",
 					"\"violated-policies\":[\"api\"]");

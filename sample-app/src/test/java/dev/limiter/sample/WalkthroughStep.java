@@ -181,7 +181,8 @@ final class WalkthroughStep {
 			options.append(" -X ").append(this.method);
 		}
 		for (int i = 0; i + 1 < this.headers.size(); i += 2) {
-			options.append(" -H '").append(this.headers.get(i)).append(": ").append(this.headers.get(i + 1)).append("'");
+			options.append(" -H '").append(this.headers.get(i)).append(": ").append(this.headers.get(i + 1));
+			options.append("'");
 		}
 		return switch (this.kind) {
 			case SHOW -> "curl -i" + options + " " + url;
