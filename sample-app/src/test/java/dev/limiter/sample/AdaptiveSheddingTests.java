@@ -58,17 +58,19 @@ class AdaptiveSheddingTests {
 		Shedder shedder = this.shedders.get("cpu", "test");
 		this.cpu.set(1.0);
 		List<Promise> inFlight = new ArrayList<>();
-		for (int i = 0; i < 12; i++) {
+		for (int i = 0; i < 30; i++) {
 			inFlight.add(shedder.allow()); // not shed yet: no call has completed, the average in flight is 0
 		}
-		inFlight.remove(0).accept(); // the average in flight becomes 1.1 while 11 calls are still in flight
+		// The average in flight becomes 2.9 with 29 calls in flight: over maxFlight (at most 2 passes per bucket
+		// × 1000 ms × 0.01 = 20 so far) times the overload factor at full CPU (0.1).
+		inFlight.remove(0).accept();
 
 		HttpResponse<String> shed = http.get("/cpu?work=1");
 		assertThat(shed.statusCode()).isEqualTo(503);
 		assertThat(shed.headers().firstValue("Retry-After")).hasValue("1");
 		assertThat(shed.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 		assertThat(shed.body()).isEqualTo(walkthroughOverloadBody());
-		assertThat(http.get("/actuator/limiter/cpu").body()).contains("\"cpuUsage\":1.0,\"inFlight\":11");
+		assertThat(http.get("/actuator/limiter/cpu").body()).contains("\"cpuUsage\":1.0,\"inFlight\":29");
 		assertThat(http.get("/api/hello").statusCode()).as("other endpoints are not shed").isEqualTo(200);
 
 		inFlight.forEach(Promise::accept);
