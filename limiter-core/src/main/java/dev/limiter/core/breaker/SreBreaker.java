@@ -1,7 +1,6 @@
 package dev.limiter.core.breaker;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -10,9 +9,6 @@ import java.util.concurrent.locks.StampedLock;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import dev.limiter.core.Clock;
 import dev.limiter.core.Promise;
@@ -42,8 +38,8 @@ import dev.limiter.core.Promise;
  *
  * <p>{@link #state()} is {@link BreakerState#CLOSED} while the drop probability is 0 and {@link BreakerState#OPEN}
  * while it is positive; there is no half-open state (the forced probe and the probabilistic drops play its part).
- * {@link #dropRatio()} gives the probability itself. {@link Listener}s hear of state changes, as observed by calls
- * and by {@code state()}/{@code dropRatio()}, and of each drop.
+ * {@link #dropRatio()} gives the probability itself. {@link BreakerListener}s hear of state changes, as observed by
+ * calls and by {@code state()}/{@code dropRatio()}, and of each drop.
  *
  * <p>Edge cases: the random source must return values in [0, 1); a call is dropped when the draw is below the
  * ratio. Time going backwards empties the window (go-zero's rolling window does the same). Time 0 is an ordinary
@@ -75,10 +71,6 @@ public final class SreBreaker implements Breaker {
 
 	static final long FORCE_PASS_NANOS = 1_000_000_000L;
 
-	private static final Logger logger = LoggerFactory.getLogger(SreBreaker.class);
-
-	private static final Listener[] NO_LISTENERS = new Listener[0];
-
 	private static final AtomicReferenceFieldUpdater<SreBreaker, BreakerState> REPORTED_STATE = AtomicReferenceFieldUpdater
 		.newUpdater(SreBreaker.class, BreakerState.class, "reportedState");
 
@@ -106,7 +98,7 @@ public final class SreBreaker implements Breaker {
 
 	private long lastPass;
 
-	private volatile Listener[] listeners;
+	private volatile BreakerListener[] listeners;
 
 	private volatile BreakerState reportedState = BreakerState.CLOSED;
 
@@ -228,13 +220,9 @@ public final class SreBreaker implements Breaker {
 	 * Registers a listener for state changes and drops; listeners run on the calling thread and must be quick.
 	 * @param listener the listener
 	 */
-	public void addListener(Listener listener) {
-		Objects.requireNonNull(listener, "listener must not be null");
+	public void addListener(BreakerListener listener) {
 		synchronized (this.listenerLock) {
-			Listener[] current = this.listeners;
-			Listener[] updated = Arrays.copyOf(current, current.length + 1);
-			updated[current.length] = listener;
-			this.listeners = updated;
+			this.listeners = BreakerListeners.add(this.listeners, listener);
 		}
 	}
 
@@ -242,18 +230,9 @@ public final class SreBreaker implements Breaker {
 	 * Removes a listener registered before; does nothing if it is not registered.
 	 * @param listener the listener
 	 */
-	public void removeListener(Listener listener) {
+	public void removeListener(BreakerListener listener) {
 		synchronized (this.listenerLock) {
-			Listener[] current = this.listeners;
-			for (int i = 0; i < current.length; i++) {
-				if (current[i] == listener) {
-					Listener[] updated = new Listener[current.length - 1];
-					System.arraycopy(current, 0, updated, 0, i);
-					System.arraycopy(current, i + 1, updated, i, current.length - i - 1);
-					this.listeners = updated;
-					return;
-				}
-			}
+			this.listeners = BreakerListeners.remove(this.listeners, listener);
 		}
 	}
 
@@ -340,18 +319,11 @@ public final class SreBreaker implements Breaker {
 		finally {
 			this.lock.unlockWrite(stamp);
 		}
-		Listener[] listeners = this.listeners;
+		BreakerListener[] listeners = this.listeners;
 		if (listeners.length != 0) {
 			report(observed);
 			if (!permitted && recordDrop) {
-				for (Listener listener : listeners) {
-					try {
-						listener.onDrop(this.name);
-					}
-					catch (RuntimeException ex) {
-						logger.warn("Listener of circuit breaker '{}' failed on drop", this.name, ex);
-					}
-				}
+				BreakerListeners.dropped(listeners, this);
 			}
 		}
 		return permitted;
@@ -383,20 +355,13 @@ public final class SreBreaker implements Breaker {
 	}
 
 	private void report(BreakerState observed) {
-		Listener[] listeners = this.listeners;
+		BreakerListener[] listeners = this.listeners;
 		if (listeners.length == 0) {
 			return;
 		}
 		BreakerState previous = this.reportedState;
 		if (previous != observed && REPORTED_STATE.compareAndSet(this, previous, observed)) {
-			for (Listener listener : listeners) {
-				try {
-					listener.onStateChange(this.name, previous, observed);
-				}
-				catch (RuntimeException ex) {
-					logger.warn("Listener of circuit breaker '{}' failed on state change", this.name, ex);
-				}
-			}
+			BreakerListeners.stateChanged(listeners, this, previous, observed);
 		}
 	}
 
@@ -426,30 +391,6 @@ public final class SreBreaker implements Breaker {
 	record History(long accepts, long total, int workingBuckets, int failingBuckets) {
 	}
 
-	/**
-	 * Hears of a breaker's state changes and drops, on the thread of the call that observed them. Costs nothing
-	 * while none is registered. Exceptions thrown by a listener are logged and otherwise ignored.
-	 */
-	public interface Listener {
-
-		/**
-		 * The breaker started or stopped dropping calls.
-		 * @param name the breaker's name
-		 * @param from the state before
-		 * @param to the state now
-		 */
-		default void onStateChange(String name, BreakerState from, BreakerState to) {
-		}
-
-		/**
-		 * The breaker dropped a call.
-		 * @param name the breaker's name
-		 */
-		default void onDrop(String name) {
-		}
-
-	}
-
 	/** Builds an {@link SreBreaker}; every setter validates its argument at once. */
 	public static final class Builder {
 
@@ -467,7 +408,7 @@ public final class SreBreaker implements Breaker {
 
 		private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
-		private Listener[] listeners = NO_LISTENERS;
+		private BreakerListener[] listeners = BreakerListeners.NONE;
 
 		private Builder(String name) {
 			Objects.requireNonNull(name, "name must not be null");
@@ -556,15 +497,12 @@ public final class SreBreaker implements Breaker {
 		}
 
 		/**
-		 * Adds a listener (more can be added later with {@link SreBreaker#addListener(Listener)}).
+		 * Adds a listener (more can be added later with {@link SreBreaker#addListener(BreakerListener)}).
 		 * @param listener the listener
 		 * @return this builder
 		 */
-		public Builder listener(Listener listener) {
-			Objects.requireNonNull(listener, "listener must not be null");
-			Listener[] updated = Arrays.copyOf(this.listeners, this.listeners.length + 1);
-			updated[this.listeners.length] = listener;
-			this.listeners = updated;
+		public Builder listener(BreakerListener listener) {
+			this.listeners = BreakerListeners.add(this.listeners, listener);
 			return this;
 		}
 

@@ -110,8 +110,6 @@ public final class ThresholdBreaker implements Breaker {
 
 	private static final long MAX_NANOS = Long.MAX_VALUE / 4;
 
-	private static final BreakerListener[] NO_LISTENERS = {};
-
 	private final String name;
 
 	private final double failureRateThreshold;
@@ -146,7 +144,7 @@ public final class ThresholdBreaker implements Breaker {
 
 	private volatile TokenPromise sharedPromise;
 
-	private volatile BreakerListener[] listeners = NO_LISTENERS;
+	private volatile BreakerListener[] listeners = BreakerListeners.NONE;
 
 	// written under the lock, read by the permit path after the state word
 	private volatile long openUntil;
@@ -387,10 +385,7 @@ public final class ThresholdBreaker implements Breaker {
 		Objects.requireNonNull(listener, "listener must not be null");
 		this.lock.lock();
 		try {
-			BreakerListener[] current = this.listeners;
-			BreakerListener[] next = Arrays.copyOf(current, current.length + 1);
-			next[current.length] = listener;
-			this.listeners = next;
+			this.listeners = BreakerListeners.add(this.listeners, listener);
 		}
 		finally {
 			this.lock.unlock();
@@ -404,9 +399,7 @@ public final class ThresholdBreaker implements Breaker {
 	public void removeListener(BreakerListener listener) {
 		this.lock.lock();
 		try {
-			this.listeners = Arrays.stream(this.listeners)
-				.filter((registered) -> registered != listener)
-				.toArray(BreakerListener[]::new);
+			this.listeners = BreakerListeners.remove(this.listeners, listener);
 		}
 		finally {
 			this.lock.unlock();
@@ -434,14 +427,7 @@ public final class ThresholdBreaker implements Breaker {
 	private long refuse() {
 		BreakerListener[] registered = this.listeners;
 		if (registered.length != 0) {
-			for (BreakerListener listener : registered) {
-				try {
-					listener.onDrop(this);
-				}
-				catch (RuntimeException ex) {
-					// a listener must not break the protected call
-				}
-			}
+			BreakerListeners.dropped(registered, this);
 		}
 		return REFUSED;
 	}
@@ -612,13 +598,8 @@ public final class ThresholdBreaker implements Breaker {
 		this.probesOutWord = -1;
 		this.stateWord = (generation << 3) | to;
 		BreakerListener[] registered = this.listeners;
-		for (BreakerListener listener : registered) {
-			try {
-				listener.onStateChange(this, STATES[from], STATES[to]);
-			}
-			catch (RuntimeException ex) {
-				// a listener must not break the breaker
-			}
+		if (registered.length != 0) {
+			BreakerListeners.stateChanged(registered, this, STATES[from], STATES[to]);
 		}
 	}
 
@@ -683,7 +664,7 @@ public final class ThresholdBreaker implements Breaker {
 
 		private Clock clock = Clock.system();
 
-		private BreakerListener[] listeners = NO_LISTENERS;
+		private BreakerListener[] listeners = BreakerListeners.NONE;
 
 		private Builder(String name) {
 			Objects.requireNonNull(name, "name must not be null");
@@ -812,10 +793,7 @@ public final class ThresholdBreaker implements Breaker {
 		 * @return this builder
 		 */
 		public Builder listener(BreakerListener listener) {
-			Objects.requireNonNull(listener, "listener must not be null");
-			BreakerListener[] next = Arrays.copyOf(this.listeners, this.listeners.length + 1);
-			next[this.listeners.length] = listener;
-			this.listeners = next;
+			this.listeners = BreakerListeners.add(this.listeners, listener);
 			return this;
 		}
 

@@ -570,15 +570,15 @@ class SreBreakerTest {
 		void stateFollowsTheDropRatioAndListenersHearChangesAndDrops() {
 			List<String> events = new ArrayList<>();
 			SreBreaker breaker = SreBreaker.builder("s").clock(SreBreakerTest.this.clock).random(() -> 0.0)
-				.listener(new SreBreaker.Listener() {
+				.listener(new BreakerListener() {
 					@Override
-					public void onStateChange(String name, BreakerState from, BreakerState to) {
-						events.add(name + ":" + from + "->" + to);
+					public void onStateChange(Breaker source, BreakerState from, BreakerState to) {
+						events.add(source.name() + ":" + from + "->" + to);
 					}
 
 					@Override
-					public void onDrop(String name) {
-						events.add(name + ":drop");
+					public void onDrop(Breaker source) {
+						events.add(source.name() + ":drop");
 					}
 				})
 				.build();
@@ -600,9 +600,9 @@ class SreBreakerTest {
 		void resetForgetsOutcomesAndClosesTheBreaker() {
 			List<String> events = new ArrayList<>();
 			SreBreaker breaker = openBreaker(() -> 0.0);
-			breaker.addListener(new SreBreaker.Listener() {
+			breaker.addListener(new BreakerListener() {
 				@Override
-				public void onStateChange(String name, BreakerState from, BreakerState to) {
+				public void onStateChange(Breaker source, BreakerState from, BreakerState to) {
 					events.add(from + "->" + to);
 				}
 			});
@@ -616,9 +616,9 @@ class SreBreakerTest {
 		@Test
 		void aFailingListenerDoesNotBreakCallsAndCanBeRemoved() {
 			AtomicInteger drops = new AtomicInteger();
-			SreBreaker.Listener failing = new SreBreaker.Listener() {
+			BreakerListener failing = new BreakerListener() {
 				@Override
-				public void onDrop(String name) {
+				public void onDrop(Breaker source) {
 					drops.incrementAndGet();
 					throw new IllegalStateException("listener bug");
 				}
