@@ -56,6 +56,10 @@ public final class SreBreaker implements Breaker {
 	 * the formula is eq. 21-1 of https://sre.google/sre-book/handling-overload/):
 	 * - minK = 1.1 and forcePassDuration = 1 s are go-zero constants; k, protection, window and buckets are ours to
 	 *   configure. buckets in the K and recovery formulas is the configured bucket count (40 in go-zero).
+	 * - Fastest path, no clock reading: when the whole ring holds at most protection failures and drops, every window
+	 *   it can show has total - protection <= accepts <= w·accepts, so the ratio is <= 0 at any time (time going
+	 *   backwards included: an empty window). That is the usual healthy case, so a closed allow() reads one volatile
+	 *   long and the clock is read once per call, to record its outcome.
 	 * - Fast path: max(w, minK) >= minK always, so when total - protection - minK·accepts <= 0 the exact ratio is <= 0
 	 *   as well (floating-point multiplication is monotonic); then the call is permitted from the running totals under
 	 *   an optimistic read, without the O(buckets) scan. Anything else takes the write lock and runs go-zero's steps
@@ -268,6 +272,13 @@ public final class SreBreaker implements Breaker {
 	}
 
 	private boolean acquire(boolean recordDrop) {
+		if (this.buckets.otherBound() <= this.protection) {
+			// at most protection failures and drops: the ratio is <= 0 whatever the window shows, at any time
+			if (this.listeners.length != 0) {
+				report(BreakerState.CLOSED);
+			}
+			return true;
+		}
 		long now = this.clock.nanoTime();
 		long stamp = this.lock.tryOptimisticRead();
 		if (stamp != 0) {

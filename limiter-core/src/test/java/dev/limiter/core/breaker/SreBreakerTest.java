@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.limiter.core.Clock;
 import dev.limiter.core.ManualClock;
 import dev.limiter.core.Promise;
 
@@ -629,6 +630,58 @@ class SreBreakerTest {
 			breaker.removeListener(failing);
 			assertThatExceptionOfType(BreakerOpenException.class).isThrownBy(breaker::allow);
 			assertThat(drops).hasValue(1);
+		}
+
+	}
+
+	@Nested
+	class FastPathTests {
+
+		@Test
+		void whileAtMostProtectionCallsFailedAClosedBreakerPermitsWithoutReadingTheClock() {
+			AtomicInteger reads = new AtomicInteger();
+			Clock counting = new Clock() {
+				@Override
+				public long nanoTime() {
+					reads.incrementAndGet();
+					return SreBreakerTest.this.clock.nanoTime();
+				}
+
+				@Override
+				public long currentTimeMillis() {
+					return SreBreakerTest.this.clock.currentTimeMillis();
+				}
+
+				@Override
+				public void sleep(long nanos) throws InterruptedException {
+					SreBreakerTest.this.clock.sleep(nanos);
+				}
+			};
+			SreBreaker breaker = SreBreaker.builder("fast").clock(counting).random(() -> 0.0).build();
+			for (int i = 0; i < 5; i++) {
+				breaker.allow().reject("down");
+			}
+			int before = reads.get();
+			Promise promise = breaker.allow();
+			assertThat(reads.get()).as("clock readings to permit").isEqualTo(before);
+			promise.reject("down"); // the sixth failure, one more than the protection
+			assertThatExceptionOfType(BreakerOpenException.class).isThrownBy(breaker::allow);
+			assertThat(reads.get()).as("clock readings to record and to drop").isEqualTo(before + 2);
+		}
+
+		@Test
+		void failuresThatLeftTheWindowButAreStillInTheRingDropNothing() {
+			SreBreaker breaker = SreBreaker.builder("expired").clock(SreBreakerTest.this.clock).random(() -> 0.0)
+				.build();
+			for (int i = 0; i < 20; i++) {
+				breaker.markFailure();
+			}
+			assertThat(breaker.accept()).isFalse();
+			SreBreakerTest.this.clock.advance(Duration.ofSeconds(10));
+			assertThat(breaker.accept()).isTrue();
+			assertThat(breaker.history()).isEqualTo(new SreBreaker.History(0, 0, 0, 0));
+			SreBreakerTest.this.clock.advance(Duration.ofSeconds(-10)); // back: the ring shows the failures again
+			assertThat(breaker.accept()).isFalse();
 		}
 
 	}
