@@ -196,6 +196,7 @@ public final class SreBreaker implements Breaker {
 		double ratio;
 		long stamp = this.lock.writeLock();
 		try {
+			now = fresh(now);
 			this.buckets.scan(now);
 			double base = baseRatio();
 			ratio = (base > 0) ? base * recoveryFactor() : 0;
@@ -262,6 +263,7 @@ public final class SreBreaker implements Breaker {
 		long now = this.clock.nanoTime();
 		long stamp = this.lock.writeLock();
 		try {
+			now = fresh(now);
 			this.buckets.scan(now);
 			return new History(this.buckets.accepts, this.buckets.total, this.buckets.workingBuckets,
 					this.buckets.failingBuckets);
@@ -286,7 +288,8 @@ public final class SreBreaker implements Breaker {
 			int span = window.span(now);
 			long total = window.visibleTotal(span);
 			long accepts = window.visibleAccepts(span);
-			if (this.lock.validate(stamp) && (double) (total - this.protection) - MIN_K * (double) accepts <= 0) {
+			if (this.lock.validate(stamp) && span < window.size
+					&& (double) (total - this.protection) - MIN_K * (double) accepts <= 0) {
 				if (this.listeners.length != 0) {
 					report(BreakerState.CLOSED);
 				}
@@ -301,6 +304,7 @@ public final class SreBreaker implements Breaker {
 		BreakerState observed;
 		long stamp = this.lock.writeLock();
 		try {
+			now = fresh(now);
 			this.buckets.scan(now);
 			double ratio = baseRatio();
 			if (ratio <= 0) {
@@ -358,11 +362,21 @@ public final class SreBreaker implements Breaker {
 		long now = this.clock.nanoTime();
 		long stamp = this.lock.writeLock();
 		try {
-			this.buckets.add(kind, now);
+			this.buckets.add(kind, fresh(now));
 		}
 		finally {
 			this.lock.unlockWrite(stamp);
 		}
+	}
+
+	/**
+	 * Under the write lock: a clock reading taken before the lock that is a whole bucket or more behind the window's
+	 * last write went stale while its thread waited (go-zero reads the clock under its lock), so it is read again;
+	 * taken as it is, it would mean that time went backwards, which empties the window. When time really went
+	 * backwards (a ManualClock), the new reading is the same.
+	 */
+	private long fresh(long now) {
+		return this.buckets.isBehind(now) ? this.clock.nanoTime() : now;
 	}
 
 	private void report(BreakerState observed) {

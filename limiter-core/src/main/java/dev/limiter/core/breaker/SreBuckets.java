@@ -102,6 +102,11 @@ final class SreBuckets {
 		return this.ringOther;
 	}
 
+	/** Whether {@code now} is a whole bucket or more before the bucket last written to. */
+	boolean isBehind(long now) {
+		return now - this.lastTime <= -this.intervalNanos;
+	}
+
 	/** Records one outcome in the bucket of {@code now}, first clearing expired buckets. */
 	void add(int kind, long now) {
 		long elapsed = now - this.lastTime;

@@ -670,6 +670,37 @@ class SreBreakerTest {
 		}
 
 		@Test
+		void outcomesRecordedConcurrentlyWhileBucketsRotateAreAllCounted() throws InterruptedException {
+			SreBreaker breaker = SreBreaker.builder("concurrent").clock(SreBreakerTest.this.clock).build();
+			int threads = 4;
+			int operations = 20_000;
+			List<Thread> workers = new ArrayList<>();
+			for (int t = 0; t < threads; t++) {
+				boolean ticking = t == 0;
+				workers.add(new Thread(() -> {
+					for (int i = 0; i < operations; i++) {
+						if (ticking && i % 100 == 0) {
+							SreBreakerTest.this.clock.advance(Duration.ofMillis(10)); // 2 s in all: 8 new buckets
+						}
+						if (i % 10 == 0) {
+							breaker.markFailure();
+						}
+						else {
+							breaker.markSuccess();
+						}
+					}
+				}));
+			}
+			workers.forEach(Thread::start);
+			for (Thread worker : workers) {
+				worker.join();
+			}
+			long failures = threads * (long) operations / 10;
+			assertThat(breaker.history().accepts()).isEqualTo(threads * (long) operations - failures);
+			assertThat(breaker.history().total()).isEqualTo(threads * (long) operations);
+		}
+
+		@Test
 		void failuresThatLeftTheWindowButAreStillInTheRingDropNothing() {
 			SreBreaker breaker = SreBreaker.builder("expired").clock(SreBreakerTest.this.clock).random(() -> 0.0)
 				.build();
