@@ -64,7 +64,7 @@ final class ShedderWindow {
 
 	/** Records a passed call: 1 in the pass series and its response time in the other, in the bucket of now. */
 	synchronized void addPass(double responseTime, long now) {
-		updateOffset(now);
+		updateOffset(fresh(now));
 		int index = this.offset;
 		this.sums[0][index] += 1;
 		this.counts[0][index]++;
@@ -79,7 +79,7 @@ final class ShedderWindow {
 	synchronized double maxPassTimesMinRt(long now, double defaultMinRt) {
 		long maxPass = 1;
 		double minRt = defaultMinRt;
-		int span = span(now);
+		int span = span(fresh(now));
 		int diff = (span == 0) ? this.size - 1 : this.size - span;
 		int start = (this.offset + span + 1) % this.size;
 		for (int i = 0; i < diff; i++) {
@@ -100,19 +100,29 @@ final class ShedderWindow {
 	}
 
 	private synchronized void add(int series, double value, long now) {
-		updateOffset(now);
+		updateOffset(fresh(now));
 		this.sums[series][this.offset] += value;
 		this.counts[series][this.offset]++;
 	}
 
 	private synchronized void reduce(int series, BucketVisitor visitor, long now) {
-		int span = span(now);
+		int span = span(fresh(now));
 		int diff = (span == 0) ? this.size - 1 : this.size - span;
 		int start = (this.offset + span + 1) % this.size;
 		for (int i = 0; i < diff; i++) {
 			int index = (start + i) % this.size;
 			visitor.visit(this.sums[series][index], this.counts[series][index]);
 		}
+	}
+
+	/**
+	 * Under the lock: a clock reading taken before the lock that is a whole bucket or more behind the bucket last
+	 * written to went stale while its thread waited (a RollingWindow reads the clock under its lock), so it is read
+	 * again; taken as it is, it would mean that time went backwards, which empties the window. When time really went
+	 * backwards (a ManualClock), the new reading is the same.
+	 */
+	private long fresh(long now) {
+		return (now - this.lastTime <= -this.intervalNanos) ? this.clock.nanoTime() : now;
 	}
 
 	private int span(long now) {

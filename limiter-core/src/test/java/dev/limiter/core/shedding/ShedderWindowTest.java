@@ -42,6 +42,33 @@ class ShedderWindowTest {
 		}
 	}
 
+	@Test
+	void passesRecordedConcurrentlyWhileBucketsRotateAreAllCounted() throws InterruptedException {
+		ShedderWindow window = new ShedderWindow(50, 100_000_000L, this.clock, 0); // 5 s in buckets of 100 ms
+		int threads = 4;
+		int operations = 20_000;
+		List<Thread> workers = new ArrayList<>();
+		for (int t = 0; t < threads; t++) {
+			boolean ticking = t == 0;
+			workers.add(new Thread(() -> {
+				for (int i = 0; i < operations; i++) {
+					if (ticking && i % 100 == 0) {
+						this.clock.advance(Duration.ofMillis(10)); // 2 s in all
+					}
+					window.addPass(1, this.clock.nanoTime());
+				}
+			}));
+		}
+		workers.forEach(Thread::start);
+		for (Thread worker : workers) {
+			worker.join();
+		}
+		this.clock.advance(Duration.ofMillis(100)); // the last bucket is complete, so shown
+		long[] passes = { 0 };
+		window.passes.reduce((sum, count) -> passes[0] += count);
+		assertThat(passes[0]).isEqualTo(threads * (long) operations);
+	}
+
 	private static List<String> buckets(ShedderWindow.Series series) {
 		List<String> buckets = new ArrayList<>();
 		series.reduce((sum, count) -> buckets.add(sum + "/" + count));
