@@ -1,5 +1,8 @@
 package dev.limiter.core.breaker;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * The rolling window of {@link SreBreaker}: go-zero's {@code collection.RollingWindow} (no
  * {@code IgnoreCurrentBucket}) over go-zero's breaker {@code bucket} of four counters, sum, success, failure and
@@ -19,6 +22,17 @@ final class SreBuckets {
 	 * also bound those of the window at any time, since the window only ever shows a subset of the ring. The full oldest-to-newest scan that counts
 	 * working and failing buckets (history() in go-zero googlebreaker.go) runs only when a call may be dropped.
 	 */
+
+	private static final VarHandle RING_OTHER;
+
+	static {
+		try {
+			RING_OTHER = MethodHandles.lookup().findVarHandle(SreBuckets.class, "ringOther", long.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
 
 	static final int SUCCESS = 0;
 
@@ -42,8 +56,11 @@ final class SreBuckets {
 
 	private long ringSuccess;
 
-	/** Failures and drops over the whole ring; volatile so that the breaker may read it without its lock. */
-	private volatile long ringOther;
+	/**
+	 * Failures and drops over the whole ring; written under the breaker's lock with release semantics and read with
+	 * acquire semantics, so that the breaker may read it without its lock (a full volatile store is not needed).
+	 */
+	private long ringOther;
 
 	// results of the last scan(now)
 	long accepts;
@@ -99,7 +116,7 @@ final class SreBuckets {
 	 * the window at any time. Safe to read without the breaker's lock.
 	 */
 	long otherBound() {
-		return this.ringOther;
+		return (long) RING_OTHER.getAcquire(this);
 	}
 
 	/** Whether {@code now} is a whole bucket or more before the bucket last written to. */
@@ -121,11 +138,11 @@ final class SreBuckets {
 			}
 			case FAILURE -> {
 				this.failure[index]++;
-				this.ringOther++;
+				RING_OTHER.setRelease(this, this.ringOther + 1);
 			}
 			default -> {
 				this.drop[index]++;
-				this.ringOther++;
+				RING_OTHER.setRelease(this, this.ringOther + 1);
 			}
 		}
 	}
@@ -206,7 +223,7 @@ final class SreBuckets {
 
 	private void resetBucket(int index) {
 		if (this.failure[index] != 0 || this.drop[index] != 0) {
-			this.ringOther -= this.failure[index] + this.drop[index];
+			RING_OTHER.setRelease(this, this.ringOther - this.failure[index] - this.drop[index]);
 		}
 		this.ringSuccess -= this.success[index];
 		this.success[index] = 0;
