@@ -18,11 +18,12 @@ import dev.limiter.core.Promise;
  * {@code googleBreaker}: instead of tripping at a threshold, it drops each call with a probability that grows as the
  * dependency accepts fewer of the calls it is sent.
  *
- * <p>The model. Over a rolling window ({@code window}, default 10 s, in {@code buckets} buckets, default 40 of
- * 250 ms, the current bucket included) the breaker counts successes, failures and its own drops; {@code total} is
- * all three, {@code accepts} the successes. {@code failingBuckets} is the number of newest buckets, in a row, with
- * failures and no success; {@code workingBuckets} the number with successes and no failure (empty and drop-only
- * buckets do not break either streak). Each call then:
+ * <h2>Model</h2>
+ * Over a rolling window ({@code window} in {@code buckets} buckets, the current bucket included) the breaker counts
+ * successes, failures and its own drops; {@code total} is all three, {@code accepts} the successes.
+ * {@code failingBuckets} is the number of newest buckets, in a row, with failures and no success;
+ * {@code workingBuckets} the number with successes and no failure (empty and drop-only buckets do not break either
+ * streak). Each call then:
  * <pre>
  * w          = k - (k - 1.1) · failingBuckets / buckets          // K falls from k (1.5) to 1.1 while buckets keep failing
  * ratio      = (total - protection - max(w, 1.1) · accepts) / (total + 1)
@@ -32,22 +33,35 @@ import dev.limiter.core.Promise;
  * random() &lt; ratio                          → call dropped, and the drop is recorded
  * otherwise                                  → call permitted
  * </pre>
- * {@code protection} (default 5) lets a few calls fail before anything is dropped. A permitted call reports its
- * outcome: {@link Promise#accept()} counts a success, {@link Promise#reject(String)} a failure; a promise never
- * completed counts nothing.
+ * {@code protection} lets a few calls fail before anything is dropped. {@link #state()} is
+ * {@link BreakerState#CLOSED} while the drop probability is 0 and {@link BreakerState#OPEN} while it is positive;
+ * there is no half-open state (the forced probe and the probabilistic drops play its part). {@link #dropRatio()}
+ * gives the probability itself; {@link #reset()} forgets every outcome.
  *
- * <p>{@link #state()} is {@link BreakerState#CLOSED} while the drop probability is 0 and {@link BreakerState#OPEN}
- * while it is positive; there is no half-open state (the forced probe and the probabilistic drops play its part).
- * {@link #dropRatio()} gives the probability itself. {@link BreakerListener}s hear of state changes, as observed by
- * calls and by {@code state()}/{@code dropRatio()}, and of each drop.
+ * <h2>Use</h2>
+ * {@link #allow()} / {@link #execute(Callable, Predicate, Function)} as every {@link Breaker}: a permitted call
+ * reports its outcome, {@link Promise#accept()} counts a success, {@link Promise#reject(String)} a failure, and a
+ * promise never completed counts nothing. {@link BreakerListener}s (builder {@link Builder#listener listener(..)},
+ * {@link #addListener}, {@link #removeListener}) hear of state changes, as observed by calls and by
+ * {@code state()}/{@code dropRatio()}, and of each drop.
  *
- * <p>Edge cases: the random source must return values in [0, 1); a call is dropped when the draw is below the
- * ratio. Time going backwards empties the window (go-zero's rolling window does the same). Time 0 is an ordinary
- * instant: "a call was permitted before" is an explicit flag.
+ * <h2>Defaults</h2>
+ * go-zero's: k 1.5, protection 5, a 10 s window in 40 buckets of 250 ms, one forced probe per second (fixed), the
+ * system clock and {@link ThreadLocalRandom}.
  *
- * <p>Thread-safe. The permitted path allocates nothing ({@link #allow()} returns one shared promise, which carries
- * no per-call state) and, while the breaker is closed, takes no lock to decide (an optimistic read); recording an
- * outcome takes a short write lock. Drops throw one pre-built {@link BreakerOpenException} per breaker.
+ * <h2>Edge cases</h2>
+ * With protection 0, one failure in a window without successes is enough to start dropping. The random source must return values in [0, 1); a call is dropped
+ * when the draw is below the ratio, so a source that always returns 0 drops whenever the ratio is positive (apart
+ * from the forced probe). Time going backwards by a bucket or more empties the window (go-zero's rolling window does
+ * the same). Time 0 is an ordinary instant: "a call was permitted before" is an explicit flag.
+ *
+ * <h2>Threads and cost</h2>
+ * Thread-safe. The permitted path allocates nothing ({@link #allow()} returns one shared promise, which carries no
+ * per-call state) and, while the breaker is closed, takes no lock to decide: while the window can hold at most
+ * {@code protection} failures and drops it decides without even reading the clock, otherwise from running totals
+ * under an optimistic read. Recording an outcome reads the clock once and takes a short write lock, as do decisions
+ * that may drop. Drops throw one pre-built {@link BreakerOpenException} per breaker. Listeners run on the calling
+ * thread and cost nothing while none is registered.
  */
 public final class SreBreaker implements Breaker {
 

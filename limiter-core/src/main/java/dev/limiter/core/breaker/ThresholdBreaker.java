@@ -48,6 +48,8 @@ import dev.limiter.core.Promise;
  * boolean ok = ...call...;
  * breaker.onResult(token, ok);
  * }</pre>
+ * {@link BreakerListener}s (builder {@link Builder#listener listener(..)}, {@link #addListener},
+ * {@link #removeListener}) hear of every state change and of each dropped call.
  *
  * <h2>Defaults and differences from Resilience4j</h2>
  * Failure rate 0.5, slow-call rate 1.0, slow-call duration 60 s, open duration 60 s and 10 half-open calls are
@@ -56,15 +58,20 @@ import dev.limiter.core.Promise;
  * (Resilience4j would still trip if every call in the window were slow): then calls are not timed at all and the
  * permit path reads no clock. Half-open probes time out after 60 s by default (Resilience4j: never).
  *
+ * <h2>Edge cases</h2>
+ * Time is read from the {@link Clock}; it may go backwards: a negative call duration counts as 0 and the window
+ * never moves backwards. Call durations are measured to the microsecond and up to about 6 days. A report for a
+ * permit of an earlier state (see the model) is ignored, as is one with a negative token; generations wrap after
+ * 8192 state changes, so a report that many changes late could be taken for a current one.
+ *
  * <h2>Threads and cost</h2>
  * Thread-safe. In CLOSED, permitting and recording a call is lock-free and allocates nothing: one atomic add; a
  * clock reading for each failed call, for each call twice when slow calls are detected, and otherwise for only one
  * success in up to 64 (the rate of clock readings adapts to the call rate; up to 63 successes may then be counted
  * in the window for up to one window longer than they should be, which, like checking the rates only when the clock
  * is read, can delay, never hasten, a trip). {@link #allow()} returns a shared promise when slow-call detection is
- * off. State transitions, half-open probes and operator controls take a
- * lock. Time is read from the {@link Clock}; it may go backwards (a negative call duration counts as 0, the window
- * never moves backwards). Call durations are measured to the microsecond and up to about 6 days.
+ * off. State transitions, half-open probes and operator controls take a lock. Listeners run on the calling thread
+ * (state-change listeners while that lock is held: it is reentrant) and cost nothing while none is registered.
  */
 public final class ThresholdBreaker implements Breaker {
 
