@@ -1,7 +1,6 @@
 package dev.limiter.core.breaker;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -11,9 +10,6 @@ import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.limiter.core.Clock;
 import dev.limiter.core.Promise;
 
@@ -22,11 +18,12 @@ import dev.limiter.core.Promise;
  * {@code googleBreaker}: instead of tripping at a threshold, it drops each call with a probability that grows as the
  * dependency accepts fewer of the calls it is sent.
  *
- * <p>The model. Over a rolling window ({@code window}, default 10 s, in {@code buckets} buckets, default 40 of
- * 250 ms, the current bucket included) the breaker counts successes, failures and its own drops; {@code total} is
- * all three, {@code accepts} the successes. {@code failingBuckets} is the number of newest buckets, in a row, with
- * failures and no success; {@code workingBuckets} the number with successes and no failure (empty and drop-only
- * buckets do not break either streak). Each call then:
+ * <h2>Model</h2>
+ * Over a rolling window ({@code window} in {@code buckets} buckets, the current bucket included) the breaker counts
+ * successes, failures and its own drops; {@code total} is all three, {@code accepts} the successes.
+ * {@code failingBuckets} is the number of newest buckets, in a row, with failures and no success;
+ * {@code workingBuckets} the number with successes and no failure (empty and drop-only buckets do not break either
+ * streak). Each call then:
  * <pre>
  * w          = k - (k - 1.1) · failingBuckets / buckets          // K falls from k (1.5) to 1.1 while buckets keep failing
  * ratio      = (total - protection - max(w, 1.1) · accepts) / (total + 1)
@@ -36,22 +33,35 @@ import dev.limiter.core.Promise;
  * random() &lt; ratio                          → call dropped, and the drop is recorded
  * otherwise                                  → call permitted
  * </pre>
- * {@code protection} (default 5) lets a few calls fail before anything is dropped. A permitted call reports its
- * outcome: {@link Promise#accept()} counts a success, {@link Promise#reject(String)} a failure; a promise never
- * completed counts nothing.
+ * {@code protection} lets a few calls fail before anything is dropped. {@link #state()} is
+ * {@link BreakerState#CLOSED} while the drop probability is 0 and {@link BreakerState#OPEN} while it is positive;
+ * there is no half-open state (the forced probe and the probabilistic drops play its part). {@link #dropRatio()}
+ * gives the probability itself; {@link #reset()} forgets every outcome.
  *
- * <p>{@link #state()} is {@link BreakerState#CLOSED} while the drop probability is 0 and {@link BreakerState#OPEN}
- * while it is positive; there is no half-open state (the forced probe and the probabilistic drops play its part).
- * {@link #dropRatio()} gives the probability itself. {@link Listener}s hear of state changes, as observed by calls
- * and by {@code state()}/{@code dropRatio()}, and of each drop.
+ * <h2>Use</h2>
+ * {@link #allow()} / {@link #execute(Callable, Predicate, Function)} as every {@link Breaker}: a permitted call
+ * reports its outcome, {@link Promise#accept()} counts a success, {@link Promise#reject(String)} a failure, and a
+ * promise never completed counts nothing. {@link BreakerListener}s (builder {@link Builder#listener listener(..)},
+ * {@link #addListener}, {@link #removeListener}) hear of state changes, as observed by calls and by
+ * {@code state()}/{@code dropRatio()}, and of each drop.
  *
- * <p>Edge cases: the random source must return values in [0, 1); a call is dropped when the draw is below the
- * ratio. Time going backwards empties the window (go-zero's rolling window does the same). Time 0 is an ordinary
- * instant: "a call was permitted before" is an explicit flag.
+ * <h2>Defaults</h2>
+ * go-zero's: k 1.5, protection 5, a 10 s window in 40 buckets of 250 ms, one forced probe per second (fixed), the
+ * system clock and {@link ThreadLocalRandom}.
  *
- * <p>Thread-safe. The permitted path allocates nothing ({@link #allow()} returns one shared promise, which carries
- * no per-call state) and, while the breaker is closed, takes no lock to decide (an optimistic read); recording an
- * outcome takes a short write lock. Drops throw one pre-built {@link BreakerOpenException} per breaker.
+ * <h2>Edge cases</h2>
+ * With protection 0, one failure in a window without successes is enough to start dropping. The random source must return values in [0, 1); a call is dropped
+ * when the draw is below the ratio, so a source that always returns 0 drops whenever the ratio is positive (apart
+ * from the forced probe). Time going backwards by a bucket or more empties the window (go-zero's rolling window does
+ * the same). Time 0 is an ordinary instant: "a call was permitted before" is an explicit flag.
+ *
+ * <h2>Threads and cost</h2>
+ * Thread-safe. The permitted path allocates nothing ({@link #allow()} returns one shared promise, which carries no
+ * per-call state) and, while the breaker is closed, takes no lock to decide: while the window can hold at most
+ * {@code protection} failures and drops it decides without even reading the clock, otherwise from running totals
+ * under an optimistic read. Recording an outcome reads the clock once and takes a short write lock, as do decisions
+ * that may drop. Drops throw one pre-built {@link BreakerOpenException} per breaker. Listeners run on the calling
+ * thread and cost nothing while none is registered.
  */
 public final class SreBreaker implements Breaker {
 
@@ -60,6 +70,10 @@ public final class SreBreaker implements Breaker {
 	 * the formula is eq. 21-1 of https://sre.google/sre-book/handling-overload/):
 	 * - minK = 1.1 and forcePassDuration = 1 s are go-zero constants; k, protection, window and buckets are ours to
 	 *   configure. buckets in the K and recovery formulas is the configured bucket count (40 in go-zero).
+	 * - Fastest path, no clock reading: when the whole ring holds at most protection failures and drops, every window
+	 *   it can show has total - protection <= accepts <= w·accepts, so the ratio is <= 0 at any time (time going
+	 *   backwards included: an empty window). That is the usual healthy case, so a closed allow() reads one volatile
+	 *   long and the clock is read once per call, to record its outcome.
 	 * - Fast path: max(w, minK) >= minK always, so when total - protection - minK·accepts <= 0 the exact ratio is <= 0
 	 *   as well (floating-point multiplication is monotonic); then the call is permitted from the running totals under
 	 *   an optimistic read, without the O(buckets) scan. Anything else takes the write lock and runs go-zero's steps
@@ -74,10 +88,6 @@ public final class SreBreaker implements Breaker {
 	static final double MIN_K = 1.1;
 
 	static final long FORCE_PASS_NANOS = 1_000_000_000L;
-
-	private static final Logger logger = LoggerFactory.getLogger(SreBreaker.class);
-
-	private static final Listener[] NO_LISTENERS = new Listener[0];
 
 	private static final AtomicReferenceFieldUpdater<SreBreaker, BreakerState> REPORTED_STATE = AtomicReferenceFieldUpdater
 		.newUpdater(SreBreaker.class, BreakerState.class, "reportedState");
@@ -106,7 +116,7 @@ public final class SreBreaker implements Breaker {
 
 	private long lastPass;
 
-	private volatile Listener[] listeners;
+	private volatile BreakerListener[] listeners;
 
 	private volatile BreakerState reportedState = BreakerState.CLOSED;
 
@@ -200,6 +210,7 @@ public final class SreBreaker implements Breaker {
 		double ratio;
 		long stamp = this.lock.writeLock();
 		try {
+			now = fresh(now);
 			this.buckets.scan(now);
 			double base = baseRatio();
 			ratio = (base > 0) ? base * recoveryFactor() : 0;
@@ -228,13 +239,9 @@ public final class SreBreaker implements Breaker {
 	 * Registers a listener for state changes and drops; listeners run on the calling thread and must be quick.
 	 * @param listener the listener
 	 */
-	public void addListener(Listener listener) {
-		Objects.requireNonNull(listener, "listener must not be null");
+	public void addListener(BreakerListener listener) {
 		synchronized (this.listenerLock) {
-			Listener[] current = this.listeners;
-			Listener[] updated = Arrays.copyOf(current, current.length + 1);
-			updated[current.length] = listener;
-			this.listeners = updated;
+			this.listeners = BreakerListeners.add(this.listeners, listener);
 		}
 	}
 
@@ -242,18 +249,9 @@ public final class SreBreaker implements Breaker {
 	 * Removes a listener registered before; does nothing if it is not registered.
 	 * @param listener the listener
 	 */
-	public void removeListener(Listener listener) {
+	public void removeListener(BreakerListener listener) {
 		synchronized (this.listenerLock) {
-			Listener[] current = this.listeners;
-			for (int i = 0; i < current.length; i++) {
-				if (current[i] == listener) {
-					Listener[] updated = new Listener[current.length - 1];
-					System.arraycopy(current, 0, updated, 0, i);
-					System.arraycopy(current, i + 1, updated, i, current.length - i - 1);
-					this.listeners = updated;
-					return;
-				}
-			}
+			this.listeners = BreakerListeners.remove(this.listeners, listener);
 		}
 	}
 
@@ -279,6 +277,7 @@ public final class SreBreaker implements Breaker {
 		long now = this.clock.nanoTime();
 		long stamp = this.lock.writeLock();
 		try {
+			now = fresh(now);
 			this.buckets.scan(now);
 			return new History(this.buckets.accepts, this.buckets.total, this.buckets.workingBuckets,
 					this.buckets.failingBuckets);
@@ -289,6 +288,13 @@ public final class SreBreaker implements Breaker {
 	}
 
 	private boolean acquire(boolean recordDrop) {
+		if (this.buckets.otherBound() <= this.protection) {
+			// at most protection failures and drops: the ratio is <= 0 whatever the window shows, at any time
+			if (this.listeners.length != 0) {
+				report(BreakerState.CLOSED);
+			}
+			return true;
+		}
 		long now = this.clock.nanoTime();
 		long stamp = this.lock.tryOptimisticRead();
 		if (stamp != 0) {
@@ -296,7 +302,8 @@ public final class SreBreaker implements Breaker {
 			int span = window.span(now);
 			long total = window.visibleTotal(span);
 			long accepts = window.visibleAccepts(span);
-			if (this.lock.validate(stamp) && (double) (total - this.protection) - MIN_K * (double) accepts <= 0) {
+			if (this.lock.validate(stamp) && span < window.size
+					&& (double) (total - this.protection) - MIN_K * (double) accepts <= 0) {
 				if (this.listeners.length != 0) {
 					report(BreakerState.CLOSED);
 				}
@@ -311,6 +318,7 @@ public final class SreBreaker implements Breaker {
 		BreakerState observed;
 		long stamp = this.lock.writeLock();
 		try {
+			now = fresh(now);
 			this.buckets.scan(now);
 			double ratio = baseRatio();
 			if (ratio <= 0) {
@@ -340,18 +348,11 @@ public final class SreBreaker implements Breaker {
 		finally {
 			this.lock.unlockWrite(stamp);
 		}
-		Listener[] listeners = this.listeners;
+		BreakerListener[] listeners = this.listeners;
 		if (listeners.length != 0) {
 			report(observed);
 			if (!permitted && recordDrop) {
-				for (Listener listener : listeners) {
-					try {
-						listener.onDrop(this.name);
-					}
-					catch (RuntimeException ex) {
-						logger.warn("Listener of circuit breaker '{}' failed on drop", this.name, ex);
-					}
-				}
+				BreakerListeners.dropped(listeners, this);
 			}
 		}
 		return permitted;
@@ -375,28 +376,31 @@ public final class SreBreaker implements Breaker {
 		long now = this.clock.nanoTime();
 		long stamp = this.lock.writeLock();
 		try {
-			this.buckets.add(kind, now);
+			this.buckets.add(kind, fresh(now));
 		}
 		finally {
 			this.lock.unlockWrite(stamp);
 		}
 	}
 
+	/**
+	 * Under the write lock: a clock reading taken before the lock that is a whole bucket or more behind the window's
+	 * last write went stale while its thread waited (go-zero reads the clock under its lock), so it is read again;
+	 * taken as it is, it would mean that time went backwards, which empties the window. When time really went
+	 * backwards (a ManualClock), the new reading is the same.
+	 */
+	private long fresh(long now) {
+		return this.buckets.isBehind(now) ? this.clock.nanoTime() : now;
+	}
+
 	private void report(BreakerState observed) {
-		Listener[] listeners = this.listeners;
+		BreakerListener[] listeners = this.listeners;
 		if (listeners.length == 0) {
 			return;
 		}
 		BreakerState previous = this.reportedState;
 		if (previous != observed && REPORTED_STATE.compareAndSet(this, previous, observed)) {
-			for (Listener listener : listeners) {
-				try {
-					listener.onStateChange(this.name, previous, observed);
-				}
-				catch (RuntimeException ex) {
-					logger.warn("Listener of circuit breaker '{}' failed on state change", this.name, ex);
-				}
-			}
+			BreakerListeners.stateChanged(listeners, this, previous, observed);
 		}
 	}
 
@@ -426,30 +430,6 @@ public final class SreBreaker implements Breaker {
 	record History(long accepts, long total, int workingBuckets, int failingBuckets) {
 	}
 
-	/**
-	 * Hears of a breaker's state changes and drops, on the thread of the call that observed them. Costs nothing
-	 * while none is registered. Exceptions thrown by a listener are logged and otherwise ignored.
-	 */
-	public interface Listener {
-
-		/**
-		 * The breaker started or stopped dropping calls.
-		 * @param name the breaker's name
-		 * @param from the state before
-		 * @param to the state now
-		 */
-		default void onStateChange(String name, BreakerState from, BreakerState to) {
-		}
-
-		/**
-		 * The breaker dropped a call.
-		 * @param name the breaker's name
-		 */
-		default void onDrop(String name) {
-		}
-
-	}
-
 	/** Builds an {@link SreBreaker}; every setter validates its argument at once. */
 	public static final class Builder {
 
@@ -467,7 +447,7 @@ public final class SreBreaker implements Breaker {
 
 		private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
-		private Listener[] listeners = NO_LISTENERS;
+		private BreakerListener[] listeners = BreakerListeners.NONE;
 
 		private Builder(String name) {
 			Objects.requireNonNull(name, "name must not be null");
@@ -556,15 +536,12 @@ public final class SreBreaker implements Breaker {
 		}
 
 		/**
-		 * Adds a listener (more can be added later with {@link SreBreaker#addListener(Listener)}).
+		 * Adds a listener (more can be added later with {@link SreBreaker#addListener(BreakerListener)}).
 		 * @param listener the listener
 		 * @return this builder
 		 */
-		public Builder listener(Listener listener) {
-			Objects.requireNonNull(listener, "listener must not be null");
-			Listener[] updated = Arrays.copyOf(this.listeners, this.listeners.length + 1);
-			updated[this.listeners.length] = listener;
-			this.listeners = updated;
+		public Builder listener(BreakerListener listener) {
+			this.listeners = BreakerListeners.add(this.listeners, listener);
 			return this;
 		}
 

@@ -1,5 +1,8 @@
 package dev.limiter.core.breaker;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * The rolling window of {@link SreBreaker}: go-zero's {@code collection.RollingWindow} (no
  * {@code IgnoreCurrentBucket}) over go-zero's breaker {@code bucket} of four counters, sum, success, failure and
@@ -15,9 +18,21 @@ final class SreBuckets {
 	 * dev.limiter.core.window.RollingWindow (go-zero rollingwindow.go). On top, running totals of sum and success
 	 * over the whole ring are kept (adjusted on add and on bucket reset), so the closed-breaker fast path reads the
 	 * window's totals in O(span) instead of O(size): with span == 0 they are the totals of every visible bucket,
-	 * otherwise the span buckets after offset are expired and subtracted. The full oldest-to-newest scan that counts
+	 * otherwise the span buckets after offset are expired and subtracted. The ring's failures and drops (ringOther)
+	 * also bound those of the window at any time, since the window only ever shows a subset of the ring. The full oldest-to-newest scan that counts
 	 * working and failing buckets (history() in go-zero googlebreaker.go) runs only when a call may be dropped.
 	 */
+
+	private static final VarHandle RING_OTHER;
+
+	static {
+		try {
+			RING_OTHER = MethodHandles.lookup().findVarHandle(SreBuckets.class, "ringOther", long.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
 
 	static final int SUCCESS = 0;
 
@@ -39,9 +54,13 @@ final class SreBuckets {
 
 	private long lastTime;
 
-	private long ringTotal;
-
 	private long ringSuccess;
+
+	/**
+	 * Failures and drops over the whole ring; written under the breaker's lock with release semantics and read with
+	 * acquire semantics, so that the breaker may read it without its lock (a full volatile store is not needed).
+	 */
+	private long ringOther;
 
 	// results of the last scan(now)
 	long accepts;
@@ -72,7 +91,7 @@ final class SreBuckets {
 		if (span >= this.size) {
 			return 0;
 		}
-		long total = this.ringTotal;
+		long total = this.ringSuccess + this.ringOther;
 		for (int i = 0; i < span; i++) {
 			int index = (this.offset + i + 1) % this.size;
 			total -= this.success[index] + this.failure[index] + this.drop[index];
@@ -92,19 +111,40 @@ final class SreBuckets {
 		return accepts;
 	}
 
+	/**
+	 * Failures and drops over the whole ring, expired buckets not yet cleared included: an upper bound of those in
+	 * the window at any time. Safe to read without the breaker's lock.
+	 */
+	long otherBound() {
+		return (long) RING_OTHER.getAcquire(this);
+	}
+
+	/** Whether {@code now} is a whole bucket or more before the bucket last written to. */
+	boolean isBehind(long now) {
+		return now - this.lastTime <= -this.intervalNanos;
+	}
+
 	/** Records one outcome in the bucket of {@code now}, first clearing expired buckets. */
 	void add(int kind, long now) {
-		updateOffset(now);
+		long elapsed = now - this.lastTime;
+		if (elapsed >= this.intervalNanos || elapsed <= -this.intervalNanos) {
+			updateOffset(now); // span(now) != 0; skipping the division otherwise is the hot path's saving
+		}
 		int index = this.offset;
 		switch (kind) {
 			case SUCCESS -> {
 				this.success[index]++;
 				this.ringSuccess++;
 			}
-			case FAILURE -> this.failure[index]++;
-			default -> this.drop[index]++;
+			case FAILURE -> {
+				this.failure[index]++;
+				RING_OTHER.setRelease(this, this.ringOther + 1);
+			}
+			default -> {
+				this.drop[index]++;
+				RING_OTHER.setRelease(this, this.ringOther + 1);
+			}
 		}
-		this.ringTotal++;
 	}
 
 	/**
@@ -182,7 +222,9 @@ final class SreBuckets {
 	}
 
 	private void resetBucket(int index) {
-		this.ringTotal -= this.success[index] + this.failure[index] + this.drop[index];
+		if (this.failure[index] != 0 || this.drop[index] != 0) {
+			RING_OTHER.setRelease(this, this.ringOther - this.failure[index] - this.drop[index]);
+		}
 		this.ringSuccess -= this.success[index];
 		this.success[index] = 0;
 		this.failure[index] = 0;

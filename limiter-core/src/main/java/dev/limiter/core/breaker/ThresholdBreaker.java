@@ -48,6 +48,8 @@ import dev.limiter.core.Promise;
  * boolean ok = ...call...;
  * breaker.onResult(token, ok);
  * }</pre>
+ * {@link BreakerListener}s (builder {@link Builder#listener listener(..)}, {@link #addListener},
+ * {@link #removeListener}) hear of every state change and of each dropped call.
  *
  * <h2>Defaults and differences from Resilience4j</h2>
  * Failure rate 0.5, slow-call rate 1.0, slow-call duration 60 s, open duration 60 s and 10 half-open calls are
@@ -56,15 +58,20 @@ import dev.limiter.core.Promise;
  * (Resilience4j would still trip if every call in the window were slow): then calls are not timed at all and the
  * permit path reads no clock. Half-open probes time out after 60 s by default (Resilience4j: never).
  *
+ * <h2>Edge cases</h2>
+ * Time is read from the {@link Clock}; it may go backwards: a negative call duration counts as 0 and the window
+ * never moves backwards. Call durations are measured to the microsecond and up to about 6 days. A report for a
+ * permit of an earlier state (see the model) is ignored, as is one with a negative token; generations wrap after
+ * 8192 state changes, so a report that many changes late could be taken for a current one.
+ *
  * <h2>Threads and cost</h2>
  * Thread-safe. In CLOSED, permitting and recording a call is lock-free and allocates nothing: one atomic add; a
  * clock reading for each failed call, for each call twice when slow calls are detected, and otherwise for only one
  * success in up to 64 (the rate of clock readings adapts to the call rate; up to 63 successes may then be counted
  * in the window for up to one window longer than they should be, which, like checking the rates only when the clock
  * is read, can delay, never hasten, a trip). {@link #allow()} returns a shared promise when slow-call detection is
- * off. State transitions, half-open probes and operator controls take a
- * lock. Time is read from the {@link Clock}; it may go backwards (a negative call duration counts as 0, the window
- * never moves backwards). Call durations are measured to the microsecond and up to about 6 days.
+ * off. State transitions, half-open probes and operator controls take a lock. Listeners run on the calling thread
+ * (state-change listeners while that lock is held: it is reentrant) and cost nothing while none is registered.
  */
 public final class ThresholdBreaker implements Breaker {
 
@@ -110,8 +117,6 @@ public final class ThresholdBreaker implements Breaker {
 
 	private static final long MAX_NANOS = Long.MAX_VALUE / 4;
 
-	private static final BreakerListener[] NO_LISTENERS = {};
-
 	private final String name;
 
 	private final double failureRateThreshold;
@@ -146,7 +151,7 @@ public final class ThresholdBreaker implements Breaker {
 
 	private volatile TokenPromise sharedPromise;
 
-	private volatile BreakerListener[] listeners = NO_LISTENERS;
+	private volatile BreakerListener[] listeners = BreakerListeners.NONE;
 
 	// written under the lock, read by the permit path after the state word
 	private volatile long openUntil;
@@ -387,10 +392,7 @@ public final class ThresholdBreaker implements Breaker {
 		Objects.requireNonNull(listener, "listener must not be null");
 		this.lock.lock();
 		try {
-			BreakerListener[] current = this.listeners;
-			BreakerListener[] next = Arrays.copyOf(current, current.length + 1);
-			next[current.length] = listener;
-			this.listeners = next;
+			this.listeners = BreakerListeners.add(this.listeners, listener);
 		}
 		finally {
 			this.lock.unlock();
@@ -404,9 +406,7 @@ public final class ThresholdBreaker implements Breaker {
 	public void removeListener(BreakerListener listener) {
 		this.lock.lock();
 		try {
-			this.listeners = Arrays.stream(this.listeners)
-				.filter((registered) -> registered != listener)
-				.toArray(BreakerListener[]::new);
+			this.listeners = BreakerListeners.remove(this.listeners, listener);
 		}
 		finally {
 			this.lock.unlock();
@@ -434,14 +434,7 @@ public final class ThresholdBreaker implements Breaker {
 	private long refuse() {
 		BreakerListener[] registered = this.listeners;
 		if (registered.length != 0) {
-			for (BreakerListener listener : registered) {
-				try {
-					listener.onDrop(this);
-				}
-				catch (RuntimeException ex) {
-					// a listener must not break the protected call
-				}
-			}
+			BreakerListeners.dropped(registered, this);
 		}
 		return REFUSED;
 	}
@@ -612,13 +605,8 @@ public final class ThresholdBreaker implements Breaker {
 		this.probesOutWord = -1;
 		this.stateWord = (generation << 3) | to;
 		BreakerListener[] registered = this.listeners;
-		for (BreakerListener listener : registered) {
-			try {
-				listener.onStateChange(this, STATES[from], STATES[to]);
-			}
-			catch (RuntimeException ex) {
-				// a listener must not break the breaker
-			}
+		if (registered.length != 0) {
+			BreakerListeners.stateChanged(registered, this, STATES[from], STATES[to]);
 		}
 	}
 
@@ -683,7 +671,7 @@ public final class ThresholdBreaker implements Breaker {
 
 		private Clock clock = Clock.system();
 
-		private BreakerListener[] listeners = NO_LISTENERS;
+		private BreakerListener[] listeners = BreakerListeners.NONE;
 
 		private Builder(String name) {
 			Objects.requireNonNull(name, "name must not be null");
@@ -812,10 +800,7 @@ public final class ThresholdBreaker implements Breaker {
 		 * @return this builder
 		 */
 		public Builder listener(BreakerListener listener) {
-			Objects.requireNonNull(listener, "listener must not be null");
-			BreakerListener[] next = Arrays.copyOf(this.listeners, this.listeners.length + 1);
-			next[this.listeners.length] = listener;
-			this.listeners = next;
+			this.listeners = BreakerListeners.add(this.listeners, listener);
 			return this;
 		}
 

@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import dev.limiter.core.Clock;
 import dev.limiter.core.Promise;
 import dev.limiter.core.window.BucketVisitor;
-import dev.limiter.core.window.RollingWindow;
 
 /**
  * Sheds calls while the process is overloaded: its CPU is busy and more calls are in flight than it has shown it
@@ -47,8 +46,8 @@ import dev.limiter.core.window.RollingWindow;
  * "the CPU was seen over the threshold" is an explicit flag.
  *
  * <p>Thread-safe. {@link #tryAcquire()} allocates nothing and takes no lock to decide;
- * {@link #release(long, boolean)} allocates nothing and, for a passed call, adds to the two windows under their
- * locks. {@link #allow()} allocates one small promise (it carries the start time). Sheds throw one pre-built
+ * {@link #release(long, boolean)} allocates nothing and, for a passed call, adds to the two windows under one
+ * short lock. A call reads the clock twice: when it starts and when it ends. {@link #allow()} allocates one small promise (it carries the start time). Sheds throw one pre-built
  * {@link OverloadException} per shedder.
  */
 public final class AdaptiveShedder implements Shedder {
@@ -62,7 +61,9 @@ public final class AdaptiveShedder implements Shedder {
 	 * - avgFlying is go-zero's spin-locked float; here a CAS loop over its bits. flying is an atomic counter.
 	 * - overloadTime is written before the overloadSeen flag and read after it; droppedRecently is a plain volatile
 	 *   flag as in go-zero (a racing reader may see a cleared flag a little early, as there).
-	 * - maxPass and minRt reuse two visitor objects under one lock so that the permitted path allocates nothing.
+	 * - passCounter and rtCounter share one ring and one lock (ShedderWindow): a passed call is recorded with the
+	 *   clock reading release() made, so a permitted call reads the clock twice (start, end) and locks once. maxPass
+	 *   and minRt are computed in one visit of the ring, allocating nothing.
 	 * - maxFlight is cached per bucket. Both windows share one grid and leave out the current bucket, so what they
 	 *   show changes only when time enters a new bucket (an add goes to the current bucket; expired buckets it clears
 	 *   were no longer shown): the cache, keyed by the bucket index of the shedder's clock reading, serves the
@@ -108,17 +109,11 @@ public final class AdaptiveShedder implements Shedder {
 
 	private final long bucketNanos;
 
-	private final RollingWindow passCounter;
-
-	private final RollingWindow rtCounter;
+	private final ShedderWindow window;
 
 	private final OverloadException overloadException;
 
-	private final Object statsLock = new Object();
-
-	private final MaxPass maxPassVisitor = new MaxPass();
-
-	private final MinRt minRtVisitor = new MinRt();
+	private final Object listenerLock = new Object();
 
 	private final StampedLock cacheLock = new StampedLock();
 
@@ -147,11 +142,9 @@ public final class AdaptiveShedder implements Shedder {
 		this.coolOffNanos = toNanosSaturated(builder.coolOff);
 		this.cpuUsage = (builder.cpuUsage != null) ? builder.cpuUsage : CpuUsage.shared();
 		this.clock = builder.clock;
-		Duration bucket = Duration.ofNanos(bucketNanos);
 		this.bucketNanos = bucketNanos;
 		this.epoch = this.clock.nanoTime();
-		this.passCounter = new RollingWindow(builder.buckets, bucket, true, this.clock, this.epoch);
-		this.rtCounter = new RollingWindow(builder.buckets, bucket, true, this.clock, this.epoch);
+		this.window = new ShedderWindow(builder.buckets, bucketNanos, this.clock, this.epoch);
 		this.overloadException = new OverloadException(this.name);
 		this.listeners = builder.listeners;
 	}
@@ -210,11 +203,11 @@ public final class AdaptiveShedder implements Shedder {
 			return;
 		}
 		if (passed) {
-			long elapsed = Math.max(0, this.clock.nanoTime() - this.epoch - token);
+			long now = this.clock.nanoTime();
+			long elapsed = Math.max(0, now - this.epoch - token);
 			long rt = (long) Math.ceil((double) elapsed / 1_000_000.0);
 			addFlying(-1);
-			this.rtCounter.add(rt);
-			this.passCounter.add(1);
+			this.window.addPass(rt, now);
 		}
 		else {
 			addFlying(-1);
@@ -280,7 +273,7 @@ public final class AdaptiveShedder implements Shedder {
 				return cachedMaxFlight;
 			}
 		}
-		double maxFlight = computeMaxFlight();
+		double maxFlight = Math.max(this.window.maxPassTimesMinRt(now, DEFAULT_MIN_RT) * this.windowScale, 1);
 		stamp = this.cacheLock.writeLock();
 		try {
 			this.cached = true;
@@ -293,23 +286,13 @@ public final class AdaptiveShedder implements Shedder {
 		return maxFlight;
 	}
 
-	private double computeMaxFlight() {
-		synchronized (this.statsLock) {
-			this.maxPassVisitor.result = 1;
-			this.passCounter.reduce(this.maxPassVisitor);
-			this.minRtVisitor.result = DEFAULT_MIN_RT;
-			this.rtCounter.reduce(this.minRtVisitor);
-			return Math.max((double) this.maxPassVisitor.result * this.minRtVisitor.result * this.windowScale, 1);
-		}
-	}
-
 	/**
 	 * Registers a listener for shed calls; it runs on the calling thread and must be quick.
 	 * @param listener the listener
 	 */
 	public void addListener(Listener listener) {
 		Objects.requireNonNull(listener, "listener must not be null");
-		synchronized (this.statsLock) {
+		synchronized (this.listenerLock) {
 			Listener[] current = this.listeners;
 			Listener[] updated = Arrays.copyOf(current, current.length + 1);
 			updated[current.length] = listener;
@@ -318,27 +301,23 @@ public final class AdaptiveShedder implements Shedder {
 	}
 
 	long maxPass() {
-		synchronized (this.statsLock) {
-			this.maxPassVisitor.result = 1;
-			this.passCounter.reduce(this.maxPassVisitor);
-			return this.maxPassVisitor.result;
-		}
+		MaxPass visitor = new MaxPass();
+		this.window.passes.reduce(visitor);
+		return visitor.result;
 	}
 
 	double minRt() {
-		synchronized (this.statsLock) {
-			this.minRtVisitor.result = DEFAULT_MIN_RT;
-			this.rtCounter.reduce(this.minRtVisitor);
-			return this.minRtVisitor.result;
-		}
+		MinRt visitor = new MinRt();
+		this.window.responseTimes.reduce(visitor);
+		return visitor.result;
 	}
 
-	RollingWindow passCounter() {
-		return this.passCounter;
+	ShedderWindow.Series passCounter() {
+		return this.window.passes;
 	}
 
-	RollingWindow rtCounter() {
-		return this.rtCounter;
+	ShedderWindow.Series rtCounter() {
+		return this.window.responseTimes;
 	}
 
 	void setInFlight(long flying, double averageInFlight) {
@@ -459,13 +438,14 @@ public final class AdaptiveShedder implements Shedder {
 	@Override
 	public String toString() {
 		return "AdaptiveShedder[name=" + this.name + ", cpuThreshold=" + cpuThreshold() + ", window="
-				+ this.passCounter.interval().multipliedBy(this.passCounter.size()) + ", buckets="
-				+ this.passCounter.size() + ", coolOff=" + Duration.ofNanos(this.coolOffNanos) + "]";
+				+ Duration.ofNanos(this.bucketNanos).multipliedBy(this.window.size()) + ", buckets="
+				+ this.window.size() + ", coolOff=" + Duration.ofNanos(this.coolOffNanos) + "]";
 	}
 
+	/** go-zero's maxPass() as a visitor, for tests. */
 	private static final class MaxPass implements BucketVisitor {
 
-		long result;
+		long result = 1;
 
 		@Override
 		public void visit(double sum, long count) {
@@ -476,9 +456,10 @@ public final class AdaptiveShedder implements Shedder {
 
 	}
 
+	/** go-zero's minRt() as a visitor, for tests. */
 	private static final class MinRt implements BucketVisitor {
 
-		double result;
+		double result = DEFAULT_MIN_RT;
 
 		@Override
 		public void visit(double sum, long count) {

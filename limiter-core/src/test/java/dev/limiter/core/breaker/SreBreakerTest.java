@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.limiter.core.Clock;
 import dev.limiter.core.ManualClock;
 import dev.limiter.core.Promise;
 
@@ -570,15 +571,15 @@ class SreBreakerTest {
 		void stateFollowsTheDropRatioAndListenersHearChangesAndDrops() {
 			List<String> events = new ArrayList<>();
 			SreBreaker breaker = SreBreaker.builder("s").clock(SreBreakerTest.this.clock).random(() -> 0.0)
-				.listener(new SreBreaker.Listener() {
+				.listener(new BreakerListener() {
 					@Override
-					public void onStateChange(String name, BreakerState from, BreakerState to) {
-						events.add(name + ":" + from + "->" + to);
+					public void onStateChange(Breaker source, BreakerState from, BreakerState to) {
+						events.add(source.name() + ":" + from + "->" + to);
 					}
 
 					@Override
-					public void onDrop(String name) {
-						events.add(name + ":drop");
+					public void onDrop(Breaker source) {
+						events.add(source.name() + ":drop");
 					}
 				})
 				.build();
@@ -600,9 +601,9 @@ class SreBreakerTest {
 		void resetForgetsOutcomesAndClosesTheBreaker() {
 			List<String> events = new ArrayList<>();
 			SreBreaker breaker = openBreaker(() -> 0.0);
-			breaker.addListener(new SreBreaker.Listener() {
+			breaker.addListener(new BreakerListener() {
 				@Override
-				public void onStateChange(String name, BreakerState from, BreakerState to) {
+				public void onStateChange(Breaker source, BreakerState from, BreakerState to) {
 					events.add(from + "->" + to);
 				}
 			});
@@ -616,9 +617,9 @@ class SreBreakerTest {
 		@Test
 		void aFailingListenerDoesNotBreakCallsAndCanBeRemoved() {
 			AtomicInteger drops = new AtomicInteger();
-			SreBreaker.Listener failing = new SreBreaker.Listener() {
+			BreakerListener failing = new BreakerListener() {
 				@Override
-				public void onDrop(String name) {
+				public void onDrop(Breaker source) {
 					drops.incrementAndGet();
 					throw new IllegalStateException("listener bug");
 				}
@@ -629,6 +630,89 @@ class SreBreakerTest {
 			breaker.removeListener(failing);
 			assertThatExceptionOfType(BreakerOpenException.class).isThrownBy(breaker::allow);
 			assertThat(drops).hasValue(1);
+		}
+
+	}
+
+	@Nested
+	class FastPathTests {
+
+		@Test
+		void whileAtMostProtectionCallsFailedAClosedBreakerPermitsWithoutReadingTheClock() {
+			AtomicInteger reads = new AtomicInteger();
+			Clock counting = new Clock() {
+				@Override
+				public long nanoTime() {
+					reads.incrementAndGet();
+					return SreBreakerTest.this.clock.nanoTime();
+				}
+
+				@Override
+				public long currentTimeMillis() {
+					return SreBreakerTest.this.clock.currentTimeMillis();
+				}
+
+				@Override
+				public void sleep(long nanos) throws InterruptedException {
+					SreBreakerTest.this.clock.sleep(nanos);
+				}
+			};
+			SreBreaker breaker = SreBreaker.builder("fast").clock(counting).random(() -> 0.0).build();
+			for (int i = 0; i < 5; i++) {
+				breaker.allow().reject("down");
+			}
+			int before = reads.get();
+			Promise promise = breaker.allow();
+			assertThat(reads.get()).as("clock readings to permit").isEqualTo(before);
+			promise.reject("down"); // the sixth failure, one more than the protection
+			assertThatExceptionOfType(BreakerOpenException.class).isThrownBy(breaker::allow);
+			assertThat(reads.get()).as("clock readings to record and to drop").isEqualTo(before + 2);
+		}
+
+		@Test
+		void outcomesRecordedConcurrentlyWhileBucketsRotateAreAllCounted() throws InterruptedException {
+			SreBreaker breaker = SreBreaker.builder("concurrent").clock(SreBreakerTest.this.clock).build();
+			int threads = 4;
+			int operations = 20_000;
+			List<Thread> workers = new ArrayList<>();
+			for (int t = 0; t < threads; t++) {
+				boolean ticking = t == 0;
+				workers.add(new Thread(() -> {
+					for (int i = 0; i < operations; i++) {
+						if (ticking && i % 100 == 0) {
+							SreBreakerTest.this.clock.advance(Duration.ofMillis(10)); // 2 s in all: 8 new buckets
+						}
+						if (i % 10 == 0) {
+							breaker.markFailure();
+						}
+						else {
+							breaker.markSuccess();
+						}
+					}
+				}));
+			}
+			workers.forEach(Thread::start);
+			for (Thread worker : workers) {
+				worker.join();
+			}
+			long failures = threads * (long) operations / 10;
+			assertThat(breaker.history().accepts()).isEqualTo(threads * (long) operations - failures);
+			assertThat(breaker.history().total()).isEqualTo(threads * (long) operations);
+		}
+
+		@Test
+		void failuresThatLeftTheWindowButAreStillInTheRingDropNothing() {
+			SreBreaker breaker = SreBreaker.builder("expired").clock(SreBreakerTest.this.clock).random(() -> 0.0)
+				.build();
+			for (int i = 0; i < 20; i++) {
+				breaker.markFailure();
+			}
+			assertThat(breaker.accept()).isFalse();
+			SreBreakerTest.this.clock.advance(Duration.ofSeconds(10));
+			assertThat(breaker.accept()).isTrue();
+			assertThat(breaker.history()).isEqualTo(new SreBreaker.History(0, 0, 0, 0));
+			SreBreakerTest.this.clock.advance(Duration.ofSeconds(-10)); // back: the ring shows the failures again
+			assertThat(breaker.accept()).isFalse();
 		}
 
 	}

@@ -46,6 +46,26 @@ class SreBucketsTest {
 		}
 	}
 
+	@Test
+	void failuresAndDropsOfTheRingBoundThoseOfAnyWindow() {
+		SreBuckets buckets = new SreBuckets(4, 10, 0);
+		long now = 0;
+		for (int i = 0; i < 1_000; i++) {
+			now += (i * 7919L) % 13 - ((i % 97 == 0) ? 45 : 0); // now and then back in time
+			buckets.add(i % 3, now);
+			for (int ahead = 0; ahead <= 50; ahead += 10) {
+				buckets.scan(now + ahead);
+				assertThat(buckets.otherBound()).as("step %d, %d ahead", i, ahead)
+					.isGreaterThanOrEqualTo(buckets.total - buckets.accepts);
+			}
+			long ringOther = 0;
+			for (int index = 0; index < 4; index++) {
+				ringOther += buckets.failure(index) + buckets.drop(index);
+			}
+			assertThat(buckets.otherBound()).as("step %d", i).isEqualTo(ringOther);
+		}
+	}
+
 	private static long[] counters(SreBuckets buckets) {
 		int index = buckets.offset();
 		long success = buckets.success(index);
