@@ -401,9 +401,14 @@ class AdaptiveShedderTest {
 		};
 		calls.run();
 		long threadId = Thread.currentThread().getId();
-		long before = threads.getThreadAllocatedBytes(threadId);
-		calls.run();
-		long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+		// the least of three rounds: a one-off allocation (a JIT deoptimisation while other tests load the
+		// machine) is not a per-call one
+		long allocated = Long.MAX_VALUE;
+		for (int round = 0; round < 3; round++) {
+			long before = threads.getThreadAllocatedBytes(threadId);
+			calls.run();
+			allocated = Math.min(allocated, threads.getThreadAllocatedBytes(threadId) - before);
+		}
 		assertThat(allocated).as("bytes allocated by 100k tryAcquire + release").isLessThan(1024);
 	}
 
