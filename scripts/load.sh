@@ -6,7 +6,7 @@
 #
 #   --start         start the sample app itself (./mvnw -q -pl sample-app -am spring-boot:run) on a free port, wait
 #                   for /actuator/health to be UP, and stop it at the end
-#   LOAD_DURATION   seconds per scenario (default 10; four scenarios)
+#   LOAD_DURATION   seconds per scenario (default 10; the CPU scenario runs twice as long, so 50 s in all)
 #   LOAD_TOOL       auto (default: wrk when installed, else the Java generator), wrk or java
 #
 # The Java generator is dev.limiter.benchmarks.load.LoadGenerator in limiter-benchmarks/target/benchmarks.jar, built
@@ -140,16 +140,17 @@ function done(summary, latency, requests)
 end
 LUA
 
-# run_load LABEL PATH CONCURRENCY SHOW_STATUS: drives PATH for $duration s, prints the shown headers, keeps RESULT
+# run_load LABEL PATH CONCURRENCY SHOW_STATUS: drives PATH for $run_seconds s, prints the shown headers, keeps RESULT
+run_seconds=$duration
 run_load() {
 	local label=$1 path=$2 concurrency=$3 show=$4 out="$work/$1.out"
 	if [[ "$tool" == wrk ]]; then
 		local threads=$(( concurrency < 2 ? concurrency : 2 ))
-		LOAD_LABEL=$label wrk -t "$threads" -c "$concurrency" -d "${duration}s" --timeout 10s \
+		LOAD_LABEL=$label wrk -t "$threads" -c "$concurrency" -d "${run_seconds}s" --timeout 10s \
 			-s "$work/status.lua" "$base_url$path" -- "$show" $(( max_requests / threads )) >"$out"
 	else
 		java -cp "$jar" dev.limiter.benchmarks.load.LoadGenerator --url "$base_url$path" --label "$label" \
-			--concurrency "$concurrency" --duration-seconds "$duration" --max-requests "$max_requests" \
+			--concurrency "$concurrency" --duration-seconds "$run_seconds" --max-requests "$max_requests" \
 			--timeout-seconds 10 --show-headers "$show" >"$out"
 	fi
 	grep -v '^RESULT' "$out" | grep -Ei '^(HTTP/|ratelimit|retry-after)' | sed 's/^/    /' || true
@@ -184,7 +185,7 @@ scenario() {
 	done
 }
 
-echo "Load against $base_url with $tool, ${duration} s per scenario"
+echo "Load against $base_url with $tool, ${duration} s per scenario ($(( 2 * duration )) s for /cpu)"
 echo
 echo "1. /api/hello, one client (2 connections) far above the token bucket (5 per 10 s per IP); the first 429:"
 scenario api /api/hello 2 429 api permitted rejected
@@ -192,11 +193,14 @@ echo
 echo "2. /slow?millis=500, 8 concurrent clients against a concurrency cap of 2; the first 503:"
 scenario slow '/slow?millis=500' 8 503 slow permitted rejected
 echo
+# the shedder's CPU reading is a moving average with a time constant of about 5 s: give it twice the time
 echo "3. /cpu?work=100, 16 concurrent clients against the adaptive CPU shedder (sheds above 80% CPU):"
 echo "    before: $(cpu_reading)"
-( sleep $(( duration / 2 + 1 )); echo "    during: $(cpu_reading)" >"$work/cpu-during" ) &
+run_seconds=$(( 2 * duration ))
+( sleep $(( run_seconds - 2 )); echo "    during: $(cpu_reading)" >"$work/cpu-during" ) &
 sampler=$!
 scenario cpu '/cpu?work=100' 16 503 cpu permitted rejected
+run_seconds=$duration
 wait "$sampler" || true
 cat "$work/cpu-during" 2>/dev/null || true
 echo "    after:  $(cpu_reading)"
