@@ -194,12 +194,12 @@ echo "2. /slow?millis=500, 8 concurrent clients against a concurrency cap of 2; 
 scenario slow '/slow?millis=500' 8 503 slow permitted rejected
 echo
 # the shedder's CPU reading is a moving average with a time constant of about 5 s: give it twice the time
-echo "3. /cpu?work=100, 16 concurrent clients against the adaptive CPU shedder (sheds above 80% CPU):"
+echo "3. /cpu?work=100, 32 concurrent clients against the adaptive CPU shedder (sheds above 80% CPU):"
 echo "    before: $(cpu_reading)"
 run_seconds=$(( 2 * duration ))
 ( sleep $(( run_seconds - 2 )); echo "    during: $(cpu_reading)" >"$work/cpu-during" ) &
 sampler=$!
-scenario cpu '/cpu?work=100' 16 503 cpu permitted rejected
+scenario cpu '/cpu?work=100' 32 503 cpu permitted rejected
 run_seconds=$duration
 wait "$sampler" || true
 cat "$work/cpu-during" 2>/dev/null || true
