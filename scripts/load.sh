@@ -160,7 +160,8 @@ run_load() {
 # calls NAME OUTCOME: the limiter.calls count for one limiter and outcome (0 before the first such call)
 calls() {
 	curl -s "$base_url/actuator/metrics/limiter.calls?tag=name:$1&tag=outcome:$2" \
-		| sed -nE 's/.*"statistic":"COUNT","value":([0-9.E]+).*/\1/p' | awk '{ printf "%d", $1 } END { if (NR == 0) printf "0" }'
+		| sed -nE 's/.*"statistic":"COUNT","value":([0-9.E]+).*/\1/p' \
+		| awk '{ printf "%d", $1 } END { if (NR == 0) printf "0" }'
 }
 
 # cpu_reading: the cpu shedder's CPU usage and requests in flight, from /actuator/limiter/cpu
