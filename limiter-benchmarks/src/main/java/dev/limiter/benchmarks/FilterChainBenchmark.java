@@ -89,9 +89,9 @@ public class FilterChainBenchmark {
 
 	private boolean freshResponse;
 
-	private MockFilterChain bare;
+	private Filter[] filters;
 
-	private MockFilterChain filtered;
+	private NoOpServlet servlet;
 
 	private String[] clients;
 
@@ -110,22 +110,27 @@ public class FilterChainBenchmark {
 		List<RequestRule> rules = List.of(rule);
 		ProblemDetailsResponseWriter writer = new ProblemDetailsResponseWriter();
 		Duration retryAfter = Duration.ofSeconds(1);
-		Filter[] filters = { new LoadSheddingFilter(rules, writer, retryAfter, LimiterCallListener.NONE),
+		this.filters = new Filter[] { new LoadSheddingFilter(rules, writer, retryAfter, LimiterCallListener.NONE),
 				new RateLimitFilter(rules, new RateLimitHeaders(RateLimitHeaders.Format.IETF), writer,
 						LimiterCallListener.NONE),
 				new CircuitBreakerFilter(rules, writer, retryAfter, LimiterCallListener.NONE) };
-		NoOpServlet servlet = new NoOpServlet();
-		this.bare = new MockFilterChain(servlet);
-		this.filtered = new MockFilterChain(servlet, filters);
+		this.servlet = new NoOpServlet();
 		this.clients = new String[CLIENTS];
 		for (int i = 0; i < CLIENTS; i++) {
 			this.clients[i] = "10.0." + (i / 256) + "." + (i % 256);
 		}
 	}
 
-	/** One thread's requests, response and position in the client addresses. */
+	/**
+	 * One thread's chains (a {@link MockFilterChain} holds per-call state: each thread needs its own, over the
+	 * shared filters), requests, response and position in the client addresses.
+	 */
 	@State(Scope.Thread)
 	public static class Exchange {
+
+		MockFilterChain bare;
+
+		MockFilterChain filtered;
 
 		MockHttpServletRequest matching;
 
@@ -136,7 +141,9 @@ public class FilterChainBenchmark {
 		int next;
 
 		@Setup(Level.Trial)
-		public void setUp() {
+		public void setUp(FilterChainBenchmark benchmark) {
+			this.bare = new MockFilterChain(benchmark.servlet);
+			this.filtered = new MockFilterChain(benchmark.servlet, benchmark.filters);
 			this.matching = new MockHttpServletRequest("GET", "/api/orders/42");
 			this.passThrough = new MockHttpServletRequest("GET", "/static/app.js");
 			this.reused = new ReusableResponse();
@@ -146,21 +153,19 @@ public class FilterChainBenchmark {
 
 	@Benchmark
 	public int bareChain(Exchange exchange) throws Exception {
-		return run(this.bare, exchange.matching, exchange);
+		return run(exchange.bare, exchange.matching, exchange);
 	}
 
 	@Benchmark
 	public int filtersMatching(Exchange exchange) throws Exception {
-		return run(this.filtered, exchange.matching, exchange);
+		return run(exchange.filtered, exchange.matching, exchange);
 	}
 
 	@Benchmark
 	public int filtersPassThrough(Exchange exchange) throws Exception {
-		return run(this.filtered, exchange.passThrough, exchange);
+		return run(exchange.filtered, exchange.passThrough, exchange);
 	}
 
-	// The chains hold per-call state (MockFilterChain is single-use until reset), so each thread needs its own
-	// chain: the benchmark is meant to run single-threaded, as the default -t 1.
 	private int run(MockFilterChain chain, MockHttpServletRequest request, Exchange exchange) throws Exception {
 		request.setRemoteAddr(this.clients[exchange.next]);
 		exchange.next = (exchange.next + 1 == CLIENTS) ? 0 : exchange.next + 1;
