@@ -1,22 +1,11 @@
 package dev.limiter.boot.web;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
 import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.core.Promise;
-import dev.limiter.core.breaker.Breaker;
-import dev.limiter.core.breaker.BreakerOpenException;
-import jakarta.servlet.Filter;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Wraps requests in circuit breakers: a request a breaker drops is answered with a 503 at once.
@@ -34,20 +23,12 @@ import jakarta.servlet.http.HttpServletResponse;
  * @author limiter
  * @since 0.1.0
  */
-public final class CircuitBreakerFilter implements Filter {
+public final class CircuitBreakerFilter extends PromiseGuardFilter {
 
 	/** The default order: after {@link RateLimitFilter#DEFAULT_ORDER}. */
 	public static final int DEFAULT_ORDER = RateLimitFilter.DEFAULT_ORDER + 10;
 
 	private static final PromiseCompletion.Outcome OUTCOME = (status, error) -> error != null || status >= 500;
-
-	private final RequestRule[] rules;
-
-	private final LimiterResponseWriter writer;
-
-	private final Duration retryAfter;
-
-	private final LimiterCallListener listener;
 
 	/**
 	 * Creates the filter.
@@ -68,57 +49,18 @@ public final class CircuitBreakerFilter implements Filter {
 	 */
 	public CircuitBreakerFilter(List<RequestRule> rules, LimiterResponseWriter writer, Duration retryAfter,
 			LimiterCallListener listener) {
-		this.listener = Objects.requireNonNull(listener, "listener must not be null");
-		this.rules = RequestRule.having(Objects.requireNonNull(rules, "rules must not be null"), false, true, false);
-		this.writer = Objects.requireNonNull(writer, "writer must not be null");
-		this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter must not be null");
+		super(RequestRule.having(requireRules(rules), false, true, false), writer, retryAfter, listener,
+				LimiterKind.CIRCUIT_BREAKER, LimiterRejection.Reason.BREAKER_OPEN, "dropped by", OUTCOME);
 	}
 
 	@Override
-	public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
-			throws IOException, ServletException {
-		if (!(servletRequest instanceof HttpServletRequest request)
-				|| !(servletResponse instanceof HttpServletResponse response)) {
-			chain.doFilter(servletRequest, servletResponse);
-			return;
-		}
-		Promise[] promises = null;
-		int count = 0;
-		for (RequestRule rule : this.rules) {
-			if (!rule.matches(request)) {
-				continue;
-			}
-			Breaker breaker = rule.breaker();
-			Promise promise;
-			try {
-				promise = breaker.allow();
-			}
-			catch (BreakerOpenException ex) {
-				PromiseCompletion.reject(promises, count, "dropped by " + breaker.name());
-				this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, breaker.name(), LimiterCallListener.Outcome.REJECTED);
-				this.writer.write(request, response,
-						new LimiterRejection(LimiterRejection.Reason.BREAKER_OPEN, breaker.name(), this.retryAfter));
-				return;
-			}
-			this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, breaker.name(), LimiterCallListener.Outcome.PERMITTED);
-			if (promises == null) {
-				promises = new Promise[this.rules.length];
-			}
-			promises[count++] = promise;
-		}
-		if (promises == null) {
-			chain.doFilter(request, response);
-			return;
-		}
-		PromiseCompletion.proceed(request, response, chain, promises, count, OUTCOME);
+	Promise allow(RequestRule rule) {
+		return rule.breaker().allow();
 	}
 
-	/**
-	 * Returns whether any rule has a circuit breaker; the filter need not be registered otherwise.
-	 * @return whether the filter has work to do
-	 */
-	public boolean hasRules() {
-		return this.rules.length > 0;
+	@Override
+	String name(RequestRule rule) {
+		return rule.breaker().name();
 	}
 
 }

@@ -1,21 +1,11 @@
 package dev.limiter.boot.web;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
 import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.core.Promise;
-import dev.limiter.core.shedding.OverloadException;
-import jakarta.servlet.Filter;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.core.Ordered;
 
@@ -35,20 +25,12 @@ import org.springframework.core.Ordered;
  * @author limiter
  * @since 0.1.0
  */
-public final class LoadSheddingFilter implements Filter {
+public final class LoadSheddingFilter extends PromiseGuardFilter {
 
 	/** The default order: very early, before security and the other limiter filters. */
 	public static final int DEFAULT_ORDER = Ordered.HIGHEST_PRECEDENCE + 50;
 
 	private static final PromiseCompletion.Outcome OUTCOME = (status, error) -> error == null && status == 503;
-
-	private final RequestRule[] rules;
-
-	private final LimiterResponseWriter writer;
-
-	private final Duration retryAfter;
-
-	private final LimiterCallListener listener;
 
 	/**
 	 * Creates the filter.
@@ -69,57 +51,18 @@ public final class LoadSheddingFilter implements Filter {
 	 */
 	public LoadSheddingFilter(List<RequestRule> rules, LimiterResponseWriter writer, Duration retryAfter,
 			LimiterCallListener listener) {
-		this.listener = Objects.requireNonNull(listener, "listener must not be null");
-		this.rules = RequestRule.having(Objects.requireNonNull(rules, "rules must not be null"), false, false, true);
-		this.writer = Objects.requireNonNull(writer, "writer must not be null");
-		this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter must not be null");
+		super(RequestRule.having(requireRules(rules), false, false, true), writer, retryAfter, listener,
+				LimiterKind.LOAD_SHEDDER, LimiterRejection.Reason.OVERLOADED, "shed by", OUTCOME);
 	}
 
 	@Override
-	public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
-			throws IOException, ServletException {
-		if (!(servletRequest instanceof HttpServletRequest request)
-				|| !(servletResponse instanceof HttpServletResponse response)) {
-			chain.doFilter(servletRequest, servletResponse);
-			return;
-		}
-		Promise[] promises = null;
-		int count = 0;
-		for (RequestRule rule : this.rules) {
-			if (!rule.matches(request)) {
-				continue;
-			}
-			RequestRule.Shedding shedding = rule.shedding();
-			Promise promise;
-			try {
-				promise = shedding.shedder().allow();
-			}
-			catch (OverloadException ex) {
-				PromiseCompletion.reject(promises, count, "shed by " + shedding.name());
-				this.listener.onCall(LimiterKind.LOAD_SHEDDER, shedding.name(), LimiterCallListener.Outcome.REJECTED);
-				this.writer.write(request, response,
-						new LimiterRejection(LimiterRejection.Reason.OVERLOADED, shedding.name(), this.retryAfter));
-				return;
-			}
-			this.listener.onCall(LimiterKind.LOAD_SHEDDER, shedding.name(), LimiterCallListener.Outcome.PERMITTED);
-			if (promises == null) {
-				promises = new Promise[this.rules.length];
-			}
-			promises[count++] = promise;
-		}
-		if (promises == null) {
-			chain.doFilter(request, response);
-			return;
-		}
-		PromiseCompletion.proceed(request, response, chain, promises, count, OUTCOME);
+	Promise allow(RequestRule rule) {
+		return rule.shedding().shedder().allow();
 	}
 
-	/**
-	 * Returns whether any rule has a load shedder; the filter need not be registered otherwise.
-	 * @return whether the filter has work to do
-	 */
-	public boolean hasRules() {
-		return this.rules.length > 0;
+	@Override
+	String name(RequestRule rule) {
+		return rule.shedding().name();
 	}
 
 }
