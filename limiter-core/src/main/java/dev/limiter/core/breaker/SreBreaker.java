@@ -120,6 +120,9 @@ public final class SreBreaker implements Breaker {
 
 	private volatile BreakerState reportedState = BreakerState.CLOSED;
 
+	/** An operator's override (FORCED_OPEN, FORCED_CLOSED or DISABLED), or null while the SRE formula decides. */
+	private volatile BreakerState override;
+
 	private SreBreaker(Builder builder) {
 		this.name = builder.name;
 		this.k = builder.k;
@@ -192,12 +195,37 @@ public final class SreBreaker implements Breaker {
 	}
 
 	/**
-	 * Returns {@link BreakerState#OPEN} while calls are being dropped with a positive probability, else
-	 * {@link BreakerState#CLOSED}.
+	 * Returns the operator's override when one is set ({@link #forceOpen()}, {@link #forceClosed()},
+	 * {@link #disable()}), else {@link BreakerState#OPEN} while calls are being dropped with a positive probability
+	 * and {@link BreakerState#CLOSED} otherwise.
 	 */
 	@Override
 	public BreakerState state() {
+		BreakerState forced = this.override;
+		if (forced != null) {
+			return forced;
+		}
 		return (dropRatio() > 0) ? BreakerState.OPEN : BreakerState.CLOSED;
+	}
+
+	/** Drops every call until {@link #reset()}; outcomes are not recorded meanwhile. */
+	public void forceOpen() {
+		override(BreakerState.FORCED_OPEN);
+	}
+
+	/** Permits every call until {@link #reset()}; outcomes are still recorded. */
+	public void forceClosed() {
+		override(BreakerState.FORCED_CLOSED);
+	}
+
+	/** Permits every call and records nothing until {@link #reset()}. */
+	public void disable() {
+		override(BreakerState.DISABLED);
+	}
+
+	private void override(BreakerState state) {
+		this.override = state;
+		report(state);
 	}
 
 	/**
@@ -218,14 +246,19 @@ public final class SreBreaker implements Breaker {
 		finally {
 			this.lock.unlockWrite(stamp);
 		}
-		report((ratio > 0) ? BreakerState.OPEN : BreakerState.CLOSED);
+		if (this.override == null) {
+			report((ratio > 0) ? BreakerState.OPEN : BreakerState.CLOSED);
+		}
 		return ratio;
 	}
 
-	/** Forgets every recorded outcome and the last forced probe: the breaker is closed again. */
+	/**
+	 * Forgets every recorded outcome, the last forced probe and any operator override: the breaker is closed again.
+	 */
 	public void reset() {
 		long stamp = this.lock.writeLock();
 		try {
+			this.override = null;
 			this.buckets.clear();
 			this.passed = false;
 		}
@@ -288,6 +321,10 @@ public final class SreBreaker implements Breaker {
 	}
 
 	private boolean acquire(boolean recordDrop) {
+		BreakerState forced = this.override;
+		if (forced != null) {
+			return forced != BreakerState.FORCED_OPEN;
+		}
 		if (this.buckets.otherBound() <= this.protection) {
 			// at most protection failures and drops: the ratio is <= 0 whatever the window shows, at any time
 			if (this.listeners.length != 0) {
@@ -373,6 +410,10 @@ public final class SreBreaker implements Breaker {
 	}
 
 	private void record(int kind) {
+		BreakerState forced = this.override;
+		if (forced == BreakerState.DISABLED || forced == BreakerState.FORCED_OPEN) {
+			return;
+		}
 		long now = this.clock.nanoTime();
 		long stamp = this.lock.writeLock();
 		try {

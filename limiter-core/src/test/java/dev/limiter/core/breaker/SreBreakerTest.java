@@ -615,6 +615,42 @@ class SreBreakerTest {
 		}
 
 		@Test
+		void operatorOverridesHoldUntilReset() throws Exception {
+			List<String> events = new ArrayList<>();
+			SreBreaker breaker = SreBreaker.builder("s").clock(SreBreakerTest.this.clock).random(() -> 0.0).build();
+			breaker.addListener(new BreakerListener() {
+				@Override
+				public void onStateChange(Breaker source, BreakerState from, BreakerState to) {
+					events.add(from + "->" + to);
+				}
+			});
+			breaker.forceOpen();
+			assertThat(breaker.state()).isEqualTo(BreakerState.FORCED_OPEN);
+			assertThatExceptionOfType(BreakerOpenException.class).isThrownBy(breaker::allow);
+			assertThat(breaker.execute(() -> "called", null, (ex) -> "fallback")).isEqualTo("fallback");
+			assertThat(breaker.dropRatio()).isZero();
+			assertThat(breaker.history()).isEqualTo(new SreBreaker.History(0, 0, 0, 0));
+
+			breaker.forceClosed();
+			for (int i = 0; i < 20; i++) {
+				breaker.allow().reject("boom");
+			}
+			assertThat(breaker.state()).isEqualTo(BreakerState.FORCED_CLOSED);
+			assertThat(breaker.history().total()).isEqualTo(20);
+
+			breaker.disable();
+			breaker.allow().reject("boom");
+			assertThat(breaker.state()).isEqualTo(BreakerState.DISABLED);
+			assertThat(breaker.history().total()).isEqualTo(20);
+
+			breaker.reset();
+			assertThat(breaker.state()).isEqualTo(BreakerState.CLOSED);
+			assertThat(breaker.allow()).isNotNull();
+			assertThat(events).containsExactly("CLOSED->FORCED_OPEN", "FORCED_OPEN->FORCED_CLOSED",
+					"FORCED_CLOSED->DISABLED", "DISABLED->CLOSED");
+		}
+
+		@Test
 		void aFailingListenerDoesNotBreakCallsAndCanBeRemoved() {
 			AtomicInteger drops = new AtomicInteger();
 			BreakerListener failing = new BreakerListener() {

@@ -40,7 +40,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * and {@code burst} (token buckets): the limiter gets the new spec at once, keys keep the state the store carries
  * over, and the change lasts until restart;</li>
  * <li>a circuit breaker's {@code action}: {@code force-open}, {@code force-closed}, {@code disable} or {@code reset}.
- * Threshold breakers support every action; adaptive breakers only {@code reset}.</li>
+ * Threshold and adaptive breakers support every action.</li>
  * </ul>
  * A value that does not fit is a 400.
  *
@@ -145,8 +145,13 @@ public class LimiterEndpoint {
 				case RESET -> threshold.reset();
 			}
 		}
-		else if (breaker instanceof SreBreaker sre && action == BreakerAction.RESET) {
-			sre.reset();
+		else if (breaker instanceof SreBreaker sre) {
+			switch (action) {
+				case FORCE_OPEN -> sre.forceOpen();
+				case FORCE_CLOSED -> sre.forceClosed();
+				case DISABLE -> sre.disable();
+				case RESET -> sre.reset();
+			}
 		}
 		else {
 			throw invalid("Circuit breaker '" + name + "' does not support " + action);

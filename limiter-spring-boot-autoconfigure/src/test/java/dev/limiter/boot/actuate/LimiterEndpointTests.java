@@ -92,12 +92,15 @@ class LimiterEndpointTests {
 	}
 
 	@Test
-	void adaptiveBreakersOnlyReset() {
+	void adaptiveBreakersTakeEveryAction() {
+		assertThat(this.endpoint.updateCircuitBreaker("api", LimiterEndpoint.BreakerAction.FORCE_OPEN).state())
+			.isEqualTo("forced-open");
+		assertThat(this.endpoint.updateCircuitBreaker("api", LimiterEndpoint.BreakerAction.FORCE_CLOSED).state())
+			.isEqualTo("forced-closed");
+		assertThat(this.endpoint.updateCircuitBreaker("api", LimiterEndpoint.BreakerAction.DISABLE).state())
+			.isEqualTo("disabled");
 		assertThat(this.endpoint.updateCircuitBreaker("api", LimiterEndpoint.BreakerAction.RESET).state())
 			.isEqualTo("closed");
-		assertThatExceptionOfType(InvalidEndpointRequestException.class)
-			.isThrownBy(() -> this.endpoint.updateCircuitBreaker("api", LimiterEndpoint.BreakerAction.FORCE_OPEN))
-			.withMessage("Circuit breaker 'api' does not support FORCE_OPEN");
 		assertThatExceptionOfType(InvalidEndpointRequestException.class)
 			.isThrownBy(() -> this.endpoint.updateCircuitBreaker("nope", LimiterEndpoint.BreakerAction.RESET))
 			.withMessage("There is no circuit breaker 'nope'");
