@@ -4,8 +4,10 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.limiter.annotation.CircuitBreaker;
@@ -31,6 +33,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.context.expression.MethodBasedEvaluationContext;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
+import org.springframework.expression.Expression;
 
 /**
  * Applies {@link LoadShed @LoadShed}, {@link RateLimited @RateLimited} and {@link CircuitBreaker @CircuitBreaker} to
@@ -42,7 +45,9 @@ import org.springframework.core.ParameterNameDiscoverer;
  * promise is rejected only when the call itself throws an {@link OverloadException} (as go-zero's shedding
  * interceptor), accepted in every other case.</li>
  * <li>{@code @RateLimited}: the key expression is evaluated over the arguments ({@code #name}, {@code #p0},
- * {@code #a0}; the arguments array is the root object) and the permits are taken; a refusal throws
+ * {@code #a0}; the arguments array is the root object) and the permits are taken (a key that is {@code null} or
+ * whose expression throws is the shared key {@code "-"}; a failure is reported to the listener and logged once per
+ * method); a refusal throws
  * {@link RateLimitExceededException} unless the limiter is in shadow mode, where it is counted and logged.</li>
  * <li>{@code @CircuitBreaker}: a call that throws is a failure, one that returns a success; a dropped call runs the
  * fallback with the same arguments (and the {@link BreakerOpenException} when the fallback takes it), or throws the
@@ -62,6 +67,9 @@ public final class LimiterAspect {
 
 	private static final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
+	/** The key of calls whose key expression gives {@code null} or fails: they share one budget. */
+	private static final String ABSENT_KEY = "-";
+
 	/*
 	 * Spring AOP orders the around advice of one aspect by method name: applyLoadShed < limitRate <
 	 * protectWithBreaker puts the shedder outermost and the breaker innermost, so a shed or rate-limited call never
@@ -73,6 +81,8 @@ public final class LimiterAspect {
 	private final LimiterCallListener listener;
 
 	private final LongAdder shadowRejections = new LongAdder();
+
+	private final Set<Method> keyFailuresLogged = ConcurrentHashMap.newKeySet();
 
 	/**
 	 * Creates the aspect.
@@ -138,14 +148,8 @@ public final class LimiterAspect {
 	public Object limitRate(ProceedingJoinPoint call, RateLimited rateLimited) throws Throwable {
 		Method method = method(call);
 		LimiterMethodPlans.RateLimitPlan plan = this.plans.rateLimit(method, rateLimited);
-		String key = "*";
-		if (plan.key() != null) {
-			Object[] args = call.getArgs();
-			Object value = plan.key()
-				.getValue(new MethodBasedEvaluationContext(args, method, args, parameterNames));
-			key = (value != null) ? value.toString() : "-";
-		}
 		RateLimiter limiter = plan.limiter();
+		String key = (plan.key() != null) ? key(plan.key(), call, method, limiter.name()) : "*";
 		Decision decision = limiter.acquire(key, plan.permits());
 		String name = limiter.name();
 		if (decision.allowed()) {
@@ -201,6 +205,28 @@ public final class LimiterAspect {
 		}
 		promise.accept();
 		return result;
+	}
+
+	/** Evaluates a key expression; {@code null} or a failure is the shared key "-" (a failure counted, warned once). */
+	private String key(Expression expression, ProceedingJoinPoint call, Method method, String limiterName) {
+		try {
+			Object[] args = call.getArgs();
+			Object value = expression.getValue(new MethodBasedEvaluationContext(args, method, args, parameterNames));
+			return (value != null) ? value.toString() : ABSENT_KEY;
+		}
+		catch (Exception ex) {
+			this.listener.onKeyFailure(LimiterKind.RATE_LIMITER, limiterName);
+			if (this.keyFailuresLogged.add(method)) {
+				logger.warn("Key '{}' of rate limiter '{}' failed on a call of {}; such calls share the key '{}'"
+						+ " (logged once per method, then at debug level)", expression.getExpressionString(),
+						limiterName, method, ABSENT_KEY, ex);
+			}
+			else if (logger.isDebugEnabled()) {
+				logger.debug("Key of rate limiter '{}' failed on a call of {}: {}", limiterName, method,
+						ex.toString());
+			}
+			return ABSENT_KEY;
+		}
 	}
 
 	private static void complete(Promise promise, boolean failed, @Nullable Throwable ex) {

@@ -604,6 +604,12 @@ public class LimiterProperties {
 		 */
 		private List<String> trustedProxies = new ArrayList<>();
 
+		/**
+		 * Length of the network prefix IPv6 clients are grouped by in "ip" keys, from 0 to 128 (128 for one key per
+		 * address).
+		 */
+		private int ipv6PrefixLength = 64;
+
 		public List<Rule> getRules() {
 			return this.rules;
 		}
@@ -626,6 +632,14 @@ public class LimiterProperties {
 
 		public void setTrustedProxies(List<String> trustedProxies) {
 			this.trustedProxies = trustedProxies;
+		}
+
+		public int getIpv6PrefixLength() {
+			return this.ipv6PrefixLength;
+		}
+
+		public void setIpv6PrefixLength(int ipv6PrefixLength) {
+			this.ipv6PrefixLength = ipv6PrefixLength;
 		}
 
 	}

@@ -25,6 +25,15 @@ public interface LimiterCallListener {
 	 */
 	void onCall(LimiterKind kind, String name, Outcome outcome);
 
+	/**
+	 * Records that a key expression failed on a call, which was then counted under the shared key {@code "-"}.
+	 * Does nothing by default.
+	 * @param kind what the key was for
+	 * @param name the name of the instance the key was for
+	 */
+	default void onKeyFailure(LimiterKind kind, String name) {
+	}
+
 	/** How a call was decided. */
 	enum Outcome {
 

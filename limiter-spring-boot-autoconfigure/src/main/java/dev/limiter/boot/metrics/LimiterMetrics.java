@@ -27,6 +27,8 @@ import io.micrometer.core.instrument.Tags;
  * <ul>
  * <li>{@code limiter.calls} (counter; tags {@code name}, {@code kind} = rate-limiter | circuit-breaker |
  * load-shedder, {@code outcome} = permitted | rejected | shadow-rejected | fallback);</li>
+ * <li>{@code limiter.key.failures} (counter; tags {@code name}, {@code kind}): calls whose key expression threw,
+ * counted under the shared key {@code "-"};</li>
  * <li>{@code limiter.breaker.state} (gauge, 1 for the breaker's current {@code state} tag, else 0);
  * {@code limiter.breaker.drop.ratio} (adaptive breakers); {@code limiter.breaker.failure.rate} and
  * {@code limiter.breaker.slow.call.rate} (threshold breakers; -1 while the window holds fewer than the minimum
@@ -48,6 +50,8 @@ public final class LimiterMetrics implements LimiterCallListener {
 
 	private final Map<LimiterKind, Map<String, Counter[]>> counters = new EnumMap<>(LimiterKind.class);
 
+	private final Map<LimiterKind, Map<String, Counter>> keyFailures = new EnumMap<>(LimiterKind.class);
+
 	/**
 	 * Creates the meters of the configured instances.
 	 * @param registry where to register the meters
@@ -60,8 +64,12 @@ public final class LimiterMetrics implements LimiterCallListener {
 		this.registry = Objects.requireNonNull(registry, "registry must not be null");
 		for (LimiterKind kind : LimiterKind.values()) {
 			this.counters.put(kind, new ConcurrentHashMap<>());
+			this.keyFailures.put(kind, new ConcurrentHashMap<>());
 		}
-		rateLimiters.names().forEach((name) -> counters(LimiterKind.RATE_LIMITER, name));
+		rateLimiters.names().forEach((name) -> {
+			counters(LimiterKind.RATE_LIMITER, name);
+			keyFailures(LimiterKind.RATE_LIMITER, name);
+		});
 		breakers.all().forEach((name, breaker) -> {
 			counters(LimiterKind.CIRCUIT_BREAKER, name);
 			bindBreaker(name, breaker);
@@ -79,6 +87,23 @@ public final class LimiterMetrics implements LimiterCallListener {
 			byOutcome = counters(kind, name);
 		}
 		byOutcome[outcome.ordinal()].increment();
+	}
+
+	@Override
+	public void onKeyFailure(LimiterKind kind, String name) {
+		Counter failures = this.keyFailures.get(kind).get(name);
+		if (failures == null) {
+			failures = keyFailures(kind, name);
+		}
+		failures.increment();
+	}
+
+	private Counter keyFailures(LimiterKind kind, String name) {
+		return this.keyFailures.get(kind)
+			.computeIfAbsent(name, (key) -> Counter.builder("limiter.key.failures")
+				.description("Calls whose key expression failed, counted under the shared key '-'")
+				.tags(Tags.of("name", key, "kind", tag(kind)))
+				.register(this.registry));
 	}
 
 	private Counter[] counters(LimiterKind kind, String name) {

@@ -22,7 +22,10 @@ import org.jspecify.annotations.Nullable;
  * its own key. Host names are never looked up.
  *
  * <p>Addresses are returned in canonical text form when a header was read, so that differently written forms of
- * one IPv6 address count as one client. Thread-safe and immutable.
+ * one IPv6 address count as one client. {@link #resolveKey} gives the rate-limit key of the client instead: an IPv4
+ * address as is, an IPv6 address as its network of the configured prefix length ({@code 2001:db8:1:2::/64}), since
+ * one subscriber usually holds a whole /64 and can pick any address in it. IPv4-mapped IPv6 addresses
+ * ({@code ::ffff:192.0.2.7}) are IPv4 addresses. Thread-safe and immutable.
  *
  * @author limiter
  * @since 0.1.0
@@ -32,16 +35,41 @@ public final class ClientAddressResolver {
 	/** The header proxies append the address they received a request from to. */
 	public static final String X_FORWARDED_FOR = "X-Forwarded-For";
 
+	/** The default length of the prefix IPv6 clients are grouped by in keys: one subscriber's /64. */
+	public static final int DEFAULT_IPV6_PREFIX_LENGTH = 64;
+
+	private static final char[] HEX = "0123456789abcdef".toCharArray();
+
 	private final Cidr[] trustedProxies;
 
+	private final int ipv6PrefixLength;
+
 	/**
-	 * Creates a resolver.
+	 * Creates a resolver that groups IPv6 clients by {@link #DEFAULT_IPV6_PREFIX_LENGTH}.
 	 * @param trustedProxies CIDR ranges ({@code 10.0.0.0/8}, {@code fd00::/8}) or single addresses of trusted
 	 * proxies; empty to ignore {@code X-Forwarded-For}
 	 * @throws IllegalArgumentException if a range is not a valid IPv4 or IPv6 CIDR
 	 */
 	public ClientAddressResolver(List<String> trustedProxies) {
+		this(trustedProxies, DEFAULT_IPV6_PREFIX_LENGTH);
+	}
+
+	/**
+	 * Creates a resolver.
+	 * @param trustedProxies CIDR ranges ({@code 10.0.0.0/8}, {@code fd00::/8}) or single addresses of trusted
+	 * proxies; empty to ignore {@code X-Forwarded-For}
+	 * @param ipv6PrefixLength the length of the network prefix IPv6 clients are grouped by in keys, 0 to 128 (128
+	 * for one key per address)
+	 * @throws IllegalArgumentException if a range is not a valid IPv4 or IPv6 CIDR or the prefix length is outside
+	 * 0..128
+	 */
+	public ClientAddressResolver(List<String> trustedProxies, int ipv6PrefixLength) {
 		Objects.requireNonNull(trustedProxies, "trustedProxies must not be null");
+		if (ipv6PrefixLength < 0 || ipv6PrefixLength > 128) {
+			throw new IllegalArgumentException("IPv6 prefix length must be between 0 and 128 (was "
+					+ ipv6PrefixLength + ")");
+		}
+		this.ipv6PrefixLength = ipv6PrefixLength;
 		this.trustedProxies = new Cidr[trustedProxies.size()];
 		for (int i = 0; i < this.trustedProxies.length; i++) {
 			this.trustedProxies[i] = Cidr.parse(trustedProxies.get(i));
@@ -62,6 +90,35 @@ public final class ClientAddressResolver {
 		if (remoteBytes == null || !isTrusted(remoteBytes)) {
 			return remote;
 		}
+		return format(forwardedClient(request, remoteBytes));
+	}
+
+	/**
+	 * Returns the rate-limit key of the client that sent the request: its IPv4 address, or the network of its IPv6
+	 * address with the configured prefix length, such as {@code 2001:db8:1:2::/64} (the address itself when the
+	 * prefix length is 128). Never throws: a remote address that is not an address literal is the key as is.
+	 * @param request the request
+	 * @return the key, never {@code null}
+	 */
+	public String resolveKey(HttpServletRequest request) {
+		String remote = request.getRemoteAddr();
+		if (remote == null) {
+			return "";
+		}
+		if (this.trustedProxies.length == 0 && remote.indexOf(':') < 0) {
+			return remote; // IPv4, as the server gave it
+		}
+		int zone = remote.indexOf('%');
+		byte[] remoteBytes = parseAddress((zone < 0) ? remote : remote.substring(0, zone));
+		if (remoteBytes == null) {
+			return remote;
+		}
+		boolean forwarded = this.trustedProxies.length > 0 && isTrusted(remoteBytes);
+		return key(forwarded ? forwardedClient(request, remoteBytes) : remoteBytes);
+	}
+
+	/** Walks X-Forwarded-For from the right as the class describes; the remote is a trusted proxy. */
+	private byte[] forwardedClient(HttpServletRequest request, byte[] remoteBytes) {
 		List<String> entries = forwardedEntries(request);
 		byte[] client = remoteBytes;
 		for (int i = entries.size() - 1; i >= 0; i--) {
@@ -74,7 +131,7 @@ public final class ClientAddressResolver {
 				break;
 			}
 		}
-		return format(client);
+		return client;
 	}
 
 	/**
@@ -128,6 +185,67 @@ public final class ClientAddressResolver {
 			return entry.substring(0, colon); // IPv4 with a port
 		}
 		return entry;
+	}
+
+	/** An IPv4 address in dotted form, an IPv6 one as its network in RFC 5952 form with the prefix length. */
+	private String key(byte[] address) {
+		if (address.length == 4) {
+			return (address[0] & 0xFF) + "." + (address[1] & 0xFF) + "." + (address[2] & 0xFF) + "."
+					+ (address[3] & 0xFF);
+		}
+		int[] groups = new int[8];
+		for (int i = 0; i < 8; i++) {
+			int bits = Math.min(16, Math.max(0, this.ipv6PrefixLength - i * 16));
+			int mask = (bits == 0) ? 0 : (0xFFFF << (16 - bits)) & 0xFFFF;
+			groups[i] = (((address[2 * i] & 0xFF) << 8) | (address[2 * i + 1] & 0xFF)) & mask;
+		}
+		String text = formatIpv6(groups);
+		return (this.ipv6PrefixLength == 128) ? text : text + "/" + this.ipv6PrefixLength;
+	}
+
+	/** Formats eight 16-bit groups as RFC 5952 says: lower case, the longest run of two or more zeros as "::". */
+	static String formatIpv6(int[] groups) {
+		int runStart = -1;
+		int runLength = 0;
+		for (int i = 0; i < 8;) {
+			if (groups[i] != 0) {
+				i++;
+				continue;
+			}
+			int j = i;
+			while (j < 8 && groups[j] == 0) {
+				j++;
+			}
+			if (j - i > runLength && j - i >= 2) {
+				runStart = i;
+				runLength = j - i;
+			}
+			i = j;
+		}
+		StringBuilder text = new StringBuilder(39);
+		for (int i = 0; i < 8; i++) {
+			if (i == runStart) {
+				text.append("::");
+				i += runLength - 1;
+				continue;
+			}
+			if (i > 0 && i != runStart + runLength) {
+				text.append(':');
+			}
+			appendHex(text, groups[i]);
+		}
+		return text.toString();
+	}
+
+	private static void appendHex(StringBuilder text, int group) {
+		boolean started = false;
+		for (int shift = 12; shift >= 0; shift -= 4) {
+			int digit = (group >> shift) & 0xF;
+			if (digit != 0 || started || shift == 0) {
+				text.append(HEX[digit]);
+				started = true;
+			}
+		}
 	}
 
 	private static String format(byte[] address) {

@@ -13,16 +13,20 @@ import org.springframework.expression.ParseException;
  *
  * <p>{@link #of(String, ClientAddressResolver)} understands the values of {@code limiter.web.rules[].key}:
  * <ul>
- * <li>{@code ip}: the client address ({@link ClientAddressResolver}, X-Forwarded-For only from trusted proxies);</li>
+ * <li>{@code ip}: the client address ({@link ClientAddressResolver#resolveKey}, X-Forwarded-For only from trusted
+ * proxies), IPv6 clients grouped by their network prefix ({@code 2001:db8:1:2::/64});</li>
  * <li>{@code header:<Name>}: the value of that request header;</li>
  * <li>{@code principal}: the name of the authenticated principal;</li>
- * <li>{@code path}: the request path within the application;</li>
+ * <li>{@code path}: the request path within the application as rule patterns see it: percent-decoded, without path
+ * parameters, so that {@code /api/orders}, {@code /api/ord%65rs} and {@code /api/orders;x=1} are one key;</li>
  * <li>anything else: a SpEL expression evaluated with the {@link HttpServletRequest} as its root object, for example
  * {@code getHeader('X-Tenant') + ':' + remoteAddr}. Property reads and instance methods are allowed; types,
  * constructors and bean references are not. The expression is parsed once, here.</li>
  * </ul>
  * A resolver returns {@code null} when the request carries no key (no such header, no principal, an expression
- * that evaluates to {@code null} or fails on the request); such requests share the key {@link #ABSENT}.
+ * that evaluates to {@code null}); such requests share the key {@link #ABSENT}. An expression that fails on a request
+ * throws (SpEL rethrows a method's own exception as is); the {@link RateLimitFilter} counts such requests under
+ * {@link #ABSENT} too, reports them as key failures and logs the first one of each rule.
  *
  * @author limiter
  * @since 0.1.0
@@ -37,6 +41,7 @@ public interface KeyResolver {
 	 * Returns the key of the request.
 	 * @param request the request
 	 * @return the key, or {@code null} when the request carries none
+	 * @throws RuntimeException if the key cannot be computed for this request
 	 */
 	@Nullable String resolve(HttpServletRequest request);
 
@@ -56,7 +61,7 @@ public interface KeyResolver {
 			throw new IllegalArgumentException("Key must not be blank");
 		}
 		if (value.equals("ip")) {
-			return addresses::resolve;
+			return addresses::resolveKey;
 		}
 		if (value.equals("principal")) {
 			return KeyResolvers::principal;

@@ -5,14 +5,11 @@ import java.security.Principal;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import org.springframework.expression.EvaluationContext;
-import org.springframework.expression.EvaluationException;
 import org.springframework.expression.Expression;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.expression.spel.support.SimpleEvaluationContext;
+import org.springframework.http.server.PathContainer;
 
 /** The built-in key resolvers. */
 final class KeyResolvers {
@@ -23,8 +20,6 @@ final class KeyResolvers {
 		.withInstanceMethods()
 		.build();
 
-	private static final Logger logger = LoggerFactory.getLogger(KeyResolvers.class);
-
 	private KeyResolvers() {
 	}
 
@@ -33,22 +28,27 @@ final class KeyResolvers {
 		return (principal != null) ? principal.getName() : null;
 	}
 
+	/**
+	 * Returns the path rules are matched against: within the application, percent-decoded, without path parameters
+	 * ({@code ;name=value}). Uses the request's parsed path, which rule matching has already parsed and cached.
+	 */
 	static String path(HttpServletRequest request) {
-		String uri = request.getRequestURI();
-		String contextPath = request.getContextPath();
-		return (contextPath == null || contextPath.isEmpty()) ? uri : uri.substring(contextPath.length());
+		PathContainer path = RequestRule.pathWithinApplication(request);
+		String raw = path.value();
+		if (raw.indexOf('%') < 0 && raw.indexOf(';') < 0) {
+			return raw;
+		}
+		StringBuilder decoded = new StringBuilder(raw.length());
+		for (PathContainer.Element element : path.elements()) {
+			decoded.append((element instanceof PathContainer.PathSegment segment) ? segment.valueToMatch()
+					: element.value());
+		}
+		return decoded.toString();
 	}
 
 	static @Nullable String evaluate(Expression expression, HttpServletRequest request) {
-		try {
-			Object value = expression.getValue(CONTEXT, request);
-			return (value != null) ? value.toString() : null;
-		}
-		catch (EvaluationException ex) {
-			logger.debug("Key expression '{}' failed on a request; using the absent key",
-					expression.getExpressionString(), ex);
-			return null;
-		}
+		Object value = expression.getValue(CONTEXT, request);
+		return (value != null) ? value.toString() : null;
 	}
 
 }

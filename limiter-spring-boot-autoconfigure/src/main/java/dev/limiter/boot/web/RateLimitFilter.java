@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>For each rule with a rate limiter that matches the request (in order; every matching rule applies, so a global
  * limit and a per-route limit can stack) the filter resolves the request's key ({@link KeyResolver}; requests without
- * one share {@link KeyResolver#ABSENT}) and takes one permit. Allowed requests get the rate-limit headers of every
+ * one, or whose key throws, share {@link KeyResolver#ABSENT}) and takes one permit. Allowed requests get the rate-limit headers of every
  * enforcing limiter ({@link RateLimitHeaders}). The first refusal of an enforcing limiter writes its headers and is
  * answered through the {@link LimiterResponseWriter} (429, {@code Retry-After}); later rules are not consulted, and
  * permits earlier rules took are not given back. A
@@ -48,6 +48,8 @@ public final class RateLimitFilter implements Filter {
 	private final RequestRule[] rules;
 
 	private final CachedPolicy[] policies;
+
+	private final FailSafeKeyResolver[] keys;
 
 	private final LongAdder[] shadowRejections;
 
@@ -82,8 +84,12 @@ public final class RateLimitFilter implements Filter {
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
 		this.policies = new CachedPolicy[this.rules.length];
 		this.shadowRejections = new LongAdder[this.rules.length];
+		this.keys = new FailSafeKeyResolver[this.rules.length];
 		for (int i = 0; i < this.rules.length; i++) {
-			this.policies[i] = CachedPolicy.of(this.rules[i].rateLimit().limiter());
+			RateLimiter limiter = this.rules[i].rateLimit().limiter();
+			this.policies[i] = CachedPolicy.of(limiter);
+			this.keys[i] = new FailSafeKeyResolver(this.rules[i].rateLimit().key(), limiter.name(),
+					this.rules[i].toString(), listener);
 			this.shadowRejections[i] = new LongAdder();
 		}
 	}
@@ -103,8 +109,8 @@ public final class RateLimitFilter implements Filter {
 			}
 			RequestRule.RateLimit rateLimit = rule.rateLimit();
 			RateLimiter limiter = rateLimit.limiter();
-			String key = rateLimit.key().resolve(request);
-			Decision decision = limiter.acquire((key != null) ? key : KeyResolver.ABSENT);
+			String key = this.keys[i].resolve(request);
+			Decision decision = limiter.acquire(key);
 			String name = limiter.name();
 			if (decision.allowed()) {
 				this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.PERMITTED);

@@ -36,6 +36,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
  */
 public final class RequestRule {
 
+	private static final PathContainer.Options UNDECODED = PathContainer.Options.create('/', false);
+
 	private final List<String> paths;
 
 	private final PathPattern[] patterns;
@@ -113,7 +115,7 @@ public final class RequestRule {
 				return false;
 			}
 		}
-		PathContainer path = requestPath(request).pathWithinApplication();
+		PathContainer path = pathWithinApplication(request);
 		for (PathPattern pattern : this.patterns) {
 			if (pattern.matches(path)) {
 				return true;
@@ -189,6 +191,20 @@ public final class RequestRule {
 	private static int contextPathLength(HttpServletRequest request) {
 		String contextPath = request.getContextPath();
 		return (contextPath != null) ? contextPath.length() : 0;
+	}
+
+	/**
+	 * Returns the request's path within the application as rules and the {@code path} key see it: percent-decoded,
+	 * without path parameters, parsed once per request and cached as Spring MVC does. A path whose percent-encoding
+	 * is malformed (which Spring cannot decode) is taken undecoded rather than failing the request.
+	 */
+	static PathContainer pathWithinApplication(HttpServletRequest request) {
+		try {
+			return requestPath(request).pathWithinApplication();
+		}
+		catch (IllegalArgumentException ex) {
+			return PathContainer.parsePath(request.getRequestURI().substring(contextPathLength(request)), UNDECODED);
+		}
 	}
 
 	private static RequestPath requestPath(HttpServletRequest request) {

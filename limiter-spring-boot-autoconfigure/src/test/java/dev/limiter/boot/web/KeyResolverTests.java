@@ -3,8 +3,11 @@ package dev.limiter.boot.web;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.SpelEvaluationException;
 import org.springframework.mock.web.MockHttpServletRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,10 +59,30 @@ class KeyResolverTests {
 	}
 
 	@Test
-	void spelCannotReachTypesAndFailuresMeanNoKey() {
+	void spelCannotReachTypesAndFailuresThrowForTheFilterToCount() {
 		KeyResolver resolver = KeyResolver.of("T(java.lang.System).getProperty('user.home')", this.addresses);
-		assertThat(resolver.resolve(this.request)).isNull();
-		assertThat(KeyResolver.of("getHeader('X-None').length()", this.addresses).resolve(this.request)).isNull();
+		assertThatExceptionOfType(SpelEvaluationException.class).isThrownBy(() -> resolver.resolve(this.request));
+		assertThatExceptionOfType(SpelEvaluationException.class)
+			.isThrownBy(() -> KeyResolver.of("getHeader('X-None').length()", this.addresses).resolve(this.request));
+		this.request.addHeader("X-Tenant", "abc");
+		assertThatExceptionOfType(NumberFormatException.class)
+			.isThrownBy(() -> KeyResolver.of("getIntHeader('X-Tenant')", this.addresses).resolve(this.request));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "/api/orders", "/api/ord%65rs", "/api/orders;x=1", "/api;v=2/%6Frders;jsessionid=1" })
+	void pathIsDecodedWithoutParameters(String path) {
+		MockHttpServletRequest request = new MockHttpServletRequest("GET", "/shop" + path);
+		request.setContextPath("/shop");
+		assertThat(KeyResolver.of("path", this.addresses).resolve(request)).isEqualTo("/api/orders");
+	}
+
+	@Test
+	void ipGroupsIpv6ClientsByPrefix() {
+		MockHttpServletRequest request = new MockHttpServletRequest();
+		request.setRemoteAddr("10.0.0.1");
+		request.addHeader("X-Forwarded-For", "2001:db8:1:2:3:4:5:6");
+		assertThat(KeyResolver.of("ip", this.addresses).resolve(request)).isEqualTo("2001:db8:1:2::/64");
 	}
 
 	@Test

@@ -41,7 +41,12 @@ final class WebRulesMapper {
 						"Must be an IPv4 or IPv6 address or CIDR range, such as 10.0.0.0/8 or fd00::/8.");
 			}
 		}
-		return new ClientAddressResolver(proxies);
+		int prefixLength = web.getIpv6PrefixLength();
+		if (prefixLength < 0 || prefixLength > 128) {
+			throw LimiterPropertiesMapper.invalid("limiter.web.ipv6-prefix-length", prefixLength,
+					"Must be between 0 and 128, such as 64 for one key per subscriber network.");
+		}
+		return new ClientAddressResolver(proxies, prefixLength);
 	}
 
 	static List<RequestRule> rules(LimiterProperties properties, RateLimiterRegistry rateLimiters,
