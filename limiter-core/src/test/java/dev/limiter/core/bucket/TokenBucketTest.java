@@ -1,4 +1,4 @@
-package dev.limiter.core.ratelimit;
+package dev.limiter.core.bucket;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.limiter.core.Clock;
 import dev.limiter.core.ManualClock;
-import dev.limiter.core.ratelimit.TokenBucket.Ticket;
+import dev.limiter.core.bucket.TokenBucket.Ticket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;

@@ -1,4 +1,4 @@
-package dev.limiter.core.ratelimit;
+package dev.limiter.core.bucket;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -8,8 +8,8 @@ import java.util.concurrent.locks.LockSupport;
 
 import dev.limiter.core.Clock;
 
-import static dev.limiter.core.ratelimit.BucketMath.saturatedAdd;
-import static dev.limiter.core.ratelimit.BucketMath.saturatedSubtract;
+import static dev.limiter.core.bucket.BucketMath.saturatedAdd;
+import static dev.limiter.core.bucket.BucketMath.saturatedSubtract;
 
 /**
  * A token bucket with the semantics of Go's {@code golang.org/x/time/rate.Limiter}: it controls how often events
