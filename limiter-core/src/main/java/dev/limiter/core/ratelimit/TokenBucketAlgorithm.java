@@ -21,8 +21,9 @@ import dev.limiter.core.Clock;
  *
  * <h2>State</h2>
  * {@code tokens} (in units, {@code 0 <= tokens <= capacity}; {@link KeyState#count}) and {@code last} (the
- * microsecond the tokens were counted at; {@link KeyState#referenceMicros}). A fresh key is {@code tokens = capacity, last = now}. A full bucket is indistinguishable from a fresh
- * one, whatever its {@code last}.
+ * microsecond the tokens were counted at; {@link KeyState#referenceMicros}). A fresh key is
+ * {@code tokens = capacity, last = now}. A full bucket is indistinguishable from a fresh one, whatever its
+ * {@code last}.
  *
  * <h2>Decision at {@code now} for {@code n} permits</h2>
  * <pre>

@@ -499,7 +499,7 @@ class TokenBucketTest {
 		assertThat(TokenBucket.durationFromTokens(1, 1e-10)).isEqualTo(Long.MAX_VALUE);
 	}
 
-	// ---- edge cases of x/time's rate.go (go-semantics §1.8), not covered by rate_test.go
+	// ---- edge cases of x/time's rate.go, not covered by rate_test.go
 
 	@Test
 	void zeroRateAndZeroBurstBehavesAsGosZeroLimiter() {
