@@ -156,7 +156,8 @@ class RedisRateLimitStoreTest {
 	void theDriverNeutralRunnerAlsoReloadsFlushedScripts() throws Exception {
 		// the path for connection factories other than Lettuce's, exercised here over Lettuce
 		ScriptRunner runner = new ConnectionScriptRunner(this.factory);
-		PreparedSpec prepared = PreparedSpec.of(new FixedWindowSpec(2, Duration.ofSeconds(30), false));
+		PreparedSpec prepared = PreparedSpec.of(new FixedWindowSpec(2, Duration.ofSeconds(30), false),
+				RedisRateLimitStore.DEFAULT_MAXIMUM_KEY_TTL.toMillis());
 		byte[] key = ("limiter:{" + key() + "}").getBytes(StandardCharsets.UTF_8);
 		this.server.command("SCRIPT", "FLUSH");
 		assertThat(runner.run(prepared.script, key, prepared.arguments(Long.MIN_VALUE, 1), 0)).containsExactly(1L, 1L,

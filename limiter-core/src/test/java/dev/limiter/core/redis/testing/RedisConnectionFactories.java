@@ -14,7 +14,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Spring Data Redis connection factories (Lettuce) for the test servers, started and ready to use; the caller
+ * Spring Data Redis connection factories (Lettuce) for the test servers, started and connected; the caller
  * {@code destroy()}s them. They share one set of Lettuce client resources whose reconnect delay is a constant 50 ms
  * (Lettuce's default doubles up to 30 s), so a restarted server is used again at once.
  */
@@ -62,6 +62,8 @@ public final class RedisConnectionFactories {
 	}
 
 	private static LettuceConnectionFactory started(LettuceConnectionFactory factory) {
+		// connected before the first store uses it: a cold Lettuce start can take longer than a decision's timeout
+		factory.setEagerInitialization(true);
 		factory.afterPropertiesSet();
 		factory.start();
 		return factory;
