@@ -10,11 +10,12 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fault server on a free loopback port: a TCP proxy in front of a Redis server that forwards faithfully, answers
- * slowly or stops answering, switchable at any time ({@link #forward()}, {@link #delay(Duration)},
+ * slowly or stops answering (holding what it reads), switchable at any time ({@link #forward()}, {@link #delay(Duration)},
  * {@link #hang()}); or, with no server behind it ({@link #hanging()}), a socket that accepts connections and never
  * answers, as a partition or a firewall dropping packets looks to a client. Commands are always read, so clients
  * never block on writing. Thread-safe; {@link #close()} drops every connection.
@@ -26,6 +27,8 @@ public final class RedisFaultProxy implements AutoCloseable {
 	private final ServerSocket serverSocket;
 
 	private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+
+	private final AtomicInteger accepted = new AtomicInteger();
 
 	private volatile long delayNanos;
 
@@ -77,7 +80,10 @@ public final class RedisFaultProxy implements AutoCloseable {
 		this.hanging = (this.target == null);
 	}
 
-	/** From now on, drops everything, as a partition does: commands are read and never answered. */
+	/**
+	 * From now on, holds everything, as a partition does: commands are read and neither passed on nor answered
+	 * until {@link #forward()} or {@link #delay(Duration)} heals the partition.
+	 */
 	public void hang() {
 		this.hanging = true;
 	}
@@ -98,6 +104,14 @@ public final class RedisFaultProxy implements AutoCloseable {
 		return this.serverSocket.getLocalPort();
 	}
 
+	/**
+	 * Returns how many connections clients have opened so far.
+	 * @return the number of accepted connections
+	 */
+	public int acceptedConnections() {
+		return this.accepted.get();
+	}
+
 	private void acceptLoop() {
 		while (!this.closed) {
 			Socket client;
@@ -108,6 +122,7 @@ public final class RedisFaultProxy implements AutoCloseable {
 				return;
 			}
 			this.sockets.add(client);
+			this.accepted.incrementAndGet();
 			Socket server = null;
 			if (this.target != null) {
 				try {
@@ -126,7 +141,7 @@ public final class RedisFaultProxy implements AutoCloseable {
 		}
 	}
 
-	/** Copies bytes from one socket to the other, dropped while hanging; replies are delayed as the mode says. */
+	/** Copies bytes from one socket to the other, held while hanging; replies are delayed as the mode says. */
 	private void pump(Socket from, Socket to, boolean replies) {
 		byte[] buffer = new byte[16 * 1024];
 		try (InputStream in = from.getInputStream()) {
@@ -139,7 +154,11 @@ public final class RedisFaultProxy implements AutoCloseable {
 						LockSupport.parkNanos(delay);
 					}
 				}
-				if (out != null && !this.hanging) {
+				while (this.hanging && !this.closed) {
+					// held, not dropped, as TCP holds data across a partition: what was sent arrives once it heals
+					LockSupport.parkNanos(1_000_000);
+				}
+				if (out != null) {
 					out.write(buffer, 0, read);
 					out.flush();
 				}
