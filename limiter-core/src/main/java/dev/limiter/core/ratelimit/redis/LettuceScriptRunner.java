@@ -15,6 +15,9 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -25,6 +28,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * timeout whatever the driver's own timeouts are, connecting included.
  */
 final class LettuceScriptRunner implements ScriptRunner {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisRateLimitStore.class);
 
 	/*
 	 * Connecting may block for the driver's connect timeout (a server that accepts and never answers), so it runs on
@@ -74,9 +79,14 @@ final class LettuceScriptRunner implements ScriptRunner {
 		}
 	}
 
+	/**
+	 * Starts connecting when the factory is running already; a factory still starting (an application context being
+	 * refreshed) is connected to by the first decision instead.
+	 */
 	@Override
 	public void connect() {
-		if (this.connection.get() == null) {
+		if (this.factory instanceof LettuceConnectionFactory lettuce && lettuce.isRunning()
+				&& this.connection.get() == null) {
 			connect(null);
 		}
 	}
@@ -158,6 +168,7 @@ final class LettuceScriptRunner implements ScriptRunner {
 				attempt.complete(open());
 			}
 			catch (Throwable ex) {
+				logger.debug("Connecting to Redis failed", ex);
 				attempt.completeExceptionally(ex);
 			}
 		}, "limiter-redis-connect");

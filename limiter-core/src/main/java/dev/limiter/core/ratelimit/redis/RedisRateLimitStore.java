@@ -564,7 +564,8 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		}
 
 		/**
-		 * Builds the store. It starts connecting in the background and returns at once.
+		 * Builds the store. It starts connecting in the background (at once if the connection factory is running,
+		 * else on the first decision) and returns at once.
 		 * @return the store
 		 */
 		public RedisRateLimitStore build() {
