@@ -207,7 +207,8 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		this.listener = builder.listener;
 		this.probeInterval = builder.probeInterval;
 		// 2^43 ms (278 years) keeps the script's arithmetic and Redis's expiry time exact
-		long maximumKeyTtlMillis = Math.min(builder.maximumKeyTtl.dividedBy(Duration.ofMillis(1)), 1L << 43);
+		long maximumKeyTtlMillis = (builder.maximumKeyTtl.compareTo(Duration.ofMillis(1L << 43)) >= 0) ? 1L << 43
+				: builder.maximumKeyTtl.toMillis();
 		this.preparer = (spec) -> PreparedSpec.of(spec, maximumKeyTtlMillis);
 		this.availability = new Availability(builder.clock, builder.probeInterval, builder.listener,
 				this::startProbing);
