@@ -188,6 +188,48 @@ public class LimiterProperties {
 		 */
 		private OnFailure onFailure = OnFailure.LOCAL;
 
+		/**
+		 * Interval between tries of Redis while it is unavailable; without requests a background ping tries it, so
+		 * that health recovers on its own.
+		 */
+		private Duration probeInterval = Duration.ofMillis(100);
+
+		/**
+		 * Longest delay between Lettuce's reconnect attempts while Redis is unreachable, applied to the client
+		 * resources Spring Boot creates (Lettuce's own default backs off up to 30 seconds).
+		 */
+		private Duration reconnectDelay = Duration.ofMillis(500);
+
+		/**
+		 * Longest time a key is kept in Redis after its last decision. A key whose state would last longer (a token
+		 * bucket that never refills, a window longer than this) is forgotten then and starts fresh.
+		 */
+		private Duration maximumKeyTtl = Duration.ofDays(31);
+
+		public Duration getProbeInterval() {
+			return this.probeInterval;
+		}
+
+		public void setProbeInterval(Duration probeInterval) {
+			this.probeInterval = probeInterval;
+		}
+
+		public Duration getReconnectDelay() {
+			return this.reconnectDelay;
+		}
+
+		public void setReconnectDelay(Duration reconnectDelay) {
+			this.reconnectDelay = reconnectDelay;
+		}
+
+		public Duration getMaximumKeyTtl() {
+			return this.maximumKeyTtl;
+		}
+
+		public void setMaximumKeyTtl(Duration maximumKeyTtl) {
+			this.maximumKeyTtl = maximumKeyTtl;
+		}
+
 		public String getKeyPrefix() {
 			return this.keyPrefix;
 		}
