@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 import dev.limiter.boot.registry.CappedShedder;
@@ -30,6 +31,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 /**
  * The {@code limiter} actuator endpoint: the configuration and live state of every rate limiter, circuit breaker
@@ -42,7 +44,9 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * <li>a circuit breaker's {@code action}: {@code force-open}, {@code force-closed}, {@code disable} or {@code reset}.
  * Threshold and adaptive breakers support every action.</li>
  * </ul>
- * A value that does not fit is a 400.
+ * A write is checked whole before anything changes: a value that does not fit, or an action the breaker does not
+ * support, is a 400 and changes nothing. Writes to one name apply one after the other, so concurrent writes of
+ * different fields all take effect. A name no instance has is a 404, for writes as for reads.
  *
  * @author limiter
  * @since 0.1.0
@@ -59,6 +63,9 @@ public class LimiterEndpoint {
 	private final Predicate<String> shadow;
 
 	private final @Nullable RateLimitStore store;
+
+	/** One lock per configured name: writes to a name read, check and replace its state as one step. */
+	private final Map<String, Object> writeLocks = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates the endpoint.
@@ -100,29 +107,39 @@ public class LimiterEndpoint {
 	}
 
 	/**
-	 * Changes the rate limiter and acts on the circuit breaker of the given name.
+	 * Changes the rate limiter and acts on the circuit breaker of the given name: all of it, or (400) nothing.
 	 * @param name the name
 	 * @param limit the rate limiter's new limit (or quota), or {@code null} to keep it
 	 * @param period the rate limiter's new period (or sliding window), or {@code null} to keep it
 	 * @param burst the token bucket's new burst, or {@code null} to keep it
 	 * @param action what to do to the circuit breaker, or {@code null} for nothing
-	 * @return the instances of that name afterwards, or {@code null} (404) when none has the name
+	 * @return the instances of that name afterwards, or a 404 when none has the name
 	 * @throws InvalidEndpointRequestException (400) when a value does not fit or an action is not supported
 	 */
 	@WriteOperation
-	public @Nullable LimitersDescriptor update(@Selector String name, @Nullable Long limit, @Nullable Duration period,
-			@Nullable Long burst, @Nullable BreakerAction action) {
-		if (limit != null || period != null || burst != null) {
-			RateLimiter limiter = this.rateLimiters.find(name);
-			if (limiter == null) {
-				throw invalid("There is no rate limiter '" + name + "'");
+	public WebEndpointResponse<LimitersDescriptor> update(@Selector String name, @Nullable Long limit,
+			@Nullable Duration period, @Nullable Long burst, @Nullable BreakerAction action) {
+		if (!exists(name)) {
+			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+		}
+		synchronized (writeLock(name)) {
+			LimitSpec spec = null;
+			if (limit != null || period != null || burst != null) {
+				RateLimiter limiter = this.rateLimiters.find(name);
+				if (limiter == null) {
+					throw invalid("There is no rate limiter '" + name + "'");
+				}
+				spec = changed(name, limiter.spec(), limit, period, burst);
 			}
-			this.rateLimiters.update(name, changed(name, limiter.spec(), limit, period, burst));
+			Breaker breaker = (action != null) ? actionable(name, action) : null;
+			if (spec != null) {
+				this.rateLimiters.update(name, spec);
+			}
+			if (breaker != null) {
+				act(breaker, action);
+			}
 		}
-		if (action != null) {
-			updateCircuitBreaker(name, action);
-		}
-		return limiter(name);
+		return new WebEndpointResponse<>(limiter(name));
 	}
 
 	/**
@@ -133,10 +150,35 @@ public class LimiterEndpoint {
 	 * @throws InvalidEndpointRequestException (400) when there is no such breaker or it does not support the action
 	 */
 	public BreakerDescriptor updateCircuitBreaker(String name, BreakerAction action) {
+		Breaker breaker = actionable(name, action);
+		synchronized (writeLock(name)) {
+			act(breaker, action);
+		}
+		return describe(name, breaker);
+	}
+
+	private boolean exists(String name) {
+		return this.rateLimiters.find(name) != null || this.breakers.find(name) != null
+				|| this.shedders.find(name) != null;
+	}
+
+	private Object writeLock(String name) {
+		// only names of configured instances get here, so the locks are bounded
+		return this.writeLocks.computeIfAbsent(name, (key) -> new Object());
+	}
+
+	private Breaker actionable(String name, BreakerAction action) {
 		Breaker breaker = this.breakers.find(name);
 		if (breaker == null) {
 			throw invalid("There is no circuit breaker '" + name + "'");
 		}
+		if (!(breaker instanceof ThresholdBreaker) && !(breaker instanceof SreBreaker)) {
+			throw invalid("Circuit breaker '" + name + "' does not support " + action);
+		}
+		return breaker;
+	}
+
+	private static void act(Breaker breaker, BreakerAction action) {
 		if (breaker instanceof ThresholdBreaker threshold) {
 			switch (action) {
 				case FORCE_OPEN -> threshold.forceOpen();
@@ -153,10 +195,6 @@ public class LimiterEndpoint {
 				case RESET -> sre.reset();
 			}
 		}
-		else {
-			throw invalid("Circuit breaker '" + name + "' does not support " + action);
-		}
-		return describe(name, breaker);
 	}
 
 	private static LimitSpec changed(String name, LimitSpec spec, @Nullable Long limit, @Nullable Duration period,
