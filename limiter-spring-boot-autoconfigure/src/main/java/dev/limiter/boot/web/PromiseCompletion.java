@@ -35,18 +35,21 @@ final class PromiseCompletion {
 	 */
 	static void proceed(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
 			Promise[] promises, int count, Outcome outcome) throws IOException, ServletException {
+		// a refusal written further down the chain is a new attribute value: one left over from elsewhere is not
+		Object earlierRejection = request.getAttribute(LimiterRejection.REQUEST_ATTRIBUTE);
 		try {
 			chain.doFilter(request, response);
 		}
 		catch (Throwable ex) {
-			complete(request, promises, count, outcome, response.getStatus(), ex);
+			complete(request, earlierRejection, promises, count, outcome, response.getStatus(), ex);
 			throw ex;
 		}
 		if (request.isAsyncStarted()) {
-			request.getAsyncContext().addListener(new Listener(request, promises, count, outcome, response));
+			request.getAsyncContext()
+				.addListener(new Listener(request, earlierRejection, promises, count, outcome, response));
 			return;
 		}
-		complete(request, promises, count, outcome, response.getStatus(), null);
+		complete(request, earlierRejection, promises, count, outcome, response.getStatus(), null);
 	}
 
 	/**
@@ -66,9 +69,9 @@ final class PromiseCompletion {
 		}
 	}
 
-	static void complete(HttpServletRequest request, Promise[] promises, int count, Outcome outcome, int status,
-			@Nullable Throwable error) {
-		if (refusedByLimiter(request, error)) {
+	static void complete(HttpServletRequest request, @Nullable Object earlierRejection, Promise[] promises, int count,
+			Outcome outcome, int status, @Nullable Throwable error) {
+		if (refusedByLimiter(request, earlierRejection, error)) {
 			ignore(promises, count);
 		}
 		else if (outcome.failed(status, error)) {
@@ -85,11 +88,14 @@ final class PromiseCompletion {
 	/**
 	 * Returns whether a protection of this starter refused the request further down the chain.
 	 * @param request the request
+	 * @param earlierRejection the refusal attribute before the chain ran, or {@code null}
 	 * @param error what the chain threw, or {@code null}
-	 * @return whether the refusal attribute is set or the error is (or wraps) a {@link LimiterException}
+	 * @return whether the chain set the refusal attribute or the error is (or wraps) a {@link LimiterException}
 	 */
-	static boolean refusedByLimiter(HttpServletRequest request, @Nullable Throwable error) {
-		if (request.getAttribute(LimiterRejection.REQUEST_ATTRIBUTE) != null) {
+	static boolean refusedByLimiter(HttpServletRequest request, @Nullable Object earlierRejection,
+			@Nullable Throwable error) {
+		Object rejection = request.getAttribute(LimiterRejection.REQUEST_ATTRIBUTE);
+		if (rejection != null && rejection != earlierRejection) {
 			return true;
 		}
 		Throwable cause = error;
@@ -120,6 +126,8 @@ final class PromiseCompletion {
 
 		private final HttpServletRequest request;
 
+		private final @Nullable Object earlierRejection;
+
 		private final Promise[] promises;
 
 		private final int count;
@@ -130,9 +138,10 @@ final class PromiseCompletion {
 
 		private boolean completed;
 
-		Listener(HttpServletRequest request, Promise[] promises, int count, Outcome outcome,
-				HttpServletResponse response) {
+		Listener(HttpServletRequest request, @Nullable Object earlierRejection, Promise[] promises, int count,
+				Outcome outcome, HttpServletResponse response) {
 			this.request = request;
+			this.earlierRejection = earlierRejection;
 			this.promises = promises;
 			this.count = count;
 			this.outcome = outcome;
@@ -143,7 +152,8 @@ final class PromiseCompletion {
 		public synchronized void onComplete(AsyncEvent event) {
 			if (!this.completed) {
 				this.completed = true;
-				complete(this.request, this.promises, this.count, this.outcome, this.response.getStatus(), null);
+				complete(this.request, this.earlierRejection, this.promises, this.count, this.outcome,
+						this.response.getStatus(), null);
 			}
 		}
 
@@ -161,7 +171,8 @@ final class PromiseCompletion {
 			if (!this.completed) {
 				this.completed = true;
 				Throwable error = (event.getThrowable() != null) ? event.getThrowable() : new IllegalStateException();
-				complete(this.request, this.promises, this.count, this.outcome, this.response.getStatus(), error);
+				complete(this.request, this.earlierRejection, this.promises, this.count, this.outcome,
+						this.response.getStatus(), error);
 			}
 		}
 
