@@ -154,7 +154,7 @@ public class LimiterEndpoint {
 		synchronized (writeLock(name)) {
 			act(breaker, action);
 		}
-		return describe(name, breaker);
+		return describe(breaker, mode(this.breakers.isShadow(name)));
 	}
 
 	private boolean exists(String name) {
@@ -235,13 +235,13 @@ public class LimiterEndpoint {
 		Map<String, BreakerDescriptor> breakers = new LinkedHashMap<>();
 		this.breakers.all().forEach((name, breaker) -> {
 			if (names.test(name)) {
-				breakers.put(name, describe(name, breaker));
+				breakers.put(name, describe(breaker, mode(this.breakers.isShadow(name))));
 			}
 		});
 		Map<String, ShedderDescriptor> shedders = new LinkedHashMap<>();
 		this.shedders.all().forEach((name, shedder) -> {
 			if (names.test(name)) {
-				shedders.put(name, describe(shedder));
+				shedders.put(name, describe(shedder, mode(this.shedders.isShadow(name))));
 			}
 		});
 		String store = (this.store != null) ? this.store.getClass().getSimpleName() : null;
@@ -264,18 +264,23 @@ public class LimiterEndpoint {
 				null, null, null, mode);
 	}
 
-	private static BreakerDescriptor describe(String name, Breaker breaker) {
-		String state = breaker.state().name().toLowerCase().replace('_', '-');
-		if (breaker instanceof SreBreaker sre) {
-			return new BreakerDescriptor("adaptive", state, sre.dropRatio(), null, null);
-		}
-		if (breaker instanceof ThresholdBreaker threshold) {
-			return new BreakerDescriptor("threshold", state, null, threshold.failureRate(), threshold.slowCallRate());
-		}
-		return new BreakerDescriptor(breaker.getClass().getSimpleName(), state, null, null, null);
+	private static String mode(boolean shadow) {
+		return shadow ? "shadow" : "enforce";
 	}
 
-	private static ShedderDescriptor describe(Shedder shedder) {
+	private static BreakerDescriptor describe(Breaker breaker, String mode) {
+		String state = breaker.state().name().toLowerCase().replace('_', '-');
+		if (breaker instanceof SreBreaker sre) {
+			return new BreakerDescriptor("adaptive", state, sre.dropRatio(), null, null, mode);
+		}
+		if (breaker instanceof ThresholdBreaker threshold) {
+			return new BreakerDescriptor("threshold", state, null, threshold.failureRate(), threshold.slowCallRate(),
+					mode);
+		}
+		return new BreakerDescriptor(breaker.getClass().getSimpleName(), state, null, null, null, mode);
+	}
+
+	private static ShedderDescriptor describe(Shedder shedder, String mode) {
 		Integer maxConcurrency = null;
 		Long inFlight = null;
 		Shedder inner = shedder;
@@ -285,13 +290,15 @@ public class LimiterEndpoint {
 			inner = capped.shedder();
 		}
 		else if (shedder instanceof ConcurrencyLimiter cap) {
-			return new ShedderDescriptor("concurrency", null, null, (long) cap.inFlight(), cap.maxConcurrency());
+			return new ShedderDescriptor("concurrency", null, null, (long) cap.inFlight(), cap.maxConcurrency(),
+					mode);
 		}
 		if (inner instanceof AdaptiveShedder adaptive) {
 			return new ShedderDescriptor("adaptive", adaptive.cpuThreshold(), adaptive.cpuUsage(),
-					(inFlight != null) ? inFlight : adaptive.inFlight(), maxConcurrency);
+					(inFlight != null) ? inFlight : adaptive.inFlight(), maxConcurrency, mode);
 		}
-		return new ShedderDescriptor(shedder.getClass().getSimpleName(), null, null, inFlight, maxConcurrency);
+		return new ShedderDescriptor(shedder.getClass().getSimpleName(), null, null, inFlight, maxConcurrency,
+				mode);
 	}
 
 	/** What an operator can do to a circuit breaker. */
@@ -344,9 +351,10 @@ public class LimiterEndpoint {
 	 * @param dropRatio the share of calls an adaptive breaker drops now
 	 * @param failureRate a threshold breaker's failure rate (-1 below the minimum number of calls)
 	 * @param slowCallRate a threshold breaker's slow-call rate (-1 below the minimum number of calls)
+	 * @param mode enforce or shadow
 	 */
 	public record BreakerDescriptor(String type, String state, @Nullable Double dropRatio, @Nullable Double failureRate,
-			@Nullable Double slowCallRate) implements OperationResponseBody {
+			@Nullable Double slowCallRate, String mode) implements OperationResponseBody {
 	}
 
 	/**
@@ -356,9 +364,10 @@ public class LimiterEndpoint {
 	 * @param cpuUsage the CPU usage it sees now
 	 * @param inFlight calls in flight
 	 * @param maxConcurrency the cap on calls in flight, if any
+	 * @param mode enforce or shadow
 	 */
 	public record ShedderDescriptor(String type, @Nullable Double cpuThreshold, @Nullable Double cpuUsage,
-			@Nullable Long inFlight, @Nullable Integer maxConcurrency) implements OperationResponseBody {
+			@Nullable Long inFlight, @Nullable Integer maxConcurrency, String mode) implements OperationResponseBody {
 	}
 
 }

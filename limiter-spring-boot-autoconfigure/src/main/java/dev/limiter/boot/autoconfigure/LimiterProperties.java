@@ -447,6 +447,20 @@ public class LimiterProperties {
 		 */
 		private Duration probeTimeout = Duration.ofSeconds(60);
 
+		/**
+		 * Whether dropped calls are refused, or only counted and logged (the call goes on and the breaker still
+		 * learns its outcome).
+		 */
+		private Mode mode = Mode.ENFORCE;
+
+		public Mode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(Mode mode) {
+			this.mode = mode;
+		}
+
 		public BreakerType getType() {
 			return this.type;
 		}
@@ -577,6 +591,19 @@ public class LimiterProperties {
 		 * Whether requests through this shedder are high priority: the CPU threshold is raised halfway to 100%.
 		 */
 		private boolean priority;
+
+		/**
+		 * Whether shed requests are refused, or only counted and logged (the request goes on).
+		 */
+		private Mode mode = Mode.ENFORCE;
+
+		public Mode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(Mode mode) {
+			this.mode = mode;
+		}
 
 		public double getCpuThreshold() {
 			return this.cpuThreshold;

@@ -126,6 +126,9 @@ public final class LimiterPropertiesMapper {
 		if (breaker.getType() == null) {
 			throw invalid(prefix + ".type", null, "Must be set.");
 		}
+		if (breaker.getMode() == null) {
+			throw invalid(prefix + ".mode", null, "Must be set.");
+		}
 		if (!(breaker.getK() >= 1.1) || Double.isInfinite(breaker.getK())) {
 			throw invalid(prefix + ".k", breaker.getK(),
 					"Must be a finite number of at least 1.1; lower values drop calls even while all succeed.");
@@ -155,6 +158,9 @@ public final class LimiterPropertiesMapper {
 	 */
 	public static void checkLoadShedder(String name, LimiterProperties.LoadShedder shedder) {
 		String prefix = property("limiter.load-shedders", name);
+		if (shedder.getMode() == null) {
+			throw invalid(prefix + ".mode", null, "Must be set.");
+		}
 		double threshold = shedder.getCpuThreshold();
 		if (!(threshold > 0.0 && Math.round(threshold * 1000) < 1000)) {
 			throw invalid(prefix + ".cpu-threshold", threshold,

@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import java.util.function.ToLongFunction;
+import java.util.Set;
 
 import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
@@ -50,11 +51,12 @@ class LimiterEndpointTests {
 
 	private final LimiterEndpoint endpoint = new LimiterEndpoint(this.rateLimiters,
 			new CircuitBreakerRegistry(Map.of("api", SreBreaker.builder("api").clock(this.clock).build(), "legacy",
-					this.legacy)),
+					this.legacy), Set.of("legacy")),
 			new LoadShedderRegistry(Map.of("cpu",
 					AdaptiveShedder.builder().name("cpu").cpuUsage(() -> 0.5).clock(this.clock).build(), "capped",
 					new CappedShedder(ConcurrencyLimiter.of("capped", 8),
-							AdaptiveShedder.builder().name("capped").cpuUsage(() -> 0.5).clock(this.clock).build()))),
+							AdaptiveShedder.builder().name("capped").cpuUsage(() -> 0.5).clock(this.clock).build())),
+					Set.of("capped")),
 			"daily"::equals, this.store);
 
 	@Test
@@ -68,13 +70,13 @@ class LimiterEndpointTests {
 				"fixed-window", 1000, "PT24H", null, true, "Europe/Paris", "shadow"));
 		assertThat(all.rateLimiters().get("sliding").algorithm()).isEqualTo("sliding-window");
 		assertThat(all.circuitBreakers().get("api"))
-			.isEqualTo(new LimiterEndpoint.BreakerDescriptor("adaptive", "closed", 0.0, null, null));
+			.isEqualTo(new LimiterEndpoint.BreakerDescriptor("adaptive", "closed", 0.0, null, null, "enforce"));
 		assertThat(all.circuitBreakers().get("legacy"))
-			.isEqualTo(new LimiterEndpoint.BreakerDescriptor("threshold", "closed", null, -1.0, -1.0));
+			.isEqualTo(new LimiterEndpoint.BreakerDescriptor("threshold", "closed", null, -1.0, -1.0, "shadow"));
 		assertThat(all.loadShedders().get("cpu"))
-			.isEqualTo(new LimiterEndpoint.ShedderDescriptor("adaptive", 0.9, 0.5, 0L, null));
+			.isEqualTo(new LimiterEndpoint.ShedderDescriptor("adaptive", 0.9, 0.5, 0L, null, "enforce"));
 		assertThat(all.loadShedders().get("capped"))
-			.isEqualTo(new LimiterEndpoint.ShedderDescriptor("adaptive", 0.9, 0.5, 0L, 8));
+			.isEqualTo(new LimiterEndpoint.ShedderDescriptor("adaptive", 0.9, 0.5, 0L, 8, "shadow"));
 	}
 
 	@Test
