@@ -15,6 +15,7 @@ import dev.limiter.boot.web.CircuitBreakerFilter;
 import dev.limiter.core.breaker.BreakerState;
 import dev.limiter.core.breaker.ThresholdBreaker;
 import dev.limiter.core.shedding.AdaptiveShedder;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -95,7 +96,7 @@ class StackedProtectionsIntegrationTests {
 		for (int i = 0; i < 30; i++) {
 			assertThat(get("/shed/inner-rate").statusCode()).isEqualTo(429);
 		}
-		org.awaitility.Awaitility.await()
+		Awaitility.await()
 			.pollDelay(Duration.ofMillis(250))
 			.atMost(Duration.ofSeconds(2))
 			.untilAsserted(() -> assertThat(shedder.inFlight()).isZero());
@@ -106,6 +107,10 @@ class StackedProtectionsIntegrationTests {
 	void aWebBreakersRetryAfterIsTheRestOfItsOpenTime() throws Exception {
 		assertThat(get("/backend/fail").statusCode()).isEqualTo(500);
 		assertThat(get("/backend/fail").statusCode()).isEqualTo(500);
+		ThresholdBreaker backend = (ThresholdBreaker) this.breakers.get("backend", "test");
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> assertThat(backend.state()).isEqualTo(BreakerState.OPEN));
 		HttpResponse<String> refused = get("/backend/ok");
 		assertThat(refused.statusCode()).isEqualTo(503);
 		assertThat(refused.headers().firstValue("Retry-After"))
@@ -117,6 +122,10 @@ class StackedProtectionsIntegrationTests {
 		assertThat(get("/trial/fail").statusCode()).isEqualTo(500);
 		assertThat(get("/trial/fail").statusCode()).isEqualTo(500);
 		ThresholdBreaker trial = (ThresholdBreaker) this.breakers.get("trial", "test");
+		// the server may answer before the filter has recorded the outcome
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> assertThat(trial.windowCalls()).isEqualTo(2));
 		assertThat(trial.state()).as("%s, %d calls in the window, %d shadow rejections", trial, trial.windowCalls(),
 				this.breakerFilter.getFilter().shadowRejections("trial"))
 			.isEqualTo(BreakerState.OPEN);
