@@ -53,15 +53,16 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 	 *   TOLERANCE cuts it to limit x TOLERANCE / ratio (at most halving), else it grows by sqrt(limit). A window in
 	 *   which the limit held nothing back changes nothing, so a quiet period cannot inflate the limit.
 	 * - probe: when the baseline is not known to be free of queueing (the first windows were already overloaded),
-	 *   or when PROBE_AFTER_CUTS cuts in a row did not lower latency (the resource slowed down), the limit halves
+	 *   or when a run of cuts halved the limit without lowering latency (the resource slowed down), or after the
+	 *   limit bound for REPROBE_NANOS without a confirmation (a faster resource hidden by queueing), the limit halves
 	 *   window after window while latency falls with the in-flight count; the first latency that no longer falls
 	 *   (or the one at the minimum limit) is the resource's own and becomes the baseline. Unlike Envoy's periodic
 	 *   minRTT probe (#46602), it runs only on that evidence, not on a timer, so steady traffic is not shed by it.
 	 */
 
-	static double TOLERANCE = 1.5;
+	static final double TOLERANCE = 1.5;
 
-	static int MIN_SAMPLES = 50;
+	static final int MIN_SAMPLES = 50;
 
 	static final int MIN_UPDATE_SAMPLES = 3;
 
@@ -69,15 +70,21 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 
 	static final long MAX_WINDOW = Duration.ofSeconds(1).toNanos();
 
-	static int WINDOW_BASELINES = 4;
+	static final int WINDOW_BASELINES = 4;
 
-	static int PROBE_AFTER_CUTS = 4;
+	static final int CUT_HISTORY = 8;
 
-	static double PROBE_FLIGHT = 0.7;
+	static final double STUCK_LIMIT = 2;
 
-	static double STUCK_LATENCY = 0.9;
+	static final double PROBE_FLIGHT = 0.6;
 
-	static double LEAK = 0.25;
+	static final double STUCK_LATENCY = 0.9;
+
+	static final double KNEE = 1.375;
+
+	static final long REPROBE_NANOS = Duration.ofSeconds(30).toNanos();
+
+	static final double LEAK = 0.25;
 
 	private static final AtomicIntegerFieldUpdater<AdaptiveConcurrencyLimiter> IN_FLIGHT = AtomicIntegerFieldUpdater
 		.newUpdater(AdaptiveConcurrencyLimiter.class, "inFlight");
@@ -121,7 +128,11 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 
 	private int probeWaits;
 
-	private double cutLatency;
+	private final double[] cutLimits = new double[CUT_HISTORY];
+
+	private final double[] cutLatencies = new double[CUT_HISTORY];
+
+	private long confirmedAt;
 
 	private double baseline;
 
@@ -263,14 +274,14 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 			int flight = this.inFlight;
 			long minNanos = Math.max(MIN_WINDOW, (long) (WINDOW_BASELINES * this.baseline));
 			this.window = new Window(now, flight, minNanos);
-			update(window, length);
+			update(window, length, now);
 		}
 		finally {
 			this.closing = 0;
 		}
 	}
 
-	private void update(Window window, long length) {
+	private void update(Window window, long length, long now) {
 		long successes = window.successes;
 		if (successes < MIN_UPDATE_SAMPLES) {
 			return;
@@ -297,10 +308,12 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 			if (flight <= this.limitValue / 2) {
 				// app-limited: nothing queues because of the limit, the latency seen is the resource's
 				this.baseline += LEAK * (filtered - this.baseline);
-				this.confirmed = true;
-				this.probing = false;
-				this.cuts = 0;
+				confirm(now);
 			}
+		}
+		else if (this.confirmed && !this.probing && now - this.confirmedAt >= REPROBE_NANOS) {
+			// bound for long: latency has held queueing all along, so check the baseline once
+			startProbe(flight, latency);
 		}
 		else if (this.probing || !this.confirmed) {
 			probe(flight, latency);
@@ -308,12 +321,12 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 		else {
 			double ratio = latency / this.baseline;
 			if (ratio > TOLERANCE) {
-				// a cut that did not lower latency: after PROBE_AFTER_CUTS in a row, latency is not queueing
-				this.cuts = (this.cuts == 0 || latency >= STUCK_LATENCY * this.cutLatency) ? this.cuts + 1 : 1;
-				this.cutLatency = latency;
-				this.limitValue *= Math.max(0.5, TOLERANCE / ratio);
-				if (this.cuts >= PROBE_AFTER_CUTS) {
+				if (latencyIgnoresLimit(latency)) {
 					startProbe(flight, latency);
+				}
+				else {
+					rememberCut(latency);
+					this.limitValue *= Math.max(0.5, TOLERANCE / ratio);
 				}
 			}
 			else {
@@ -339,21 +352,52 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 			return; // the in-flight count has not fallen enough yet to tell
 		}
 		this.probeWaits = 0;
+		// above the knee latency falls in proportion to the in-flight count (pure queueing); once it falls clearly
+		// less, the lower in-flight count is at or below the knee and its latency is the resource's
 		double queueingRatio = flight / this.probeFlight;
-		boolean flat = latency > this.probeLatency * (1 + queueingRatio) / 2;
+		boolean flat = latency > this.probeLatency * queueingRatio * KNEE;
 		if (flat || this.limitValue <= this.minLimit) {
 			this.baseline = latency;
 			this.recentCount = 0;
 			remember(latency);
-			this.confirmed = true;
-			this.probing = false;
-			this.cuts = 0;
+			confirm(this.clock.nanoTime());
 			return;
 		}
 		this.baseline = Math.min(this.baseline, latency);
 		this.probeFlight = flight;
 		this.probeLatency = latency;
 		this.limitValue /= 2;
+	}
+
+	/**
+	 * Whether, in this run of cuts, the limit was at least twice as high with latency no lower: latency that does
+	 * not follow the limit is not queueing (the resource itself got slower).
+	 */
+	private boolean latencyIgnoresLimit(double latency) {
+		for (int i = 0; i < this.cuts; i++) {
+			if (this.cutLimits[i] >= STUCK_LIMIT * this.limitValue && latency >= STUCK_LATENCY * this.cutLatencies[i]) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private void rememberCut(double latency) {
+		if (this.cuts == CUT_HISTORY) {
+			System.arraycopy(this.cutLimits, 1, this.cutLimits, 0, CUT_HISTORY - 1);
+			System.arraycopy(this.cutLatencies, 1, this.cutLatencies, 0, CUT_HISTORY - 1);
+			this.cuts--;
+		}
+		this.cutLimits[this.cuts] = this.limitValue;
+		this.cutLatencies[this.cuts] = latency;
+		this.cuts++;
+	}
+
+	private void confirm(long now) {
+		this.confirmed = true;
+		this.confirmedAt = now;
+		this.probing = false;
+		this.cuts = 0;
 	}
 
 	private void startProbe(double flight, double latency) {
