@@ -204,8 +204,8 @@ public final class OpenLoopLoad {
 	}
 
 	/**
-	 * Runs the phases from the command line, printing one {@link OpenLoopSummary#resultLine()} per phase that is
-	 * not a warm-up.
+	 * Runs the phases from the command line, printing when each starts ({@code # phase <label> starts at <epoch
+	 * millis>}) and one {@link OpenLoopSummary#resultLine()} per phase that is not a warm-up.
 	 * @param args {@code --name value} pairs, see the class description; {@code --phase} may repeat
 	 */
 	public static void main(String[] args) {
@@ -237,6 +237,8 @@ public final class OpenLoopLoad {
 				maxOutstanding, seed);
 		PrintStream out = System.out;
 		for (Phase phase : phases) {
+			out.println("# phase " + phase.label() + " starts at " + System.currentTimeMillis());
+			out.flush();
 			OpenLoopSummary summary = load.run(phase);
 			if (!phase.warmup()) {
 				out.println(summary.resultLine());
