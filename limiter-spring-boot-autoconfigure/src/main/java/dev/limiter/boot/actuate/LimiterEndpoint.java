@@ -19,6 +19,7 @@ import dev.limiter.core.ratelimit.RateLimitStore;
 import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.ratelimit.SlidingWindowSpec;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
+import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import dev.limiter.core.shedding.Shedder;
@@ -247,13 +248,17 @@ public class LimiterEndpoint {
 			inner = capped.shedder();
 		}
 		else if (shedder instanceof ConcurrencyLimiter cap) {
-			return new ShedderDescriptor("concurrency", null, null, (long) cap.inFlight(), cap.maxConcurrency());
+			return new ShedderDescriptor("concurrency", null, null, (long) cap.inFlight(), cap.maxConcurrency(), null);
+		}
+		if (inner instanceof AdaptiveConcurrencyLimiter adaptive) {
+			return new ShedderDescriptor("adaptive-concurrency", null, null,
+					(inFlight != null) ? inFlight : adaptive.inFlight(), maxConcurrency, adaptive.limit());
 		}
 		if (inner instanceof AdaptiveShedder adaptive) {
 			return new ShedderDescriptor("adaptive", adaptive.cpuThreshold(), adaptive.cpuUsage(),
-					(inFlight != null) ? inFlight : adaptive.inFlight(), maxConcurrency);
+					(inFlight != null) ? inFlight : adaptive.inFlight(), maxConcurrency, null);
 		}
-		return new ShedderDescriptor(shedder.getClass().getSimpleName(), null, null, inFlight, maxConcurrency);
+		return new ShedderDescriptor(shedder.getClass().getSimpleName(), null, null, inFlight, maxConcurrency, null);
 	}
 
 	/** What an operator can do to a circuit breaker. */
@@ -313,14 +318,16 @@ public class LimiterEndpoint {
 
 	/**
 	 * A load shedder's state.
-	 * @param type adaptive or concurrency
+	 * @param type adaptive (CPU), adaptive-concurrency or concurrency
 	 * @param cpuThreshold the CPU usage from which calls may be shed (raised for priority shedders)
 	 * @param cpuUsage the CPU usage it sees now
 	 * @param inFlight calls in flight
 	 * @param maxConcurrency the cap on calls in flight, if any
+	 * @param limit the limit on calls in flight an adaptive-concurrency shedder has learnt
 	 */
 	public record ShedderDescriptor(String type, @Nullable Double cpuThreshold, @Nullable Double cpuUsage,
-			@Nullable Long inFlight, @Nullable Integer maxConcurrency) implements OperationResponseBody {
+			@Nullable Long inFlight, @Nullable Integer maxConcurrency,
+			@Nullable Integer limit) implements OperationResponseBody {
 	}
 
 }
