@@ -13,6 +13,7 @@
 #   E2E_VIRTUAL      protections with virtual threads on E2E_JDK25 (default "none cpu cap:6 adaptive"; "" skips them)
 #   E2E_JDK25        a JDK 25 home (default /usr/lib/jvm/temurin-25-jdk-amd64)
 #   E2E_BUDGET       seconds after which no further run starts (default 840, so the script ends within 15 minutes)
+#   E2E_POOL_SIZE, E2E_HOLD_MILLIS   the pool (default 4 connections held 40 ms); the loads scale with its capacity
 #
 # Protections: none = GET /pool/unprotected (the same query with no rule); cpu = go-zero's CPU shedder (type: cpu
 # with its defaults); cap:N = a hand-tuned max-concurrency: N (CPU threshold 0.999, so only the cap acts); adaptive =
@@ -44,8 +45,10 @@ if [[ -n "$virtual_protections" && ! -x "$jdk25/bin/java" ]]; then
 	exit 2
 fi
 
-pool_size=4
-hold_millis=40
+pool_size="${E2E_POOL_SIZE:-4}"
+hold_millis="${E2E_HOLD_MILLIS:-40}"
+[[ "$pool_size" =~ ^[1-9][0-9]*$ && "$hold_millis" =~ ^[1-9][0-9]*$ ]] \
+	|| { echo "E2E_POOL_SIZE and E2E_HOLD_MILLIS must be positive integers" >&2; exit 2; }
 capacity=$(( pool_size * 1000 / hold_millis ))
 deadline_millis=1000
 
