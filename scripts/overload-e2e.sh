@@ -14,6 +14,8 @@
 #   E2E_JDK25        a JDK 25 home (default /usr/lib/jvm/temurin-25-jdk-amd64)
 #   E2E_BUDGET       seconds after which no further run starts (default 840, so the script ends within 15 minutes)
 #   E2E_POOL_SIZE, E2E_HOLD_MILLIS   the pool (default 4 connections held 40 ms); the loads scale with its capacity
+#   E2E_NICE         niceness of the app and the load generator (default 0; a negative value, as root, keeps other
+#                    work on a shared machine from starving them)
 #
 # Protections: none = GET /pool/unprotected (the same query with no rule); cpu = go-zero's CPU shedder (type: cpu
 # with its defaults); cap:N = a hand-tuned max-concurrency: N (CPU threshold 0.999, so only the cap acts); adaptive =
@@ -27,7 +29,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 case "${1:-}" in
-	-h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	'') ;;
 	*) echo "no arguments expected (was $1); see --help" >&2; exit 2 ;;
 esac
@@ -38,6 +40,8 @@ protections="${E2E_PROTECTIONS:-none cpu cap:4 cap:5 cap:6 cap:8 adaptive}"
 virtual_protections="${E2E_VIRTUAL-none cpu cap:6 adaptive}"
 jdk25="${E2E_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 budget="${E2E_BUDGET:-840}"
+niceness="${E2E_NICE:-0}"
+[[ "$niceness" =~ ^-?[0-9]+$ ]] || { echo "E2E_NICE must be an integer (was $niceness)" >&2; exit 2; }
 [[ "$seconds" =~ ^[1-9][0-9]?$ ]] || { echo "E2E_SECONDS must be 1..99 (was $seconds)" >&2; exit 2; }
 [[ "$budget" =~ ^[1-9][0-9]*$ ]] || { echo "E2E_BUDGET must be a number of seconds (was $budget)" >&2; exit 2; }
 if [[ -n "$virtual_protections" && ! -x "$jdk25/bin/java" ]]; then
@@ -114,7 +118,7 @@ run() {
 	local before
 	before=$(loadavg)
 	# shellcheck disable=SC2086 # the arguments are words
-	"$java" -jar "$app_jar" --server.address=127.0.0.1 "--server.port=$port" \
+	nice -n "$niceness" "$java" -jar "$app_jar" --server.address=127.0.0.1 "--server.port=$port" \
 		"--sample.pool.size=$pool_size" "--sample.pool.hold-time=${hold_millis}ms" $args $extra \
 		>"$out/$name.app.log" 2>&1 </dev/null &
 	app_pid=$!
@@ -138,7 +142,7 @@ run() {
 	) >"$out/$name.shedder.tsv" 2>/dev/null &
 	poll_pid=$!
 	local rate=$(( capacity * multiple ))
-	timeout $(( seconds + 60 )) java -cp "$load_jar" dev.limiter.benchmarks.load.OpenLoopLoad --url "$base$path" \
+	timeout $(( seconds + 60 )) nice -n "$niceness" java -cp "$load_jar" dev.limiter.benchmarks.load.OpenLoopLoad --url "$base$path" \
 		--capacity "$capacity" --deadline-millis "$deadline_millis" --seed "$multiple" \
 		--phase "warmup:$(( capacity / 2 )):4" --phase "unloaded:$(( capacity / 10 )):4" \
 		--phase "${multiple}x:$rate:$seconds" >"$out/$name.load.out" 2>"$out/$name.load.err" || true
@@ -168,7 +172,7 @@ run() {
 
 started=$SECONDS
 echo "Overload end to end: GET /pool, capacity $capacity/s ($pool_size connections x $hold_millis ms), ${seconds} s per step; output in $out"
-echo "load average at the start: $(uptime)"
+echo "load average at the start: $(uptime); niceness $niceness"
 skipped=0
 for mode in platform virtual; do
 	if [[ "$mode" == platform ]]; then list=$protections; java_bin=java; else list=$virtual_protections; java_bin="$jdk25/bin/java"; fi

@@ -1,17 +1,17 @@
 package dev.limiter.benchmarks.load;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -21,14 +21,15 @@ import dev.limiter.benchmarks.load.OpenLoopSummary.Outcome;
 /**
  * An open-loop HTTP load generator for {@code scripts/overload-e2e.sh}: {@code GET} requests to one loopback URL
  * arrive as a Poisson process at a fixed mean rate, and each is sent at its scheduled time whether or not earlier
- * ones have been answered, as independent users would send them. A closed-loop driver (such as {@link LoadGenerator}
- * or wrk) waits for an answer before sending more, so a slow server slows its own load down and the queue it builds
- * stays hidden; here the queue shows, because latency is counted from the scheduled arrival, not from the send.
+ * ones have been answered, as independent users would send them (a sender thread per outstanding request, over
+ * kept-alive connections: {@link KeepAliveClient}). A closed-loop driver (such as {@link LoadGenerator} or wrk)
+ * waits for an answer before sending more, so a slow server slows its own load down and the queue it builds stays
+ * hidden; here the queue shows, because latency is counted from the scheduled arrival, not from the send.
  * <p>
  * A run is a list of phases ({@code label}, mean rate, length), each ending once all its requests are answered or
- * past the deadline. A request gets {@code deadline} to be answered (the client gives up then, and a 200 after the
- * deadline is late, not good); at most {@code maxOutstanding} requests are in flight, and an arrival beyond that is
- * counted as an overflow, not sent. See {@link OpenLoopSummary} for what is reported.
+ * past the deadline. A request gets {@code deadline} from its scheduled arrival to be answered (the client gives up
+ * then, closing the connection; a 200 read just after it is late, not good); at most {@code maxOutstanding}
+ * requests are in flight, and an arrival beyond that is counted as an overflow, not sent. See {@link OpenLoopSummary} for what is reported.
  * <p>
  * Only loopback targets are accepted: this is a driver for a local sample app, not a tool to load other hosts.
  * <p>
@@ -36,11 +37,13 @@ import dev.limiter.benchmarks.load.OpenLoopSummary.Outcome;
  * [--max-outstanding 5000] [--seed 1] --phase warmup:50:5 --phase 3x:300:15 ...} ({@code label:rate:seconds}; phases
  * whose label starts with {@code warmup} are run but not printed)
  */
-public final class OpenLoopLoad {
+public final class OpenLoopLoad implements AutoCloseable {
 
-	private final HttpClient client;
+	private static final int SPARE_SENDERS = 64;
 
-	private final HttpRequest request;
+	private final KeepAliveClient client;
+
+	private final ThreadPoolExecutor senders;
 
 	private final long deadlineNanos;
 
@@ -69,11 +72,14 @@ public final class OpenLoopLoad {
 		if (maxOutstanding < 1) {
 			throw new IllegalArgumentException("maxOutstanding must be >= 1 (was " + maxOutstanding + ")");
 		}
-		this.client = HttpClient.newBuilder()
-			.version(HttpClient.Version.HTTP_1_1)
-			.connectTimeout(deadline)
-			.build();
-		this.request = HttpRequest.newBuilder(url).timeout(deadline).GET().build();
+		this.client = new KeepAliveClient(url);
+		// a thread per outstanding request, kept for the next ones; a few spare for threads still returning
+		this.senders = new ThreadPoolExecutor(0, maxOutstanding + SPARE_SENDERS, 30, TimeUnit.SECONDS,
+				new SynchronousQueue<>(), (task) -> {
+					Thread thread = new Thread(null, task, "open-loop-sender", 256 * 1024);
+					thread.setDaemon(true);
+					return thread;
+				});
 		this.deadlineNanos = deadline.toNanos();
 		this.maxOutstanding = maxOutstanding;
 		this.capacityPerSecond = capacityPerSecond;
@@ -100,13 +106,18 @@ public final class OpenLoopLoad {
 			}
 			outstanding.incrementAndGet();
 			int slot = i;
-			this.client.sendAsync(this.request, HttpResponse.BodyHandlers.discarding())
-				.whenComplete((response, failure) -> {
-					long latency = System.nanoTime() - scheduled;
-					latencies[slot] = latency;
-					outcomes[slot] = outcome(response, failure, latency).ordinal();
+			try {
+				this.senders.execute(() -> {
+					Outcome outcome = send(scheduled);
+					latencies[slot] = System.nanoTime() - scheduled;
+					outcomes[slot] = outcome.ordinal();
 					outstanding.decrementAndGet(); // publishes the slot to the phase's end
 				});
+			}
+			catch (RejectedExecutionException ex) {
+				outstanding.decrementAndGet();
+				outcomes[i] = Outcome.OVERFLOW.ordinal();
+			}
 		}
 		// every request sent has given up by its deadline; allow a little for the client to report it
 		long end = start + phase.duration().toNanos() + this.deadlineNanos + TimeUnit.SECONDS.toNanos(2);
@@ -117,17 +128,31 @@ public final class OpenLoopLoad {
 				this.capacityPerSecond, outcomes.clone(), latencies.clone());
 	}
 
-	private Outcome outcome(HttpResponse<?> response, Throwable failure, long latencyNanos) {
-		if (failure != null) {
-			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
-					? failure.getCause() : failure;
-			return (cause instanceof HttpTimeoutException) ? Outcome.TIMEOUT : Outcome.ERROR;
+	/** Sends one request scheduled at the given time and says how it ended. */
+	private Outcome send(long scheduled) {
+		long deadline = scheduled + this.deadlineNanos;
+		int status;
+		try {
+			status = this.client.get(deadline);
 		}
-		return switch (response.statusCode()) {
-			case 200 -> (latencyNanos <= this.deadlineNanos) ? Outcome.GOOD : Outcome.LATE;
+		catch (SocketTimeoutException ex) {
+			return Outcome.TIMEOUT;
+		}
+		catch (IOException | RuntimeException ex) {
+			return Outcome.ERROR;
+		}
+		return switch (status) {
+			case 200 -> (System.nanoTime() - deadline <= 0) ? Outcome.GOOD : Outcome.LATE;
 			case 429, 503 -> Outcome.SHED;
 			default -> Outcome.ERROR;
 		};
+	}
+
+	/** Closes the connections and stops the sender threads. */
+	@Override
+	public void close() {
+		this.senders.shutdownNow();
+		this.client.close();
 	}
 
 	/**
@@ -233,16 +258,17 @@ public final class OpenLoopLoad {
 		if (url == null || phases.isEmpty()) {
 			throw new IllegalArgumentException("--url and at least one --phase are required");
 		}
-		OpenLoopLoad load = new OpenLoopLoad(URI.create(url), capacity, Duration.ofMillis(deadlineMillis),
-				maxOutstanding, seed);
 		PrintStream out = System.out;
-		for (Phase phase : phases) {
-			out.println("# phase " + phase.label() + " starts at " + System.currentTimeMillis());
-			out.flush();
-			OpenLoopSummary summary = load.run(phase);
-			if (!phase.warmup()) {
-				out.println(summary.resultLine());
+		try (OpenLoopLoad load = new OpenLoopLoad(URI.create(url), capacity, Duration.ofMillis(deadlineMillis),
+				maxOutstanding, seed)) {
+			for (Phase phase : phases) {
+				out.println("# phase " + phase.label() + " starts at " + System.currentTimeMillis());
 				out.flush();
+				OpenLoopSummary summary = load.run(phase);
+				if (!phase.warmup()) {
+					out.println(summary.resultLine());
+					out.flush();
+				}
 			}
 		}
 	}
