@@ -20,6 +20,7 @@ import dev.limiter.core.ratelimit.RateLimitStore;
 import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.ratelimit.SlidingWindowSpec;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
+import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import dev.limiter.core.shedding.Shedder;
@@ -291,13 +292,17 @@ public class LimiterEndpoint {
 		}
 		else if (shedder instanceof ConcurrencyLimiter cap) {
 			return new ShedderDescriptor("concurrency", null, null, (long) cap.inFlight(), cap.maxConcurrency(),
-					mode);
+					null, mode);
+		}
+		if (inner instanceof AdaptiveConcurrencyLimiter adaptive) {
+			return new ShedderDescriptor("adaptive-concurrency", null, null,
+					(inFlight != null) ? inFlight : adaptive.inFlight(), maxConcurrency, adaptive.limit(), mode);
 		}
 		if (inner instanceof AdaptiveShedder adaptive) {
 			return new ShedderDescriptor("adaptive", adaptive.cpuThreshold(), adaptive.cpuUsage(),
-					(inFlight != null) ? inFlight : adaptive.inFlight(), maxConcurrency, mode);
+					(inFlight != null) ? inFlight : adaptive.inFlight(), maxConcurrency, null, mode);
 		}
-		return new ShedderDescriptor(shedder.getClass().getSimpleName(), null, null, inFlight, maxConcurrency,
+		return new ShedderDescriptor(shedder.getClass().getSimpleName(), null, null, inFlight, maxConcurrency, null,
 				mode);
 	}
 
@@ -359,15 +364,17 @@ public class LimiterEndpoint {
 
 	/**
 	 * A load shedder's state.
-	 * @param type adaptive or concurrency
+	 * @param type adaptive (CPU), adaptive-concurrency or concurrency
 	 * @param cpuThreshold the CPU usage from which calls may be shed (raised for priority shedders)
 	 * @param cpuUsage the CPU usage it sees now
 	 * @param inFlight calls in flight
 	 * @param maxConcurrency the cap on calls in flight, if any
+	 * @param limit the limit on calls in flight an adaptive-concurrency shedder has learnt
 	 * @param mode enforce or shadow
 	 */
 	public record ShedderDescriptor(String type, @Nullable Double cpuThreshold, @Nullable Double cpuUsage,
-			@Nullable Long inFlight, @Nullable Integer maxConcurrency, String mode) implements OperationResponseBody {
+			@Nullable Long inFlight, @Nullable Integer maxConcurrency, @Nullable Integer limit,
+			String mode) implements OperationResponseBody {
 	}
 
 }

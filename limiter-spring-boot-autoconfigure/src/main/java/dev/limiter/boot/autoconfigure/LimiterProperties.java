@@ -153,6 +153,17 @@ public class LimiterProperties {
 
 	}
 
+	/** Kind of load shedder. */
+	public enum ShedderType {
+
+		/** go-zero's adaptive shedder, driven by CPU usage. */
+		CPU,
+
+		/** A limit on requests in flight learnt from their latency, with nothing to tune. */
+		ADAPTIVE_CONCURRENCY
+
+	}
+
 	/** Format of the rate-limit headers written on responses. */
 	public enum HeadersFormat {
 
@@ -593,6 +604,27 @@ public class LimiterProperties {
 		private boolean priority;
 
 		/**
+		 * Kind of shedder: "cpu" sheds on CPU usage (go-zero's shedder); "adaptive-concurrency" limits requests in
+		 * flight to a limit learnt from their latency.
+		 */
+		private ShedderType type = ShedderType.CPU;
+
+		/**
+		 * Adaptive-concurrency limit used until latency has been measured.
+		 */
+		private int initialLimit = 20;
+
+		/**
+		 * Smallest limit an adaptive-concurrency shedder may reach, 1 or more.
+		 */
+		private int minLimit = 1;
+
+		/**
+		 * Largest limit an adaptive-concurrency shedder may reach, at least the minimum limit.
+		 */
+		private int maxLimit = 1000;
+
+		/**
 		 * Whether shed requests are refused, or only counted and logged (the request goes on).
 		 */
 		private Mode mode = Mode.ENFORCE;
@@ -651,6 +683,38 @@ public class LimiterProperties {
 
 		public void setPriority(boolean priority) {
 			this.priority = priority;
+		}
+
+		public ShedderType getType() {
+			return this.type;
+		}
+
+		public void setType(ShedderType type) {
+			this.type = type;
+		}
+
+		public int getInitialLimit() {
+			return this.initialLimit;
+		}
+
+		public void setInitialLimit(int initialLimit) {
+			this.initialLimit = initialLimit;
+		}
+
+		public int getMinLimit() {
+			return this.minLimit;
+		}
+
+		public void setMinLimit(int minLimit) {
+			this.minLimit = minLimit;
+		}
+
+		public int getMaxLimit() {
+			return this.maxLimit;
+		}
+
+		public void setMaxLimit(int maxLimit) {
+			this.maxLimit = maxLimit;
 		}
 
 	}

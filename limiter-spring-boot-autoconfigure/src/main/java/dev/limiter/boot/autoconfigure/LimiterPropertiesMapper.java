@@ -172,6 +172,22 @@ public final class LimiterPropertiesMapper {
 			throw invalid(prefix + ".max-concurrency", shedder.getMaxConcurrency(),
 					"Must be zero (no cap) or more.");
 		}
+		checkAdaptiveConcurrency(prefix, shedder);
+	}
+
+	private static void checkAdaptiveConcurrency(String prefix, LimiterProperties.LoadShedder shedder) {
+		if (shedder.getMinLimit() < 1) {
+			throw invalid(prefix + ".min-limit", shedder.getMinLimit(), "Must be 1 or more.");
+		}
+		if (shedder.getMaxLimit() < shedder.getMinLimit()) {
+			throw invalid(prefix + ".max-limit", shedder.getMaxLimit(),
+					"Must be at least min-limit (" + shedder.getMinLimit() + ").");
+		}
+		if (shedder.getInitialLimit() < shedder.getMinLimit() || shedder.getInitialLimit() > shedder.getMaxLimit()) {
+			throw invalid(prefix + ".initial-limit", shedder.getInitialLimit(),
+					"Must be between min-limit and max-limit (" + shedder.getMinLimit() + " to "
+							+ shedder.getMaxLimit() + ").");
+		}
 	}
 
 	/**

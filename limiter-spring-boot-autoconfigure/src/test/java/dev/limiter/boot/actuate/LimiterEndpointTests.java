@@ -25,6 +25,7 @@ import dev.limiter.core.ratelimit.FixedWindowSpec;
 import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.ratelimit.SlidingWindowSpec;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
+import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import org.junit.jupiter.api.Test;
@@ -74,9 +75,28 @@ class LimiterEndpointTests {
 		assertThat(all.circuitBreakers().get("legacy"))
 			.isEqualTo(new LimiterEndpoint.BreakerDescriptor("threshold", "closed", null, -1.0, -1.0, "shadow"));
 		assertThat(all.loadShedders().get("cpu"))
-			.isEqualTo(new LimiterEndpoint.ShedderDescriptor("adaptive", 0.9, 0.5, 0L, null, "enforce"));
+			.isEqualTo(new LimiterEndpoint.ShedderDescriptor("adaptive", 0.9, 0.5, 0L, null, null, "enforce"));
 		assertThat(all.loadShedders().get("capped"))
-			.isEqualTo(new LimiterEndpoint.ShedderDescriptor("adaptive", 0.9, 0.5, 0L, 8, "shadow"));
+			.isEqualTo(new LimiterEndpoint.ShedderDescriptor("adaptive", 0.9, 0.5, 0L, 8, null, "shadow"));
+	}
+
+	@Test
+	void readShowsTheLimitOfAnAdaptiveConcurrencyShedder() {
+		AdaptiveConcurrencyLimiter limiter = AdaptiveConcurrencyLimiter.builder()
+			.name("api")
+			.initialLimit(12)
+			.clock(this.clock)
+			.build();
+		limiter.allow();
+		LimiterEndpoint endpoint = new LimiterEndpoint(new RateLimiterRegistry(Map.of()),
+				new CircuitBreakerRegistry(Map.of()),
+				new LoadShedderRegistry(Map.of("api", limiter, "capped",
+						new CappedShedder(ConcurrencyLimiter.of("capped", 8), limiter))),
+				(name) -> false, null);
+		assertThat(endpoint.limiters().loadShedders().get("api"))
+			.isEqualTo(new LimiterEndpoint.ShedderDescriptor("adaptive-concurrency", null, null, 1L, null, 12, "enforce"));
+		assertThat(endpoint.limiters().loadShedders().get("capped"))
+			.isEqualTo(new LimiterEndpoint.ShedderDescriptor("adaptive-concurrency", null, null, 0L, 8, 12, "enforce"));
 	}
 
 	@Test
