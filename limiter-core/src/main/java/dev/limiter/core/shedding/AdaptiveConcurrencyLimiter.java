@@ -9,32 +9,30 @@ import dev.limiter.core.Clock;
 import dev.limiter.core.Promise;
 
 /**
- * A limit on calls in flight that finds itself from observed latency, so that a service is protected from overload
+ * A limit on calls in flight that learns itself from observed latency, so that a service is protected from overload
  * with nothing tuned: calls beyond the limit are refused at once ({@link OverloadException}), never queued.
  *
  * <p>The limit follows the concurrency the protected resource can actually serve (a pool of connections, worker
- * threads, cores). It grows while the limit is what holds calls back and latency stays within 1.5 x the baseline
- * (the latency of the resource when nothing queues), and shrinks in proportion when latency goes beyond it, so that
- * it settles where about a third of the calls in flight wait: full throughput, and a bounded wait. The baseline
- * falls at once when the resource gets faster; it rises only on evidence that a higher latency is not queueing
- * (while the limit holds nothing back, or when the latency stays the same although fewer calls are in flight), so
- * neither long overloads nor repeated ones make it drift, and a resource that slows down is followed.
+ * threads, cores): high enough for full throughput, low enough that admitted calls wait little. It follows a
+ * resource that slows down or loses capacity, finds one that speeds up again, and does not drift over long or
+ * repeated overloads.
  *
  * <p>Complete the promise of {@link #allow()} once the call has finished: {@link Promise#accept()} when the call
  * did its work (its latency is learnt from), {@link Promise#reject(String)} when it failed. A failed call counts
- * as load for as long as it was in flight but never as a completed call, so calls that fail fast (refused
- * downstream, bad input) do not make latency look low, and calls that time out make it look high.
+ * as load for as long as it was in flight but never as a completed call, so calls that fail fast do not make
+ * latency look low, and calls that time out make it look high.
  *
- * <p>Thread-safe and lock-free: {@link #allow()} and the promise take a compare-and-set on the in-flight count and
- * a few atomic additions to the current measurement window, and allocate nothing (the promise is shared, latency
- * is measured per window with Little's law rather than per call). Whichever call ends a window updates the limit.
- * The in-flight count never exceeds the limit read when a call was admitted: after the limit falls, calls already
- * in flight finish, and no call is admitted until the count is below the new limit.
+ * <p>Thread-safe and lock-free; {@link #allow()} and the promise allocate nothing. The in-flight count never
+ * exceeds the limit read when a call was admitted.
  */
 public final class AdaptiveConcurrencyLimiter implements Shedder {
 
 	/*
 	 * Implementation notes.
+	 *
+	 * The limit grows while it is what holds calls back and latency stays within TOLERANCE x the baseline (the
+	 * latency of the resource when nothing queues), and shrinks in proportion beyond it, so that it settles where
+	 * about a third of the calls in flight wait: full throughput, and a bounded wait.
 	 *
 	 * Measurement, per window, without per-call state: the time-integral of the in-flight count (from the sums of
 	 * admission and completion instants, as offsets from the window's start) over the calls that completed with
@@ -60,31 +58,31 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 	 *   minRTT probe (#46602), it runs only on that evidence, not on a timer, so steady traffic is not shed by it.
 	 */
 
-	static final double TOLERANCE = 1.5;
+	private static final double TOLERANCE = 1.5;
 
-	static final int MIN_SAMPLES = 50;
+	private static final int MIN_SAMPLES = 50;
 
-	static final int MIN_UPDATE_SAMPLES = 3;
+	private static final int MIN_UPDATE_SAMPLES = 3;
 
-	static final long MIN_WINDOW = Duration.ofMillis(50).toNanos();
+	private static final long MIN_WINDOW = Duration.ofMillis(50).toNanos();
 
-	static final long MAX_WINDOW = Duration.ofSeconds(1).toNanos();
+	private static final long MAX_WINDOW = Duration.ofSeconds(1).toNanos();
 
-	static final int WINDOW_BASELINES = 4;
+	private static final int WINDOW_BASELINES = 4;
 
-	static final int CUT_HISTORY = 8;
+	private static final int CUT_HISTORY = 8;
 
-	static final double STUCK_LIMIT = 2;
+	private static final double STUCK_LIMIT = 2;
 
-	static final double PROBE_FLIGHT = 0.6;
+	private static final double PROBE_FLIGHT = 0.6;
 
-	static final double STUCK_LATENCY = 0.9;
+	private static final double STUCK_LATENCY = 0.9;
 
-	static final double KNEE = 1.375;
+	private static final double KNEE = 1.375;
 
-	static final long REPROBE_NANOS = Duration.ofSeconds(30).toNanos();
+	private static final long REPROBE_NANOS = Duration.ofSeconds(30).toNanos();
 
-	static final double LEAK = 0.25;
+	private static final double LEAK = 0.25;
 
 	private static final AtomicIntegerFieldUpdater<AdaptiveConcurrencyLimiter> IN_FLIGHT = AtomicIntegerFieldUpdater
 		.newUpdater(AdaptiveConcurrencyLimiter.class, "inFlight");
@@ -449,7 +447,7 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 	}
 
 	/** One measurement window: sums added to by every call, read once by the thread that closes it. */
-	static final class Window {
+	private static final class Window {
 
 		static final AtomicLongFieldUpdater<Window> ADMITS = AtomicLongFieldUpdater.newUpdater(Window.class,
 				"admits");
