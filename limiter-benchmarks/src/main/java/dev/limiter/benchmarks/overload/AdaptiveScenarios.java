@@ -40,8 +40,8 @@ final class AdaptiveScenarios {
 				+ "time until the limit is at most 2 x the new true concurrency, and stays there for 1 s; goodput of "
 				+ "the new capacity over the last 6 s.\n\n"
 				+ "| protection | settle 0.5x->3x s | recovery s | goodput 3x | limit drift over 10 cycles | "
-				+ "limits per cycle | limit before / after halving | followed in s | goodput after halving |\n"
-				+ "|---|---:|---:|---:|---:|---|---:|---:|---:|\n");
+				+ "limits per cycle | limit before / after halving | followed in s | goodput after halving | "
+				+ "load avg |\n|---|---:|---:|---:|---:|---|---:|---:|---:|---|\n");
 		Map<String, double[][]> halving = new LinkedHashMap<>();
 		Map<String, double[][]> cycling = new LinkedHashMap<>();
 		for (OverloadHarness.Protection protection : Protections.forBackend(kind)) {
@@ -68,7 +68,8 @@ final class AdaptiveScenarios {
 			for (int c = 0; c < CYCLES; c++) {
 				perCycle[c] = cycleRun.meanLimit(c * period + CYCLE_OVERLOAD_SECONDS - 1,
 						c * period + CYCLE_OVERLOAD_SECONDS);
-				worst = Math.max(worst, Math.abs(perCycle[c] / perCycle[0] - 1));
+				double drift = perCycle[c] / perCycle[0] - 1;
+				worst = (Math.abs(drift) > Math.abs(worst)) ? drift : worst;
 				limits.append(String.format(Locale.ROOT, "%s%.0f", (c == 0) ? "" : " ", perCycle[c]));
 			}
 
@@ -80,13 +81,14 @@ final class AdaptiveScenarios {
 			double after = goodputOfHalved(halveRun, calibration);
 
 			table.append(String.format(Locale.ROOT,
-					"| %s | %s | %s | %.0f %% | %+.0f %% (worst) | %s | %.1f / %.1f | %s | %.0f %% |%n",
+					"| %s | %s | %s | %.0f %% | %+.0f %% (worst) | %s | %.1f / %.1f | %s | %.0f %% | %s |%n",
 					protection.name(), OverloadHarness.seconds(stepRun.steps().get(1).settleSeconds()),
 					OverloadHarness.seconds(stepRun.steps().get(2).settleSeconds()),
 					100 * stepRun.steps().get(1).goodputOfCapacity(), 100 * worst, limits,
 					halveRun.meanLimit(HALVE_AT_SECONDS - 3, HALVE_AT_SECONDS),
 					halveRun.meanLimit(HALVE_AT_SECONDS + HALVED_SECONDS - 6, HALVE_AT_SECONDS + HALVED_SECONDS),
-					Double.isNaN(followed) ? "never" : String.format(Locale.ROOT, "%.1f", followed), 100 * after));
+					Double.isNaN(followed) ? "never" : String.format(Locale.ROOT, "%.1f", followed), 100 * after,
+					OverloadHarness.loadAverage()));
 			halving.put(protection.name(), new double[][] { halveRun.limitSeconds(), halveRun.limits() });
 			cycling.put(protection.name(), new double[][] { cycleRun.limitSeconds(), cycleRun.limits() });
 			System.out.printf(Locale.ROOT, "%nscenarios / %s done%n", protection.name());

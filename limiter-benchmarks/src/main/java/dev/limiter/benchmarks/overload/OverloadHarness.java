@@ -38,10 +38,12 @@ import dev.limiter.core.shedding.Shedder;
  * ./mvnw -q -B -ntp -pl limiter-benchmarks -am package -DskipTests &amp;&amp; \
  *   java -cp limiter-benchmarks/target/benchmarks.jar dev.limiter.benchmarks.overload.OverloadHarness
  * </pre>
- * Options: {@code --step-seconds=N} (default 6: the 7 runs of 4 steps and a 5 s recovery phase then take about 4.3
- * minutes, inside the five-minute budget on 2 cores; the issue's 20 s steps would take about 12),
- * {@code --only=sleep|cpu}, {@code --out=DIR} (default {@code limiter-benchmarks/target/overload}),
- * {@code --seed=N}. It writes {@code overload.md}, {@code breaker.md} and PNG plots there and prints the tables.
+ * Options: {@code --step-seconds=N} (default 20: the 0.5x to 10x steps of every protection, both backends and the
+ * adaptive scenarios take about 35 minutes on 2 cores), {@code --only=sleep|cpu}, {@code --protections=ours,cap,...}
+ * (keys: ours, gradient2, vegas, cpu, utilisation, host, cap (every hand-tuned cap), cap:N, none; default ours, cap,
+ * gradient2, vegas, cpu, none), {@code --scenarios=false}, {@code --breakers=true}, {@code --out=DIR} (default
+ * {@code limiter-benchmarks/target/overload}), {@code --seed=N}. It writes {@code overload.md} (and
+ * {@code breaker.md}) and PNG plots there and prints the tables.
  */
 public final class OverloadHarness {
 
@@ -79,7 +81,7 @@ public final class OverloadHarness {
 
 	/** One run's outcome. */
 	record Run(String backend, String protection, List<RunAnalysis.Step> steps, RunAnalysis.Series series,
-			int droppedAtEnd, double[] cpuPerStep, double[] limitSeconds, double[] limits) {
+			int droppedAtEnd, double[] cpuPerStep, double[] limitSeconds, double[] limits, String loadAverage) {
 
 		/** Mean limit sampled in [from, to) seconds; NaN without a limit. */
 		double meanLimit(double from, double to) {
@@ -130,7 +132,7 @@ public final class OverloadHarness {
 					calibration.unloadedP50Millis(), calibration.unloadedP99Millis(), calibration.boundMillis()));
 			List<Run> runs = new ArrayList<>();
 			for (Protection protection : Protections.forBackend(kind)) {
-				if (!selected.equals("all") && !keys.contains(protection.key())) {
+				if (!selected.equals("all") && !Protections.selected(protection, keys)) {
 					continue;
 				}
 				Run run = run(kind, protection, calibration, stepSeconds, seed);
@@ -146,7 +148,7 @@ public final class OverloadHarness {
 				markdown.append('\n');
 			}
 			plots.addAll(plot(out, kind, runs, calibration));
-			markdown.append(summary(runs, stepSeconds));
+			markdown.append(summary(runs, stepSeconds, calibration));
 			if (scenarios && kind == SimulatedBackend.Kind.SLEEP) {
 				markdown.append(AdaptiveScenarios.run(kind, calibration, keys, selected.equals("all"), seed, out,
 						plots));
@@ -243,6 +245,7 @@ public final class OverloadHarness {
 	static Run runPhases(SimulatedBackend.Kind kind, Protection protection, Calibration calibration,
 			List<LoadGenerator.Phase> phases, long seed, long changeAtNanos, int workersAfter)
 			throws InterruptedException {
+		String loadBefore = loadAverage();
 		SimulatedBackend backend = Protections.backend(kind);
 		Protections.Guarded guarded = protection.factory().apply(backend);
 		Shedder shedder = guarded.shedder();
@@ -324,25 +327,91 @@ public final class OverloadHarness {
 		double[] limitSeconds = limitSamples.stream().mapToDouble((sample) -> sample[0]).toArray();
 		double[] limits = limitSamples.stream().mapToDouble((sample) -> sample[1]).toArray();
 		return new Run(kind.name().toLowerCase(Locale.ROOT), protection.name(), analysis.steps(phases, true),
-				analysis.series(), dropped, cpu, limitSeconds, limits);
+				analysis.series(), dropped, cpu, limitSeconds, limits, loadBefore + " / " + loadAverage());
 	}
 
 	/** One line per protection: the targets of the adaptive limiter side by side. */
-	private static String summary(List<Run> runs, double stepSeconds) {
+	private static String summary(List<Run> runs, double stepSeconds, Calibration calibration) {
 		StringBuilder table = new StringBuilder("### Side by side\n\n| protection | goodput 0.5x | 1x | 3x | 10x | "
-				+ "admitted p99 3x ms | 10x ms | settle 3x s | recovery s | mean limit 3x | 10x |\n"
-				+ "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+				+ "admitted p99 3x ms | 10x ms | settle 3x s | recovery s | mean limit 3x | 10x | load avg before / "
+				+ "after |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
 		for (Run run : runs) {
 			List<RunAnalysis.Step> steps = run.steps();
 			table.append(String.format(Locale.ROOT,
-					"| %s | %.0f %% | %.0f %% | %.0f %% | %.0f %% | %s | %s | %s | %s | %s | %s |%n", run.protection(),
-					100 * steps.get(0).goodputOfCapacity(), 100 * steps.get(1).goodputOfCapacity(),
+					"| %s | %.0f %% | %.0f %% | %.0f %% | %.0f %% | %s | %s | %s | %s | %s | %s | %s |%n",
+					run.protection(), 100 * steps.get(0).goodputOfCapacity(), 100 * steps.get(1).goodputOfCapacity(),
 					100 * steps.get(2).goodputOfCapacity(), 100 * steps.get(3).goodputOfCapacity(),
 					millis(steps.get(2).p99Millis()), millis(steps.get(3).p99Millis()),
 					seconds(steps.get(2).settleSeconds()), seconds(steps.get(4).settleSeconds()),
-					limitOf(run, 2, stepSeconds), limitOf(run, 3, stepSeconds)));
+					limitOf(run, 2, stepSeconds), limitOf(run, 3, stepSeconds), run.loadAverage()));
 		}
+		table.append('\n').append(comparison(runs, calibration));
 		return table.append('\n').toString();
+	}
+
+	/**
+	 * Ours against its peers of the same run, step by step: goodput ratios against the best hand-tuned cap (the cap
+	 * with the most goodput at 3x and 10x together), Gradient2 and Vegas, and the targets.
+	 */
+	private static String comparison(List<Run> runs, Calibration calibration) {
+		Run ours = find(runs, "AdaptiveConcurrencyLimiter");
+		if (ours == null) {
+			return "";
+		}
+		Run bestCap = null;
+		for (Run run : runs) {
+			boolean cap = run.protection().startsWith("ConcurrencyLimiter");
+			if (cap && (bestCap == null || overloadGoodput(run) > overloadGoodput(bestCap))) {
+				bestCap = run;
+			}
+		}
+		Run gradient2 = find(runs, "Netflix Gradient2");
+		Run vegas = find(runs, "Netflix Vegas");
+		StringBuilder table = new StringBuilder("Ours against the peers of this run (goodput ratio; >= 0.9 x the best "
+				+ "cap and >= 1 x Gradient2 and Vegas are the targets)");
+		if (bestCap != null) {
+			table.append("; best hand-tuned cap: ").append(bestCap.protection());
+		}
+		table.append(".\n\n| step | ours | / best cap | / Gradient2 | / Vegas | admitted p99 / unloaded p99 |\n"
+				+ "|---|---:|---:|---:|---:|---:|\n");
+		for (int i = 0; i < MULTIPLES.length; i++) {
+			RunAnalysis.Step step = ours.steps().get(i);
+			table.append(String.format(Locale.ROOT, "| %s | %.0f %% | %s | %s | %s | %.2f |%n", step.label(),
+					100 * step.goodputOfCapacity(), ratio(ours, bestCap, i, 0.9), ratio(ours, gradient2, i, 1),
+					ratio(ours, vegas, i, 1), step.p99Millis() / calibration.unloadedP99Millis()));
+		}
+		return table.toString();
+	}
+
+	private static String ratio(Run ours, Run peer, int step, double target) {
+		if (peer == null) {
+			return "-";
+		}
+		double mine = ours.steps().get(step).goodputOfCapacity();
+		double theirs = peer.steps().get(step).goodputOfCapacity();
+		double ratio = mine / theirs;
+		// within a percentage point of capacity counts as level: the steps' goodputs carry that much noise
+		boolean met = ratio >= target || mine >= target * theirs - 0.01;
+		return String.format(Locale.ROOT, "%.2f%s", ratio, met ? "" : " (missed)");
+	}
+
+	private static double overloadGoodput(Run run) {
+		return run.steps().get(2).goodputOfCapacity() + run.steps().get(3).goodputOfCapacity();
+	}
+
+	private static Run find(List<Run> runs, String prefix) {
+		return runs.stream().filter((run) -> run.protection().startsWith(prefix)).findFirst().orElse(null);
+	}
+
+	/** The 1, 5 and 15 minute load averages of the host, from {@code /proc/loadavg}. */
+	static String loadAverage() {
+		try {
+			String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+			return fields[0] + " " + fields[1] + " " + fields[2];
+		}
+		catch (IOException | RuntimeException ex) {
+			return "?";
+		}
 	}
 
 	private static String limitOf(Run run, int step, double stepSeconds) {

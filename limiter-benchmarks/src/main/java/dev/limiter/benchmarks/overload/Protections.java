@@ -80,6 +80,23 @@ final class Protections {
 		});
 	}
 
+	/**
+	 * The static caps tried by hand, around the true concurrency (workers of the sleep backend, cores of the cpu
+	 * one); the harness compares the others with the best of them.
+	 */
+	static int[] caps(SimulatedBackend.Kind kind) {
+		if (kind == SimulatedBackend.Kind.SLEEP) {
+			return new int[] { SLEEP_WORKERS, SLEEP_WORKERS * 3 / 2, 2 * SLEEP_WORKERS };
+		}
+		int cores = Runtime.getRuntime().availableProcessors();
+		return new int[] { cores, cores * 3 / 2, 2 * cores };
+	}
+
+	/** Whether a protection is selected by the {@code --protections} keys ({@code cap} selects every cap). */
+	static boolean selected(OverloadHarness.Protection protection, List<String> keys) {
+		return keys.contains(protection.key()) || (protection.key().startsWith("cap:") && keys.contains("cap"));
+	}
+
 	static SimulatedBackend backend(SimulatedBackend.Kind kind) {
 		return (kind == SimulatedBackend.Kind.SLEEP) ? new SimulatedBackend(kind, SLEEP_WORKERS, 20, 0.5)
 				: new SimulatedBackend(kind, 8, 10, 0.5);
@@ -87,7 +104,6 @@ final class Protections {
 
 	static List<OverloadHarness.Protection> forBackend(SimulatedBackend.Kind kind) {
 		List<OverloadHarness.Protection> protections = new ArrayList<>();
-		int cap = (kind == SimulatedBackend.Kind.SLEEP) ? 2 * 16 : 2 * Runtime.getRuntime().availableProcessors();
 		protections.add(ours());
 		protections.add(netflix("gradient2", "Netflix Gradient2 (defaults)", Gradient2Limit::newDefault));
 		protections.add(netflix("vegas", "Netflix Vegas (defaults)", VegasLimit::newDefault));
@@ -107,8 +123,10 @@ final class Protections {
 				return new Guarded(AdaptiveShedder.builder().name("host").cpuUsage(host).build(), host, host);
 			}));
 		}
-		protections.add(new OverloadHarness.Protection("cap", "ConcurrencyLimiter (" + cap + ", by hand)",
-				(backend) -> new Guarded(ConcurrencyLimiter.of("cap", cap), CpuUsage.shared(), null, () -> cap)));
+		for (int cap : caps(kind)) {
+			protections.add(new OverloadHarness.Protection("cap:" + cap, "ConcurrencyLimiter (" + cap + ", by hand)",
+					(backend) -> new Guarded(ConcurrencyLimiter.of("cap", cap), CpuUsage.shared(), null, () -> cap)));
+		}
 		protections.add(new OverloadHarness.Protection("none", "no protection",
 				(backend) -> new Guarded(OverloadHarness.unprotected(), CpuUsage.shared(), null)));
 		return protections;
