@@ -32,16 +32,18 @@ final class AdaptiveScenarios {
 			boolean all, long seed, Path out, List<Path> plots) throws InterruptedException, IOException {
 		StringBuilder table = new StringBuilder("### Adaptive scenarios\n\n"
 				+ "Step: 5 s at 0.5x, 10 s at 3x, 5 s at 0.5x; settle = time until every 100 ms bin of a whole second "
-				+ "had its admitted p99 within the bound, recovery = the same and <= 1 % rejected. Drift: "
-				+ CYCLES + " cycles of " + (int) CYCLE_OVERLOAD_SECONDS + " s at 3x and " + (int) CYCLE_REST_SECONDS
-				+ " s at 0.5x; the limit's mean over the last second of each overload, relative to the first cycle's. "
+				+ "had its admitted p99 within the bound; limit converged = time until the limit stayed within +-20 % of "
+				+ "its mean over the step's last 5 s; recovery = settle and <= 1 % rejected. Drift: "
+				+ CYCLES + " cycles of " + (int) CYCLE_REST_SECONDS + " s at 0.5x and " + (int) CYCLE_OVERLOAD_SECONDS
+				+ " s at 3x; the limit's mean over the last second of each overload, relative to the first cycle's "
+				+ "(worst), and the mean of the last 3 cycles against the first 3 (trend). "
 				+ "Halving: 2x the original capacity offered; at " + (int) HALVE_AT_SECONDS + " s the workers go from "
 				+ Protections.SLEEP_WORKERS + " to " + Protections.SLEEP_WORKERS / 2 + " (capacity halves); followed = "
 				+ "time until the limit is at most 2 x the new true concurrency, and stays there for 1 s; goodput of "
 				+ "the new capacity over the last 6 s.\n\n"
-				+ "| protection | settle 0.5x->3x s | recovery s | goodput 3x | limit drift over 10 cycles | "
-				+ "limits per cycle | limit before / after halving | followed in s | goodput after halving | "
-				+ "load avg |\n|---|---:|---:|---:|---:|---|---:|---:|---:|---|\n");
+				+ "| protection | settle 0.5x->3x s | limit converged s | recovery s | goodput 3x | limit drift over 10 "
+				+ "cycles: worst / last 3 vs first 3 | limits per cycle | limit before / after halving | followed in s "
+				+ "| goodput after halving | load avg |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n");
 		Map<String, double[][]> halving = new LinkedHashMap<>();
 		Map<String, double[][]> cycling = new LinkedHashMap<>();
 		for (OverloadHarness.Protection protection : Protections.forBackend(kind)) {
@@ -56,9 +58,10 @@ final class AdaptiveScenarios {
 
 			List<LoadGenerator.Phase> cycles = new ArrayList<>();
 			for (int c = 0; c < CYCLES; c++) {
-				cycles.add(phase("3x #" + c, 3, capacity, CYCLE_OVERLOAD_SECONDS));
 				cycles.add(phase("0.5x #" + c, 0.5, capacity, CYCLE_REST_SECONDS));
+				cycles.add(phase("3x #" + c, 3, capacity, CYCLE_OVERLOAD_SECONDS));
 			}
+			cycles.add(phase("0.5x after", 0.5, capacity, CYCLE_REST_SECONDS));
 			OverloadHarness.Run cycleRun = OverloadHarness.runPhases(kind, protection, calibration, cycles, seed, -1,
 					0);
 			double period = CYCLE_OVERLOAD_SECONDS + CYCLE_REST_SECONDS;
@@ -66,12 +69,15 @@ final class AdaptiveScenarios {
 			double worst = 0;
 			StringBuilder limits = new StringBuilder();
 			for (int c = 0; c < CYCLES; c++) {
-				perCycle[c] = cycleRun.meanLimit(c * period + CYCLE_OVERLOAD_SECONDS - 1,
-						c * period + CYCLE_OVERLOAD_SECONDS);
+				double overloadEnd = c * period + CYCLE_REST_SECONDS + CYCLE_OVERLOAD_SECONDS;
+				perCycle[c] = cycleRun.meanLimit(overloadEnd - 1, overloadEnd);
 				double drift = perCycle[c] / perCycle[0] - 1;
 				worst = (Math.abs(drift) > Math.abs(worst)) ? drift : worst;
 				limits.append(String.format(Locale.ROOT, "%s%.0f", (c == 0) ? "" : " ", perCycle[c]));
 			}
+			double trend = (perCycle[CYCLES - 1] + perCycle[CYCLES - 2] + perCycle[CYCLES - 3])
+					/ (perCycle[0] + perCycle[1] + perCycle[2]) - 1;
+			double converged = converged(stepRun, 5, 15);
 
 			List<LoadGenerator.Phase> halve = List.of(phase("2x", 2, capacity, HALVE_AT_SECONDS),
 					phase("2x halved", 2, capacity, HALVED_SECONDS));
@@ -81,10 +87,11 @@ final class AdaptiveScenarios {
 			double after = goodputOfHalved(halveRun, calibration);
 
 			table.append(String.format(Locale.ROOT,
-					"| %s | %s | %s | %.0f %% | %+.0f %% (worst) | %s | %.1f / %.1f | %s | %.0f %% | %s |%n",
+					"| %s | %s | %s | %s | %.0f %% | %+.0f %% / %+.0f %% | %s | %.1f / %.1f | %s | %.0f %% | %s |%n",
 					protection.name(), OverloadHarness.seconds(stepRun.steps().get(1).settleSeconds()),
+					OverloadHarness.seconds(converged),
 					OverloadHarness.seconds(stepRun.steps().get(2).settleSeconds()),
-					100 * stepRun.steps().get(1).goodputOfCapacity(), 100 * worst, limits,
+					100 * stepRun.steps().get(1).goodputOfCapacity(), 100 * worst, 100 * trend, limits,
 					halveRun.meanLimit(HALVE_AT_SECONDS - 3, HALVE_AT_SECONDS),
 					halveRun.meanLimit(HALVE_AT_SECONDS + HALVED_SECONDS - 6, HALVE_AT_SECONDS + HALVED_SECONDS),
 					Double.isNaN(followed) ? "never" : String.format(Locale.ROOT, "%.1f", followed), 100 * after,
@@ -102,7 +109,7 @@ final class AdaptiveScenarios {
 					"Limit when the backend's capacity halves at " + (int) HALVE_AT_SECONDS + " s (2x offered)",
 					"time (s)", "limit (calls in flight)", false, true, halving, false));
 			plots.add(Charts.line(out, "sleep-limit-cycles",
-					"Limit over " + CYCLES + " overload cycles (3 s at 3x, 2 s at 0.5x)", "time (s)",
+					"Limit over " + CYCLES + " overload cycles (2 s at 0.5x, 3 s at 3x)", "time (s)",
 					"limit (calls in flight)", false, true, cycling, false));
 		}
 		String result = table.append('\n').toString();
@@ -112,6 +119,23 @@ final class AdaptiveScenarios {
 
 	private static LoadGenerator.Phase phase(String label, double multiple, double capacity, double seconds) {
 		return new LoadGenerator.Phase(label, multiple, multiple * capacity, (long) (seconds * 1e9));
+	}
+
+	/**
+	 * Seconds after {@code from} until the limit stays within +-20 % of its mean over the last 5 s before {@code to}
+	 * for the rest of the phase; NaN if it never does.
+	 */
+	private static double converged(OverloadHarness.Run run, double from, double to) {
+		double settled = run.meanLimit(to - 5, to);
+		double[] seconds = run.limitSeconds();
+		double[] limits = run.limits();
+		double since = from;
+		for (int i = 0; i < seconds.length; i++) {
+			if (seconds[i] >= from && seconds[i] < to && Math.abs(limits[i] / settled - 1) > 0.2) {
+				since = seconds[i];
+			}
+		}
+		return (since >= to - 5) ? Double.NaN : since - from;
 	}
 
 	/** Seconds after {@code at} until the limit is at most {@code target} and stays so for 1 s; NaN if never. */

@@ -24,7 +24,8 @@ import dev.limiter.core.shedding.Shedder;
  *
  * <p>Backends ({@link SimulatedBackend}): {@code sleep}, 16 workers with a lognormal service time (median 20 ms,
  * sigma 0.5, mean 22.7 ms: capacity 706 requests/s) that leave the CPU idle; {@code cpu}, 8 workers burning a
- * lognormal amount of CPU time (median 10 ms), whose capacity is measured at start-up because the cores are shared.
+ * lognormal amount of CPU time (median 10 ms), whose capacity is measured at start-up and again before each
+ * protection's run, because the cores are shared.
  * Protections: none; {@code ConcurrencyLimiter} capped by hand at 2 x workers (sleep) or 2 x cores (cpu); the
  * {@code AdaptiveShedder} with its defaults driven by this process's CPU ({@code CpuUsage.shared()}); and a second
  * {@code AdaptiveShedder} fed another load signal as its "CPU", because a CPU-driven shedder never acts while the
@@ -81,7 +82,8 @@ public final class OverloadHarness {
 
 	/** One run's outcome. */
 	record Run(String backend, String protection, List<RunAnalysis.Step> steps, RunAnalysis.Series series,
-			int droppedAtEnd, double[] cpuPerStep, double[] limitSeconds, double[] limits, String loadAverage) {
+			int droppedAtEnd, double[] cpuPerStep, double[] limitSeconds, double[] limits, String loadAverage,
+			double capacity) {
 
 		/** Mean limit sampled in [from, to) seconds; NaN without a limit. */
 		double meanLimit(double from, double to) {
@@ -135,7 +137,8 @@ public final class OverloadHarness {
 				if (!selected.equals("all") && !Protections.selected(protection, keys)) {
 					continue;
 				}
-				Run run = run(kind, protection, calibration, stepSeconds, seed);
+				Calibration own = recalibrate(kind, calibration);
+				Run run = run(kind, protection, own, stepSeconds, seed);
 				runs.add(run);
 				String table = table(run) + targets(run, calibration);
 				System.out.printf(Locale.ROOT, "%n%s / %s%n%s", kind.name().toLowerCase(Locale.ROOT), protection.name(),
@@ -200,6 +203,24 @@ public final class OverloadHarness {
 				capacity);
 		RunAnalysis.Step step = analysis.steps(List.of(unloaded), false).get(0);
 		return new Calibration(nominal, capacity, step.p50Millis(), step.p99Millis());
+	}
+
+	/**
+	 * The cpu backend's capacity measured again (2 s, saturated) just before a run, so that each protection's
+	 * goodput and offered load are relative to the cores it actually had: on a shared machine, neighbours change
+	 * that from minute to minute. The latency bound stays the first calibration's. The sleep backend's capacity
+	 * does not depend on the cores and is kept.
+	 */
+	private static Calibration recalibrate(SimulatedBackend.Kind kind, Calibration calibration)
+			throws InterruptedException {
+		if (kind != SimulatedBackend.Kind.CPU) {
+			return calibration;
+		}
+		SimulatedBackend backend = Protections.backend(kind);
+		double capacity = saturate(backend, 2_000_000_000L);
+		backend.shutdown();
+		return new Calibration(calibration.nominalCapacity(), capacity, calibration.unloadedP50Millis(),
+				calibration.unloadedP99Millis());
 	}
 
 	/** Closed loop: every worker serves back-to-back requests; returns the requests served per second. */
@@ -327,23 +348,24 @@ public final class OverloadHarness {
 		double[] limitSeconds = limitSamples.stream().mapToDouble((sample) -> sample[0]).toArray();
 		double[] limits = limitSamples.stream().mapToDouble((sample) -> sample[1]).toArray();
 		return new Run(kind.name().toLowerCase(Locale.ROOT), protection.name(), analysis.steps(phases, true),
-				analysis.series(), dropped, cpu, limitSeconds, limits, loadBefore + " / " + loadAverage());
+				analysis.series(), dropped, cpu, limitSeconds, limits, loadBefore + " / " + loadAverage(),
+				calibration.capacity());
 	}
 
 	/** One line per protection: the targets of the adaptive limiter side by side. */
 	private static String summary(List<Run> runs, double stepSeconds, Calibration calibration) {
 		StringBuilder table = new StringBuilder("### Side by side\n\n| protection | goodput 0.5x | 1x | 3x | 10x | "
-				+ "admitted p99 3x ms | 10x ms | settle 3x s | recovery s | mean limit 3x | 10x | load avg before / "
-				+ "after |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+				+ "admitted p99 3x ms | 10x ms | settle 3x s | recovery s | mean limit 3x | 10x | capacity req/s | "
+				+ "load avg before / after |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
 		for (Run run : runs) {
 			List<RunAnalysis.Step> steps = run.steps();
 			table.append(String.format(Locale.ROOT,
-					"| %s | %.0f %% | %.0f %% | %.0f %% | %.0f %% | %s | %s | %s | %s | %s | %s | %s |%n",
+					"| %s | %.0f %% | %.0f %% | %.0f %% | %.0f %% | %s | %s | %s | %s | %s | %s | %.0f | %s |%n",
 					run.protection(), 100 * steps.get(0).goodputOfCapacity(), 100 * steps.get(1).goodputOfCapacity(),
 					100 * steps.get(2).goodputOfCapacity(), 100 * steps.get(3).goodputOfCapacity(),
 					millis(steps.get(2).p99Millis()), millis(steps.get(3).p99Millis()),
 					seconds(steps.get(2).settleSeconds()), seconds(steps.get(4).settleSeconds()),
-					limitOf(run, 2, stepSeconds), limitOf(run, 3, stepSeconds), run.loadAverage()));
+					limitOf(run, 2, stepSeconds), limitOf(run, 3, stepSeconds), run.capacity(), run.loadAverage()));
 		}
 		table.append('\n').append(comparison(runs, calibration));
 		return table.append('\n').toString();
