@@ -139,6 +139,22 @@ class AdaptiveConcurrencyLimiterTest {
 		assertThat(simulation.rejectedFraction(22, 30)).isLessThan(0.01);
 	}
 
+	/**
+	 * 10 x overload that begins with the resource stalled for 2 s (as a JVM that stops for a moment when the load
+	 * hits it): the limit falls while nothing completes, and is back where the 4 servers are busy within 3 s.
+	 */
+	@ParameterizedTest
+	@ValueSource(longs = { 1, 2, 3, 4, 5 })
+	void recoversFromAStallAtTheStartOfAnOverload(long seed) {
+		AdaptiveConcurrencyLimiter limiter = limiter();
+		QueueSimulation simulation = simulation(limiter, seed, 4).servers((t) -> (t >= 10 && t < 12) ? 0 : 4)
+			.arrivals((t) -> ((t < 10) ? 0.5 : 10) * capacity(4))
+			.run(25);
+		assertThat(simulation.goodput(12, 15, 10 * SERVICE) / capacity(4)).isGreaterThan(0.8);
+		assertThat(simulation.goodput(15, 25, 10 * SERVICE) / capacity(4)).isGreaterThan(0.9);
+		assertThat(simulation.meanLimit(15, 25)).isBetween(4.0, 9.0);
+	}
+
 	@ParameterizedTest
 	@ValueSource(longs = { 1, 2, 3, 4, 5 })
 	void followsABackendWhoseCapacityHalvesAndFindsItAgain(long seed) {

@@ -130,6 +130,10 @@ final class QueueSimulation {
 	}
 
 	private void sample() {
+		// servers added by the script start on queued calls
+		while (!this.queue.isEmpty() && this.busy < (int) this.servers.applyAsDouble(this.now)) {
+			start(this.queue.poll());
+		}
 		if (this.shedder instanceof AdaptiveConcurrencyLimiter adaptive) {
 			this.limits.add(new double[] { this.now, adaptive.limit() });
 		}
