@@ -31,6 +31,8 @@ final class QueueSimulation {
 
 	private DoubleUnaryOperator meanServiceSeconds = (t) -> 0.04;
 
+	private DoubleUnaryOperator meanOutsideSeconds = (t) -> 0;
+
 	private final List<double[]> limits = new ArrayList<>();
 
 	private final List<double[]> admitted = new ArrayList<>();
@@ -70,6 +72,15 @@ final class QueueSimulation {
 		return this;
 	}
 
+	/**
+	 * Time a call spends in flight outside the servers once served (as a web container's own work, which gets
+	 * slower when the CPU is starved): exponential of a scripted mean, no queueing.
+	 */
+	QueueSimulation meanOutside(DoubleUnaryOperator seconds) {
+		this.meanOutsideSeconds = seconds;
+		return this;
+	}
+
 	/** Runs from the current virtual time for {@code seconds} more. */
 	QueueSimulation run(double seconds) {
 		double end = this.now + seconds;
@@ -84,6 +95,7 @@ final class QueueSimulation {
 			switch (event.kind) {
 				case Event.ARRIVAL -> arrive();
 				case Event.COMPLETION -> complete(event.request);
+				case Event.DONE -> done(event.request);
 				default -> sample();
 			}
 		}
@@ -122,11 +134,21 @@ final class QueueSimulation {
 
 	private void complete(Request request) {
 		this.busy--;
-		this.admitted.add(new double[] { request.arrival, this.now - request.arrival });
-		request.promise.accept();
+		double outside = this.meanOutsideSeconds.applyAsDouble(this.now);
+		if (outside > 0) {
+			this.events.add(new Event(this.now - Math.log(1 - this.random.nextDouble()) * outside, Event.DONE, request));
+		}
+		else {
+			done(request);
+		}
 		while (!this.queue.isEmpty() && this.busy < (int) this.servers.applyAsDouble(this.now)) {
 			start(this.queue.poll());
 		}
+	}
+
+	private void done(Request request) {
+		this.admitted.add(new double[] { request.arrival, this.now - request.arrival });
+		request.promise.accept();
 	}
 
 	private void sample() {
@@ -212,6 +234,8 @@ final class QueueSimulation {
 		static final int COMPLETION = 1;
 
 		static final int SAMPLE = 2;
+
+		static final int DONE = 3;
 
 	}
 
