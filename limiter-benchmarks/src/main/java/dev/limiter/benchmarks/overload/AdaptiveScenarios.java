@@ -32,8 +32,8 @@ final class AdaptiveScenarios {
 			boolean all, long seed, Path out, List<Path> plots) throws InterruptedException, IOException {
 		StringBuilder table = new StringBuilder("### Adaptive scenarios\n\n"
 				+ "Step: 5 s at 0.5x, 10 s at 3x, 5 s at 0.5x; settle = time until every 100 ms bin of a whole second "
-				+ "had its admitted p99 within the bound; limit converged = time until the limit stayed within +-20 % of "
-				+ "its mean over the step's last 5 s; recovery = settle and <= 1 % rejected. Drift: "
+				+ "had its admitted p99 within the bound; limit converged = time until the limit's 1 s mean stayed "
+				+ "within +-20 % of its mean over the step's last 5 s; recovery = settle and <= 1 % rejected. Drift: "
 				+ CYCLES + " cycles of " + (int) CYCLE_REST_SECONDS + " s at 0.5x and " + (int) CYCLE_OVERLOAD_SECONDS
 				+ " s at 3x; the limit's mean over the last second of each overload, relative to the first cycle's "
 				+ "(worst), and the mean of the last 3 cycles against the first 3 (trend). "
@@ -122,17 +122,16 @@ final class AdaptiveScenarios {
 	}
 
 	/**
-	 * Seconds after {@code from} until the limit stays within +-20 % of its mean over the last 5 s before {@code to}
-	 * for the rest of the phase; NaN if it never does.
+	 * Seconds after {@code from} until the limit's mean over the trailing second stays within +-20 % of its mean over
+	 * the last 5 s before {@code to} for the rest of the phase; NaN if it never does.
 	 */
 	private static double converged(OverloadHarness.Run run, double from, double to) {
 		double settled = run.meanLimit(to - 5, to);
-		double[] seconds = run.limitSeconds();
-		double[] limits = run.limits();
 		double since = from;
-		for (int i = 0; i < seconds.length; i++) {
-			if (seconds[i] >= from && seconds[i] < to && Math.abs(limits[i] / settled - 1) > 0.2) {
-				since = seconds[i];
+		for (double t = from + 0.1; t < to; t += 0.1) {
+			double mean = run.meanLimit(Math.max(from, t - 1), t);
+			if (!Double.isNaN(mean) && Math.abs(mean / settled - 1) > 0.2) {
+				since = t;
 			}
 		}
 		return (since >= to - 5) ? Double.NaN : since - from;
