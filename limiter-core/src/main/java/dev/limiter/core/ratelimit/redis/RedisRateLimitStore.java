@@ -115,8 +115,11 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		/** The script in Redis. */
 		REDIS,
 
-		/** The local cache of keys known to be empty. */
+		/** The local cache of keys known to be short of permits. */
 		CACHE,
+
+		/** Permits leased from Redis earlier and spent locally. */
+		LEASE,
 
 		/** The failure policy, because Redis was unavailable or failed. */
 		FALLBACK
@@ -164,11 +167,11 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
 	private final String keyPrefix;
 
-	private final long timeoutNanos;
+	final long timeoutNanos;
 
 	private final FailurePolicy failurePolicy;
 
-	private final Clock clock;
+	final Clock clock;
 
 	private final boolean clientTime;
 
@@ -176,9 +179,13 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
 	private final Duration probeInterval;
 
-	private final Availability availability;
+	final Availability availability;
 
 	private final RefusalCache refusals;
+
+	private final long refusalCacheSize;
+
+	private final long leasedKeys;
 
 	private final RateLimitStore localStore;
 
@@ -222,6 +229,8 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		this.prober.setRemoveOnCancelPolicy(true);
 		this.runner.connect();
 		this.refusals = (builder.refusalCacheSize > 0) ? new RefusalCache(builder.refusalCacheSize) : null;
+		this.refusalCacheSize = builder.refusalCacheSize;
+		this.leasedKeys = builder.leasedKeys;
 		this.localStore = (builder.failurePolicy == FailurePolicy.LOCAL) ? InMemoryRateLimitStore.builder()
 			.clock(builder.clock)
 			.maximumKeys(builder.localMaximumKeys)
@@ -253,17 +262,19 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		}
 		PreparedSpec prepared = prepare(spec);
 		long startNanos = this.clock.nanoTime();
-		if (permits == 1 && this.refusals != null) {
-			Decision cached = this.refusals.answer(key, spec, startNanos);
+		if (this.refusals != null) {
+			Decision cached = this.refusals.answer(key, spec, permits, startNanos);
 			if (cached != null) {
-				this.listener.onDecision(DecisionSource.CACHE, this.clock.nanoTime() - startNanos);
+				decided(DecisionSource.CACHE, startNanos);
 				return cached;
 			}
 		}
 		if (this.availability.shouldTry(startNanos)) {
 			Decision decision;
 			try {
-				decision = decide(key, prepared, permits, startNanos);
+				byte[] redisKey = (this.keyPrefix + '{' + key + '}').getBytes(StandardCharsets.UTF_8);
+				decision = decision(prepared,
+						run(prepared, redisKey, prepared.arguments(nowMicros(prepared, startNanos), permits)), 0);
 			}
 			catch (InterruptedException ex) {
 				// the caller was interrupted, Redis did not fail: keep the flag, decide by the policy this once
@@ -275,26 +286,57 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 				return fallback(key, prepared, permits, startNanos);
 			}
 			this.availability.succeeded();
-			if (this.refusals != null && RefusalCache.isRememberable(permits, decision)) {
-				this.refusals.remember(key, spec, startNanos, decision);
+			if (this.refusals != null && RefusalCache.isRememberable(decision)) {
+				this.refusals.remember(key, spec, permits, startNanos, refusalSlackNanos(prepared), decision);
 			}
-			this.listener.onDecision(DecisionSource.REDIS, this.clock.nanoTime() - startNanos);
+			decided(DecisionSource.REDIS, startNanos);
 			return decision;
 		}
 		return fallback(key, prepared, permits, startNanos);
 	}
 
-	private Decision decide(String key, PreparedSpec prepared, int permits, long startNanos) throws Exception {
-		long nowMicros = Long.MIN_VALUE;
-		if (this.clientTime || prepared.clientWindows) {
-			nowMicros = prepared.wallClock ? this.clock.currentTimeMillis() * 1000
-					: Math.floorDiv(startNanos, 1000);
+	/**
+	 * {@inheritDoc}
+	 * <p>The bound limit builds each Redis key from a prefix encoded once (the layout stays
+	 * {@code prefix + "{" + namespace + ":" + key + "}"}) and remembers refusals per limiter, each limiter up to
+	 * {@code refusalCacheSize} keys. With {@code leasePermits > 0} it leases: see the class javadoc.
+	 * @throws IllegalArgumentException if the spec cannot be computed exactly (see its javadoc)
+	 */
+	@Override
+	public BoundLimit bind(String namespace, LimitSpec spec, int leasePermits) {
+		Objects.requireNonNull(namespace, "namespace must not be null");
+		Objects.requireNonNull(spec, "spec must not be null");
+		if (leasePermits < 0) {
+			throw new IllegalArgumentException("leasePermits must be >= 0 (was " + leasePermits + ")");
 		}
-		byte[] redisKey = (this.keyPrefix + '{' + key + '}').getBytes(StandardCharsets.UTF_8);
-		List<Object> reply = this.runner.run(prepared.script, redisKey, prepared.arguments(nowMicros, permits),
-				this.timeoutNanos);
-		return new Decision(((Long) reply.get(0)) == 1, prepared.limit, (Long) reply.get(1),
+		return new RedisBoundLimit(this, this.keyPrefix, namespace, prepare(spec), this.refusalCacheSize,
+				this.leasedKeys, leasePermits);
+	}
+
+	long nowMicros(PreparedSpec prepared, long startNanos) {
+		if (this.clientTime || prepared.clientWindows) {
+			return prepared.wallClock ? this.clock.currentTimeMillis() * 1000 : Math.floorDiv(startNanos, 1000);
+		}
+		return Long.MIN_VALUE;
+	}
+
+	/** Returns how far the script's time may lag the decision's: up to 1 ms when it was the wall clock in ms. */
+	long refusalSlackNanos(PreparedSpec prepared) {
+		return (prepared.wallClock && (this.clientTime || prepared.clientWindows)) ? 1_000_000 : 0;
+	}
+
+	List<Object> run(PreparedSpec prepared, byte[] redisKey, byte[][] arguments) throws Exception {
+		return this.runner.run(prepared.script, redisKey, arguments, this.timeoutNanos);
+	}
+
+	/** Returns the decision of a script's reply, counting {@code leased} permits held here as remaining. */
+	Decision decision(PreparedSpec prepared, List<Object> reply, int leased) {
+		return new Decision(((Long) reply.get(0)) == 1, prepared.limit, (Long) reply.get(1) + leased,
 				micros((Long) reply.get(2)), micros((Long) reply.get(3)));
+	}
+
+	void decided(DecisionSource source, long startNanos) {
+		this.listener.onDecision(source, this.clock.nanoTime() - startNanos);
 	}
 
 	private static Duration micros(long micros) {
@@ -307,7 +349,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		return Duration.ofSeconds(micros / 1_000_000, (micros % 1_000_000) * 1000);
 	}
 
-	private Decision fallback(String key, PreparedSpec prepared, int permits, long startNanos) {
+	Decision fallback(String key, PreparedSpec prepared, int permits, long startNanos) {
 		Decision decision = switch (this.failurePolicy) {
 			case LOCAL -> this.localStore.acquire(key, prepared.spec, permits);
 			case ALLOW -> new Decision(true, prepared.limit, Math.max(0, prepared.limit - permits), Duration.ZERO,
@@ -443,6 +485,8 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
 		private long localMaximumKeys = InMemoryRateLimitStore.DEFAULT_MAXIMUM_KEYS;
 
+		private long leasedKeys = 10_000;
+
 		private Builder(RedisConnectionFactory connectionFactory) {
 			this.connectionFactory = Objects.requireNonNull(connectionFactory, "connectionFactory must not be null");
 		}
@@ -538,7 +582,8 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		}
 
 		/**
-		 * Sets how many known-empty keys are answered locally (default 10,000; 0 turns the cache off).
+		 * Sets how many keys known to be short of permits are answered locally (default 10,000, per bound limiter and
+		 * for direct calls; 0 turns the cache off).
 		 * @param refusalCacheSize the bound, at least 0
 		 * @return this builder
 		 */
@@ -561,6 +606,20 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 				throw new IllegalArgumentException("localMaximumKeys must be >= 1 (was " + localMaximumKeys + ")");
 			}
 			this.localMaximumKeys = localMaximumKeys;
+			return this;
+		}
+
+		/**
+		 * Sets how many keys of a leasing limiter hold a lease at once in this instance (default 10,000; the least
+		 * recently used key's lease is dropped first, its unspent permits unused until they expire in Redis).
+		 * @param leasedKeys the bound, at least 1
+		 * @return this builder
+		 */
+		public Builder leasedKeys(long leasedKeys) {
+			if (leasedKeys < 1) {
+				throw new IllegalArgumentException("leasedKeys must be >= 1 (was " + leasedKeys + ")");
+			}
+			this.leasedKeys = leasedKeys;
 			return this;
 		}
 
