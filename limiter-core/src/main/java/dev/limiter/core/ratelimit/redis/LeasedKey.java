@@ -44,9 +44,10 @@ final class LeasedKey {
 	 * Spends permits of the current lease, if it holds enough and has not ended.
 	 * @return the decision, or {@code null} when Redis (or the policy) must decide
 	 */
-	Decision spend(int permits, long limit, Clock clock) {
+	Decision spend(int permits, long limit, Clock clock, int generation) {
 		Lease lease = this.current;
-		if (lease == null) {
+		if (lease == null || lease.generation != generation) {
+			// none, or taken before an outage ended: Redis may have lost it (a restart), so it is not spent
 			return null;
 		}
 		AtomicInteger left = lease.left;
@@ -59,7 +60,9 @@ final class LeasedKey {
 				// read the time after taking, so that the admission happens before the lease's end
 				long now = clock.nanoTime();
 				if (now - lease.endNanos >= 0 || now - lease.takenNanos < 0) {
-					// the lease ended: the permits just taken end with it
+					// the lease ended: put the permits back for the next call to give back (no one can spend them:
+					// every spender finds the lease ended)
+					left.addAndGet(permits);
 					return null;
 				}
 				Duration resetAfter = (lease.resetAtNanos == Long.MAX_VALUE) ? FOREVER
@@ -141,12 +144,15 @@ final class LeasedKey {
 	 * @param epoch the window the permits were counted in (windows only), for giving them back
 	 * @param remainingAtLease what Redis had left after the lease
 	 * @param resetAtNanos when the key is full again per Redis, {@code Long.MAX_VALUE} for never
+	 * @param generation the store's count of ended outages when taken
 	 */
 	record Lease(int granted, long takenNanos, long endNanos, long epoch, long remainingAtLease, long resetAtNanos,
-			AtomicInteger left) {
+			int generation, AtomicInteger left) {
 
-		Lease(int granted, long takenNanos, long endNanos, long epoch, long remainingAtLease, long resetAtNanos) {
-			this(granted, takenNanos, endNanos, epoch, remainingAtLease, resetAtNanos, new AtomicInteger(granted));
+		Lease(int granted, long takenNanos, long endNanos, long epoch, long remainingAtLease, long resetAtNanos,
+				int generation) {
+			this(granted, takenNanos, endNanos, epoch, remainingAtLease, resetAtNanos, generation,
+					new AtomicInteger(granted));
 		}
 
 	}

@@ -65,7 +65,8 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 		LeasedKey leased = null;
 		if (this.leases != null) {
 			leased = this.leases.get(key, this.newLease);
-			Decision spent = leased.spend(permits, this.prepared.limit, this.store.clock);
+			Decision spent = leased.spend(permits, this.prepared.limit, this.store.clock,
+					this.store.availability.generation());
 			if (spent != null) {
 				this.store.decided(DecisionSource.LEASE, startNanos);
 				return spent;
@@ -96,7 +97,8 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 			return this.store.fallback(this.namespace + ':' + key, this.prepared, permits, startNanos);
 		}
 		try {
-			Decision spent = leased.spend(permits, this.prepared.limit, this.store.clock);
+			Decision spent = leased.spend(permits, this.prepared.limit, this.store.clock,
+					this.store.availability.generation());
 			if (spent != null) {
 				this.store.decided(DecisionSource.LEASE, startNanos);
 				return spent;
@@ -140,13 +142,15 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 		catch (Exception ex) {
 			return failed(key, permits, startNanos, ex);
 		}
+		this.store.availability.succeeded();
+		int generation = this.store.availability.generation();
 		int granted = (int) (long) (Long) reply.get(4);
 		long endNanos = sentNanos + (Long) reply.get(5) * 1000;
 		long reset = (Long) reply.get(3);
 		LeasedKey.Lease lease = null;
 		if (granted > 0) {
 			lease = new LeasedKey.Lease(granted, sentNanos, endNanos, (Long) reply.get(6), (Long) reply.get(1),
-					(reset < 0) ? Long.MAX_VALUE : sentNanos + reset * 1000);
+					(reset < 0) ? Long.MAX_VALUE : sentNanos + reset * 1000, generation);
 		}
 		leased.granted(lease, wanted, granted, endNanos);
 		Decision decision = this.store.decision(this.prepared, reply, granted);
