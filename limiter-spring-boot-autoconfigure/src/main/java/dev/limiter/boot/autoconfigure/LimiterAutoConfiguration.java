@@ -67,7 +67,9 @@ public final class LimiterAutoConfiguration {
 								+ "declare a RateLimitStore bean.");
 			}
 			for (Map.Entry<String, LimitSpec> spec : specs.entrySet()) {
-				limiters.put(spec.getKey(), new RateLimiter(spec.getKey(), spec.getValue(), rateLimitStore));
+				int leasePermits = properties.getRateLimiters().get(spec.getKey()).getLeasePermits();
+				limiters.put(spec.getKey(),
+						new RateLimiter(spec.getKey(), spec.getValue(), rateLimitStore, leasePermits));
 			}
 		}
 		return new RateLimiterRegistry(limiters);

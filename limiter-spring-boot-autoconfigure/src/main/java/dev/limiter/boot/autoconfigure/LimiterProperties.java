@@ -329,6 +329,14 @@ public class LimiterProperties {
 		 */
 		private Mode mode = Mode.ENFORCE;
 
+		/**
+		 * Redis store: most permits of a key one instance may lease from Redis at once and spend locally, 0 to decide
+		 * every request in Redis. Leased permits are counted in Redis when leased, so instances together never admit
+		 * more than the limit; unspent ones end with their lease, so instances may admit up to this many per
+		 * instance less. Ignored by the in-memory store.
+		 */
+		private int leasePermits;
+
 		public Algorithm getAlgorithm() {
 			return this.algorithm;
 		}
@@ -391,6 +399,14 @@ public class LimiterProperties {
 
 		public void setMode(Mode mode) {
 			this.mode = mode;
+		}
+
+		public int getLeasePermits() {
+			return this.leasePermits;
+		}
+
+		public void setLeasePermits(int leasePermits) {
+			this.leasePermits = leasePermits;
 		}
 
 	}

@@ -81,6 +81,10 @@ public final class LimiterPropertiesMapper {
 		if (limiter.getMode() == null) {
 			throw invalid(prefix + ".mode", null, "Must be set.");
 		}
+		if (limiter.getLeasePermits() < 0) {
+			throw invalid(prefix + ".lease-permits", limiter.getLeasePermits(),
+					"Must be zero (no lease) or more: the most permits one instance may lease at once.");
+		}
 		try {
 			return switch (algorithm) {
 				case TOKEN_BUCKET -> {

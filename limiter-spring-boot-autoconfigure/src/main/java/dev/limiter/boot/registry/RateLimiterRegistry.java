@@ -25,14 +25,14 @@ public final class RateLimiterRegistry extends NamedRegistry<RateLimiter> {
 	}
 
 	/**
-	 * Replaces the named limiter by one with the same name and store and a new spec. Keys keep their state where
-	 * the store carries it over to the new spec.
+	 * Replaces the named limiter by one with the same name, store and lease size and a new spec. Keys keep their
+	 * state where the store carries it over to the new spec; leases of the old limiter are not spent any more.
 	 * @param name the limiter's name
 	 * @param spec the new spec
 	 * @return the new limiter, or {@code null} when none has the name
 	 */
 	public @Nullable RateLimiter update(String name, LimitSpec spec) {
-		return replace(name, (current) -> new RateLimiter(name, spec, current.store()));
+		return replace(name, (current) -> new RateLimiter(name, spec, current.store(), current.leasePermits()));
 	}
 
 	/**

@@ -229,6 +229,31 @@ class LimiterAutoConfigurationTests {
 	}
 
 	@Test
+	void runWithNegativeLeasePermitsShouldFailNamingTheProperty() {
+		this.runner.withBean(RateLimitStore.class, CountingStore::new)
+			.withPropertyValues("limiter.rate-limiters.api.limit=100", "limiter.rate-limiters.api.lease-permits=-1")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+					.hasMessageContaining("limiter.rate-limiters.api.lease-permits")
+					.hasMessageContaining("Must be zero");
+			});
+	}
+
+	@Test
+	void runWithLeasePermitsShouldGiveThemToTheLimiterAndKeepThemAcrossSpecUpdates() {
+		this.runner.withBean(RateLimitStore.class, CountingStore::new)
+			.withPropertyValues("limiter.rate-limiters.api.limit=100", "limiter.rate-limiters.api.lease-permits=20")
+			.run((context) -> {
+				RateLimiterRegistry registry = context.getBean(RateLimiterRegistry.class);
+				assertThat(registry.get("api", "test").leasePermits()).isEqualTo(20);
+				registry.update("api", TokenBucketSpec.of(50, Duration.ofSeconds(1)));
+				assertThat(registry.get("api", "test").leasePermits()).isEqualTo(20);
+			});
+	}
+
+	@Test
 	void runWithInvalidBreakerValueShouldFailNamingTheProperty() {
 		this.runner.withPropertyValues("limiter.circuit-breakers.backend.k=0.5").run((context) -> {
 			assertThat(context).hasFailed();

@@ -75,6 +75,8 @@ class LimiterPropertiesMapperTests {
 		assertInvalidLimiter(LimiterProperties.Algorithm.SLIDING_WINDOW, (l) -> l.setWindow(Duration.ZERO),
 				"api.window");
 		assertInvalidLimiter(LimiterProperties.Algorithm.FIXED_WINDOW, (l) -> l.setZone(ZoneOffset.UTC), "api.zone");
+		assertInvalidLimiter(LimiterProperties.Algorithm.SLIDING_WINDOW, (l) -> l.setLeasePermits(-1),
+				"api.lease-permits");
 		assertInvalidLimiter(LimiterProperties.Algorithm.FIXED_WINDOW, (l) -> {
 			l.setAlign(true);
 			l.setPeriod(Duration.ofNanos(1_500_000));
