@@ -45,10 +45,24 @@ import dev.limiter.core.ratelimit.RateLimitStore;
  * in-memory store reads it (monotonic microseconds, wall-clock for aligned windows), for deterministic tests on a
  * {@code ManualClock} with a single store.
  *
- * <h2>Known-empty keys</h2>
- * A key refused one permit with nothing remaining is refused locally until its retry time, without a Redis call, so
- * an abuser costs nothing; other instances can only take more, so the answer stays right. Bounded by
- * {@code refusalCacheSize} keys.
+ * <h2>Keys known to be short of permits</h2>
+ * A key refused {@code n} permits is refused locally, without a Redis call, for any request of {@code n} or more
+ * permits (up to the limit) until its retry time, so an abuser costs nothing: a key's permits only grow with time,
+ * and other instances only take. The answer's retry time is exact for {@code n} permits and for fixed windows, a
+ * lower bound for larger requests on buckets and sliding windows. Bounded by {@code refusalCacheSize} keys (per
+ * {@link #bind bound limiter}).
+ *
+ * <h2>Leases</h2>
+ * A limiter bound with {@code leasePermits > 0} ({@code new RateLimiter(name, spec, store, n)}) takes up to that
+ * many permits of a key for this instance in the {@code EVALSHA} that decides a request, and spends them locally
+ * (lock-free) until they run out or the lease ends (at most 1 s, never past a window's end); one caller per key
+ * renews it, giving back what it left. Leased permits are counted in Redis when leased, and a token bucket refills
+ * only up to its capacity minus what live leases hold, so instances together never admit more than the limit; a
+ * key admits at least its limit minus instances × lease permits per period. A lease holds what the key's local
+ * rate uses in 100 ms, at most the lease permits and a quarter of the limit, and at most half of what the key has
+ * left; a key granted less than it asked for is decided exactly until that lease would have ended. A decision from
+ * a lease reports as remaining what Redis had left when it was taken plus what the lease still holds. Leases held
+ * are spent during an outage until they end, and not after it ({@code docs/redis.md} has the details).
  *
  * <h2>When Redis fails</h2>
  * A decision waits at most {@code timeout} for Redis (enforced per decision with Lettuce, Boot's default driver;
@@ -68,7 +82,8 @@ import dev.limiter.core.ratelimit.RateLimitStore;
  * would last longer (a token bucket that never refills, windows longer than that) is forgotten that long after its
  * last decision and starts fresh, so that a flood of client-chosen keys cannot fill Redis.
  *
- * <p>Thread-safe and lock-free on the decision path; a decision allocates its key, arguments and reply.
+ * <p>Thread-safe and lock-free on the decision path but for a leasing key's renewal; a decision asking Redis
+ * allocates its key, arguments and reply.
  */
 public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
