@@ -86,6 +86,8 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 		if (leased == null || leased.isExact(startNanos)) {
 			return exact(key, redisKey, permits, startNanos);
 		}
+		// waiting for the caller renewing the lease counts in this decision's timeout
+		long deadline = System.nanoTime() + this.store.timeoutNanos;
 		try {
 			if (!leased.lock.tryLock(this.store.timeoutNanos, TimeUnit.NANOSECONDS)) {
 				// the caller renewing the lease is stuck on Redis: this one would be too
@@ -104,7 +106,7 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 				return spent;
 			}
 			if (!leased.isExact(this.store.clock.nanoTime())) {
-				return lease(key, redisKey, leased, permits, startNanos);
+				return lease(key, redisKey, leased, permits, startNanos, deadline);
 			}
 		}
 		finally {
@@ -128,7 +130,8 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 	}
 
 	/** Closes the key's lease, giving back what it has left, decides the request and takes a new lease. */
-	private Decision lease(String key, byte[] redisKey, LeasedKey leased, int permits, long startNanos) {
+	private Decision lease(String key, byte[] redisKey, LeasedKey leased, int permits, long startNanos,
+			long deadline) {
 		long sentNanos = this.store.clock.nanoTime();
 		LeasedKey.Lease previous = leased.current();
 		int unspent = leased.close();
@@ -137,7 +140,8 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 		try {
 			reply = this.store.run(this.prepared, redisKey,
 					this.prepared.leaseArguments(this.store.nowMicros(this.prepared, sentNanos), permits, this.holder,
-							wanted, unspent, (previous != null) ? previous.epoch() : 0));
+							wanted, unspent, (previous != null) ? previous.epoch() : 0),
+					Math.max(1, deadline - System.nanoTime()));
 		}
 		catch (Exception ex) {
 			return failed(key, permits, startNanos, ex);

@@ -341,7 +341,11 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 	}
 
 	List<Object> run(PreparedSpec prepared, byte[] redisKey, byte[][] arguments) throws Exception {
-		return this.runner.run(prepared.script, redisKey, arguments, this.timeoutNanos);
+		return run(prepared, redisKey, arguments, this.timeoutNanos);
+	}
+
+	List<Object> run(PreparedSpec prepared, byte[] redisKey, byte[][] arguments, long timeoutNanos) throws Exception {
+		return this.runner.run(prepared.script, redisKey, arguments, timeoutNanos);
 	}
 
 	/** Returns the decision of a script's reply, counting {@code leased} permits held here as remaining. */
