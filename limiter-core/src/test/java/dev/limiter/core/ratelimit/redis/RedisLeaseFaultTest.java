@@ -94,7 +94,9 @@ class RedisLeaseFaultTest {
 				.clock(clock)
 				.listener(counting(sources))
 				.build();
-			RedisRateLimitStore exact = RedisRateLimitStore.builder(this.factory).timeout(Duration.ofSeconds(2)).build();
+			RedisRateLimitStore exact = RedisRateLimitStore.builder(this.factory)
+				.timeout(Duration.ofSeconds(2))
+				.build();
 			try {
 				awaitAvailable(leasing, clock);
 				RateLimiter a = new RateLimiter(name, SPEC, leasing, 100);
@@ -171,7 +173,8 @@ class RedisLeaseFaultTest {
 			assertThat(count(sources, DecisionSource.FALLBACK)).isOne();
 			this.server.restart();
 			awaitAvailable(store, clock);
-			assertThat(clock.nanoTime()).as("the lease (1 s) has not ended").isLessThan(Duration.ofMillis(900).toNanos());
+			assertThat(clock.nanoTime()).as("the lease (1 s) has not ended")
+				.isLessThan(Duration.ofMillis(900).toNanos());
 			// the restarted Redis forgot the lease: its 95 unspent permits are no longer spent here
 			sources.clear();
 			Decision after = limiter.acquire("hot");
