@@ -63,7 +63,7 @@ import dev.limiter.core.Promise;
  * that may drop. Drops throw one pre-built {@link BreakerOpenException} per breaker. Listeners run on the calling
  * thread and cost nothing while none is registered.
  */
-public final class SreBreaker implements Breaker {
+public final class SreBreaker implements Breaker, BreakerControls {
 
 	/*
 	 * Implementation notes (go-zero core/breaker/googlebreaker.go at v1.10.3, semantics in go-semantics.md §4.4;
@@ -209,16 +209,19 @@ public final class SreBreaker implements Breaker {
 	}
 
 	/** Drops every call until {@link #reset()}; outcomes are not recorded meanwhile. */
+	@Override
 	public void forceOpen() {
 		override(BreakerState.FORCED_OPEN);
 	}
 
 	/** Permits every call until {@link #reset()}; outcomes are still recorded. */
+	@Override
 	public void forceClosed() {
 		override(BreakerState.FORCED_CLOSED);
 	}
 
 	/** Permits every call and records nothing until {@link #reset()}. */
+	@Override
 	public void disable() {
 		override(BreakerState.DISABLED);
 	}
@@ -255,6 +258,7 @@ public final class SreBreaker implements Breaker {
 	/**
 	 * Forgets every recorded outcome, the last forced probe and any operator override: the breaker is closed again.
 	 */
+	@Override
 	public void reset() {
 		long stamp = this.lock.writeLock();
 		try {

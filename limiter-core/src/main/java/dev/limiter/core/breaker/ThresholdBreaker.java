@@ -75,7 +75,7 @@ import dev.limiter.core.Promise;
  * off. State transitions, half-open probes and operator controls take a lock. Listeners run on the calling thread
  * (state-change listeners while that lock is held: it is reentrant) and cost nothing while none is registered.
  */
-public final class ThresholdBreaker implements Breaker {
+public final class ThresholdBreaker implements Breaker, BreakerControls {
 
 	/*
 	 * Implementation notes. The state and its generation share one volatile int (generation << 3 | state), written
@@ -385,6 +385,7 @@ public final class ThresholdBreaker implements Breaker {
 	}
 
 	/** Forces the breaker open: every call is dropped until {@link #reset()} or another operator control. */
+	@Override
 	public void forceOpen() {
 		transitionUnderLock(FORCED_OPEN);
 	}
@@ -393,16 +394,19 @@ public final class ThresholdBreaker implements Breaker {
 	 * Forces the breaker closed: every call is permitted and recorded in the window, but the breaker never trips,
 	 * until {@link #reset()} or another operator control.
 	 */
+	@Override
 	public void forceClosed() {
 		transitionUnderLock(FORCED_CLOSED);
 	}
 
 	/** Disables the breaker: every call is permitted and nothing is recorded, until {@link #reset()}. */
+	@Override
 	public void disable() {
 		transitionUnderLock(DISABLED);
 	}
 
 	/** Returns the breaker to CLOSED with an empty window, from any state. */
+	@Override
 	public void reset() {
 		transitionUnderLock(CLOSED);
 	}

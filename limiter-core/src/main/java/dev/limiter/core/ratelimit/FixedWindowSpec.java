@@ -53,4 +53,13 @@ public record FixedWindowSpec(long quota, Duration period, boolean align, ZoneId
 		return this.quota;
 	}
 
+	@Override
+	public FixedWindowSpec with(Long limit, Duration period, Long burst) {
+		if (burst != null) {
+			throw new IllegalArgumentException("burst only applies to a token bucket, not a fixed window");
+		}
+		return new FixedWindowSpec((limit != null) ? limit : this.quota, (period != null) ? period : this.period,
+				this.align, this.zone);
+	}
+
 }

@@ -27,4 +27,12 @@ public record SlidingWindowSpec(long limit, Duration window) implements LimitSpe
 		SlidingWindowAlgorithm.tickMicros(limit, window);
 	}
 
+	@Override
+	public SlidingWindowSpec with(Long limit, Duration period, Long burst) {
+		if (burst != null) {
+			throw new IllegalArgumentException("burst only applies to a token bucket, not a sliding window");
+		}
+		return new SlidingWindowSpec((limit != null) ? limit : this.limit, (period != null) ? period : this.window);
+	}
+
 }

@@ -43,4 +43,10 @@ public record TokenBucketSpec(long limit, Duration period, long burst) implement
 		return new TokenBucketSpec(limit, period, limit);
 	}
 
+	@Override
+	public TokenBucketSpec with(Long limit, Duration period, Long burst) {
+		return new TokenBucketSpec((limit != null) ? limit : this.limit, (period != null) ? period : this.period,
+				(burst != null) ? burst : this.burst);
+	}
+
 }

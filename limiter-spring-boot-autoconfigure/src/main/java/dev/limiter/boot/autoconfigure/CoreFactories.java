@@ -1,6 +1,5 @@
 package dev.limiter.boot.autoconfigure;
 
-import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.core.Clock;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.breaker.SreBreaker;
@@ -8,6 +7,7 @@ import dev.limiter.core.breaker.ThresholdBreaker;
 import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
 import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
+import dev.limiter.core.shedding.CappedShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import dev.limiter.core.shedding.Shedder;
 

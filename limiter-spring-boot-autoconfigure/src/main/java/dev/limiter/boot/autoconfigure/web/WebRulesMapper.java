@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
 
-import dev.limiter.boot.autoconfigure.InvalidKeyExpressionException;
+import dev.limiter.boot.aop.InvalidKeyExpressionException;
 import dev.limiter.boot.autoconfigure.LimiterProperties;
 import dev.limiter.boot.autoconfigure.LimiterPropertiesMapper;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
