@@ -11,6 +11,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
 import dev.limiter.core.Promise;
 
 /**
@@ -516,7 +517,7 @@ public final class SreBreaker implements Breaker, BreakerControls {
 		 */
 		public Builder k(double k) {
 			if (!(k >= MIN_K) || Double.isInfinite(k)) {
-				throw new IllegalArgumentException("k must be >= " + MIN_K + " and finite (was " + k + ")");
+				throw InvalidSettingException.of("k", k, "must be >= " + MIN_K + " and finite");
 			}
 			this.k = k;
 			return this;
@@ -530,7 +531,7 @@ public final class SreBreaker implements Breaker, BreakerControls {
 		 */
 		public Builder protection(int protection) {
 			if (protection < 0) {
-				throw new IllegalArgumentException("protection must be >= 0 (was " + protection + ")");
+				throw InvalidSettingException.of("protection", protection, "must be >= 0");
 			}
 			this.protection = protection;
 			return this;
@@ -545,7 +546,7 @@ public final class SreBreaker implements Breaker, BreakerControls {
 		public Builder window(Duration window) {
 			Objects.requireNonNull(window, "window must not be null");
 			if (window.isNegative() || window.isZero()) {
-				throw new IllegalArgumentException("window must be > 0 (was " + window + ")");
+				throw InvalidSettingException.of("window", window, "must be > 0");
 			}
 			this.window = window;
 			return this;
@@ -559,7 +560,7 @@ public final class SreBreaker implements Breaker, BreakerControls {
 		 */
 		public Builder buckets(int buckets) {
 			if (buckets < 1) {
-				throw new IllegalArgumentException("buckets must be > 0 (was " + buckets + ")");
+				throw InvalidSettingException.of("buckets", buckets, "must be > 0");
 			}
 			this.buckets = buckets;
 			return this;
@@ -606,11 +607,11 @@ public final class SreBreaker implements Breaker, BreakerControls {
 				windowNanos = this.window.toNanos();
 			}
 			catch (ArithmeticException ex) {
-				throw new IllegalArgumentException("window must fit in a long of nanoseconds (was " + this.window + ")");
+				throw InvalidSettingException.of("window", this.window, "must fit in a long of nanoseconds");
 			}
 			if (windowNanos / this.buckets < 1) {
-				throw new IllegalArgumentException("window must be at least 1ns per bucket (was " + this.window
-						+ " for " + this.buckets + " buckets)");
+				throw new InvalidSettingException("window", this.window, "window must be at least 1ns per bucket (was "
+						+ this.window + " for " + this.buckets + " buckets)");
 			}
 			return new SreBreaker(this);
 		}

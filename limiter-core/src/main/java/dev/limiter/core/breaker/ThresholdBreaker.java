@@ -9,6 +9,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
 import dev.limiter.core.Promise;
 
 /**
@@ -819,7 +820,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 		 */
 		public Builder buckets(int buckets) {
 			if (buckets < 1 || buckets > 1000) {
-				throw new IllegalArgumentException("buckets must be in [1, 1000] (was " + buckets + ")");
+				throw InvalidSettingException.of("buckets", buckets, "must be in [1, 1000]");
 			}
 			this.buckets = buckets;
 			return this;
@@ -832,7 +833,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 		 */
 		public Builder minimumCalls(int minimumCalls) {
 			if (minimumCalls < 1) {
-				throw new IllegalArgumentException("minimumCalls must be >= 1 (was " + minimumCalls + ")");
+				throw InvalidSettingException.of("minimumCalls", minimumCalls, "must be >= 1");
 			}
 			this.minimumCalls = minimumCalls;
 			return this;
@@ -855,7 +856,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 		 */
 		public Builder halfOpenCalls(int calls) {
 			if (calls < 1 || calls > MAX_HALF_OPEN_CALLS) {
-				throw new IllegalArgumentException(
+				throw new InvalidSettingException("halfOpenCalls", calls,
 						"halfOpenCalls must be in [1, " + MAX_HALF_OPEN_CALLS + "] (was " + calls + ")");
 			}
 			this.halfOpenCalls = calls;
@@ -903,7 +904,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 
 		private static double rate(String property, double value) {
 			if (!(value > 0 && value <= 1)) {
-				throw new IllegalArgumentException(property + " must be in (0, 1] (was " + value + ")");
+				throw InvalidSettingException.of(property, value, "must be in (0, 1]");
 			}
 			return value;
 		}
@@ -911,7 +912,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 		private static Duration atLeast(String property, Duration value, Duration minimum) {
 			Objects.requireNonNull(value, property + " must not be null");
 			if (value.compareTo(minimum) < 0) {
-				throw new IllegalArgumentException(property + " must be at least " + minimum + " (was " + value + ")");
+				throw InvalidSettingException.of(property, value, "must be at least " + minimum);
 			}
 			return value;
 		}

@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
 import dev.limiter.core.Promise;
 import dev.limiter.core.window.BucketVisitor;
 
@@ -590,7 +591,7 @@ public final class AdaptiveShedder implements Shedder {
 		 */
 		public Builder cpuThreshold(double cpuThreshold) {
 			if (!(cpuThreshold >= 0) || Math.round(cpuThreshold * CPU_MAX) >= CPU_MAX) {
-				throw new IllegalArgumentException("cpuThreshold must be in [0, 0.999] (was " + cpuThreshold + ")");
+				throw InvalidSettingException.of("cpuThreshold", cpuThreshold, "must be in [0, 0.999]");
 			}
 			this.cpuThreshold = cpuThreshold;
 			return this;
@@ -604,7 +605,7 @@ public final class AdaptiveShedder implements Shedder {
 		public Builder window(Duration window) {
 			Objects.requireNonNull(window, "window must not be null");
 			if (window.isNegative() || window.isZero()) {
-				throw new IllegalArgumentException("window must be > 0 (was " + window + ")");
+				throw InvalidSettingException.of("window", window, "must be > 0");
 			}
 			this.window = window;
 			return this;
@@ -617,7 +618,7 @@ public final class AdaptiveShedder implements Shedder {
 		 */
 		public Builder buckets(int buckets) {
 			if (buckets < 1) {
-				throw new IllegalArgumentException("buckets must be > 0 (was " + buckets + ")");
+				throw InvalidSettingException.of("buckets", buckets, "must be > 0");
 			}
 			this.buckets = buckets;
 			return this;
@@ -631,7 +632,7 @@ public final class AdaptiveShedder implements Shedder {
 		public Builder coolOff(Duration coolOff) {
 			Objects.requireNonNull(coolOff, "coolOff must not be null");
 			if (coolOff.isNegative()) {
-				throw new IllegalArgumentException("coolOff must be >= 0 (was " + coolOff + ")");
+				throw InvalidSettingException.of("coolOff", coolOff, "must be >= 0");
 			}
 			this.coolOff = coolOff;
 			return this;
@@ -693,12 +694,12 @@ public final class AdaptiveShedder implements Shedder {
 				windowNanos = this.window.toNanos();
 			}
 			catch (ArithmeticException ex) {
-				throw new IllegalArgumentException("window must fit in a long of nanoseconds (was " + this.window + ")");
+				throw InvalidSettingException.of("window", this.window, "must fit in a long of nanoseconds");
 			}
 			long bucketNanos = windowNanos / this.buckets;
 			if (bucketNanos < 1) {
-				throw new IllegalArgumentException("window must be at least 1ns per bucket (was " + this.window
-						+ " for " + this.buckets + " buckets)");
+				throw new InvalidSettingException("window", this.window, "window must be at least 1ns per bucket (was "
+						+ this.window + " for " + this.buckets + " buckets)");
 			}
 			long threshold = Math.round(this.cpuThreshold * CPU_MAX);
 			if (this.priority) {
