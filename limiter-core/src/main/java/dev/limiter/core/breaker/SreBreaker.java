@@ -12,6 +12,7 @@ import java.util.function.Predicate;
 
 import dev.limiter.core.Clock;
 import dev.limiter.core.InvalidSettingException;
+import dev.limiter.core.Listeners;
 import dev.limiter.core.Promise;
 
 /**
@@ -26,7 +27,7 @@ import dev.limiter.core.Promise;
  * {@code workingBuckets} the number with successes and no failure (empty and drop-only buckets do not break either
  * streak). Each call then:
  * <pre>
- * w          = k - (k - 1.1) · failingBuckets / buckets          // K falls from k (1.5) to 1.1 while buckets keep failing
+ * w          = k - (k - 1.1) · failingBuckets / buckets     // from k (1.5) down to 1.1 while buckets keep failing
  * ratio      = (total - protection - max(w, 1.1) · accepts) / (total + 1)
  * ratio ≤ 0                                   → call permitted (breaker CLOSED)
  * a call was permitted by the draw before, and more than 1 s ago → call permitted as a forced probe
@@ -51,10 +52,11 @@ import dev.limiter.core.Promise;
  * system clock and {@link ThreadLocalRandom}.
  *
  * <h2>Edge cases</h2>
- * With protection 0, one failure in a window without successes is enough to start dropping. The random source must return values in [0, 1); a call is dropped
- * when the draw is below the ratio, so a source that always returns 0 drops whenever the ratio is positive (apart
- * from the forced probe). Time going backwards by a bucket or more empties the window (go-zero's rolling window does
- * the same). Time 0 is an ordinary instant: "a call was permitted before" is an explicit flag.
+ * With protection 0, one failure in a window without successes is enough to start dropping. The random source must
+ * return values in [0, 1); a call is dropped when the draw is below the ratio, so a source that always returns 0
+ * drops whenever the ratio is positive (apart from the forced probe). Time going backwards by a bucket or more
+ * empties the window (go-zero's rolling window does the same). Time 0 is an ordinary instant: "a call was permitted
+ * before" is an explicit flag.
  *
  * <h2>Threads and cost</h2>
  * Thread-safe. The permitted path allocates nothing ({@link #allow()} returns one shared promise, which carries no
@@ -279,7 +281,7 @@ public final class SreBreaker implements Breaker, BreakerControls {
 	 */
 	public void addListener(BreakerListener listener) {
 		synchronized (this.listenerLock) {
-			this.listeners = BreakerListeners.add(this.listeners, listener);
+			this.listeners = Listeners.add(this.listeners, listener);
 		}
 	}
 
@@ -289,7 +291,7 @@ public final class SreBreaker implements Breaker, BreakerControls {
 	 */
 	public void removeListener(BreakerListener listener) {
 		synchronized (this.listenerLock) {
-			this.listeners = BreakerListeners.remove(this.listeners, listener);
+			this.listeners = Listeners.remove(this.listeners, listener);
 		}
 	}
 
@@ -592,7 +594,7 @@ public final class SreBreaker implements Breaker, BreakerControls {
 		 * @return this builder
 		 */
 		public Builder listener(BreakerListener listener) {
-			this.listeners = BreakerListeners.add(this.listeners, listener);
+			this.listeners = Listeners.add(this.listeners, listener);
 			return this;
 		}
 

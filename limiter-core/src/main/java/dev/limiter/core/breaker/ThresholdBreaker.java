@@ -10,6 +10,7 @@ import java.util.function.Predicate;
 
 import dev.limiter.core.Clock;
 import dev.limiter.core.InvalidSettingException;
+import dev.limiter.core.Listeners;
 import dev.limiter.core.Promise;
 
 /**
@@ -79,8 +80,8 @@ import dev.limiter.core.Promise;
 public final class ThresholdBreaker implements Breaker, BreakerControls {
 
 	/*
-	 * Implementation notes. The state and its generation share one volatile int (generation << 3 | state), written
-	 * only under the lock. A token packs, from bit 0: the permit time in microseconds modulo 2^40 (0 when calls are
+	 * Implementation notes. The state and its generation share one volatile int, the generation above three bits of
+	 * state (stateWord, stateOf, generationOf), written only under the lock. A token packs, from bit 0: the permit time in microseconds modulo 2^40 (0 when calls are
 	 * not timed), the generation (13 bits) and, for half-open probes, slot + 1 (10 bits); bit 63 is clear, so a
 	 * refusal is any negative value. A report whose generation differs from the current one is ignored; generations
 	 * wrap after 8192 transitions, so a report that arrives that many transitions late could be mistaken for a current
@@ -98,6 +99,10 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 	private static final int FORCED_CLOSED = 4;
 
 	private static final int DISABLED = 5;
+
+	private static final int STATE_BITS = 3;
+
+	private static final int STATE_MASK = (1 << STATE_BITS) - 1;
 
 	private static final BreakerState[] STATES = { BreakerState.CLOSED, BreakerState.OPEN, BreakerState.HALF_OPEN,
 			BreakerState.FORCED_OPEN, BreakerState.FORCED_CLOSED, BreakerState.DISABLED };
@@ -225,12 +230,12 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 	 */
 	public long tryAcquire() {
 		int word = this.stateWord;
-		int state = word & 7;
+		int state = stateOf(word);
 		if (state == CLOSED || state == FORCED_CLOSED) {
 			return permit(word);
 		}
 		if (state == DISABLED) {
-			return (long) (word >>> 3) << TIME_BITS;
+			return untimedToken(word);
 		}
 		if (state == OPEN && this.clock.nanoTime() - this.openUntil < 0) {
 			return refuse();
@@ -253,11 +258,11 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 			return;
 		}
 		int word = this.stateWord;
-		if (((int) (token >>> TIME_BITS) & GENERATION_MASK) != (word >>> 3)) {
+		if (generationOfToken(token) != generationOf(word)) {
 			return;
 		}
-		int state = word & 7;
-		int slot = (int) (token >>> SLOT_SHIFT);
+		int state = stateOf(word);
+		int slot = slotOf(token);
 		if (slot == 0 && state != CLOSED && state != FORCED_CLOSED) {
 			return;
 		}
@@ -292,12 +297,12 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 	 * @param token the value {@link #tryAcquire()} returned
 	 */
 	public void ignore(long token) {
-		int slot = (int) (token >>> SLOT_SHIFT);
+		int slot = slotOf(token);
 		if (token < 0 || slot == 0) {
 			return; // a call permitted while CLOSED (or disabled) left nothing to give back
 		}
 		int word = this.stateWord;
-		if (((int) (token >>> TIME_BITS) & GENERATION_MASK) != (word >>> 3)) {
+		if (generationOfToken(token) != generationOf(word)) {
 			return;
 		}
 		this.lock.lock();
@@ -322,7 +327,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 	 */
 	public Duration openTimeRemaining() {
 		int word = this.stateWord;
-		int state = word & 7;
+		int state = stateOf(word);
 		long now = this.clock.nanoTime();
 		if (state == OPEN) {
 			return Duration.ofNanos(Math.max(0, this.openUntil - now));
@@ -371,12 +376,12 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 	 */
 	@Override
 	public BreakerState state() {
-		int state = this.stateWord & 7;
+		int state = stateOf(this.stateWord);
 		if (state == OPEN || state == HALF_OPEN) {
 			this.lock.lock();
 			try {
 				refresh(this.clock.nanoTime());
-				state = this.stateWord & 7;
+				state = stateOf(this.stateWord);
 			}
 			finally {
 				this.lock.unlock();
@@ -451,7 +456,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 		Objects.requireNonNull(listener, "listener must not be null");
 		this.lock.lock();
 		try {
-			this.listeners = BreakerListeners.add(this.listeners, listener);
+			this.listeners = Listeners.add(this.listeners, listener);
 		}
 		finally {
 			this.lock.unlock();
@@ -465,7 +470,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 	public void removeListener(BreakerListener listener) {
 		this.lock.lock();
 		try {
-			this.listeners = BreakerListeners.remove(this.listeners, listener);
+			this.listeners = Listeners.remove(this.listeners, listener);
 		}
 		finally {
 			this.lock.unlock();
@@ -474,7 +479,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 
 	@Override
 	public String toString() {
-		return "ThresholdBreaker[name=" + this.name + ", state=" + STATES[this.stateWord & 7]
+		return "ThresholdBreaker[name=" + this.name + ", state=" + STATES[stateOf(this.stateWord)]
 				+ ", failureRateThreshold=" + this.failureRateThreshold + ", slowCallRateThreshold="
 				+ this.slowCallRateThreshold + ", slowCallDuration=" + Duration.ofNanos(this.slowCallMicros * 1000)
 				+ ", window=" + this.window + " in " + this.buckets + " buckets, minimumCalls=" + this.minimumCalls
@@ -483,7 +488,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 	}
 
 	private long permit(int word) {
-		long token = (long) (word >>> 3) << TIME_BITS;
+		long token = untimedToken(word);
 		if (this.timed) {
 			token |= Math.floorDiv(this.clock.nanoTime(), 1000L) & TIME_MASK;
 		}
@@ -506,9 +511,9 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 			long now = this.clock.nanoTime();
 			refresh(now);
 			int word = this.stateWord;
-			int state = word & 7;
+			int state = stateOf(word);
 			if (state == CLOSED || state == FORCED_CLOSED || state == DISABLED) {
-				token = (state == DISABLED) ? (long) (word >>> 3) << TIME_BITS : permit(word);
+				token = (state == DISABLED) ? untimedToken(word) : permit(word);
 			}
 			else if (state == HALF_OPEN && (slot = nextProbeSlot()) >= 0) {
 				this.probeStarted[slot] = now;
@@ -542,7 +547,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 
 	/** Under the lock: OPEN -> HALF_OPEN once the open duration has passed; expires half-open probes. */
 	private void refresh(long now) {
-		int state = this.stateWord & 7;
+		int state = stateOf(this.stateWord);
 		if (state == OPEN && now - this.openUntil >= 0) {
 			transition(HALF_OPEN, now);
 		}
@@ -592,7 +597,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 	 */
 	private void updateProbesOut() {
 		int word = this.stateWord;
-		if ((word & 7) != HALF_OPEN || this.probesIssued < this.halfOpenCalls) {
+		if (stateOf(word) != HALF_OPEN || this.probesIssued < this.halfOpenCalls) {
 			this.probesOutWord = -1;
 			return;
 		}
@@ -619,7 +624,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 
 	/** Under the lock, in HALF_OPEN: opens or closes once the probes' outcome is certain. */
 	private void decideHalfOpen(long now) {
-		if ((this.stateWord & 7) != HALF_OPEN) {
+		if (stateOf(this.stateWord) != HALF_OPEN) {
 			return;
 		}
 		double total = this.halfOpenCalls;
@@ -670,8 +675,8 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 	/** Under the lock: enters a state, starting a new generation. */
 	private void transition(int to, long now) {
 		int word = this.stateWord;
-		int from = word & 7;
-		int generation = ((word >>> 3) + 1) & GENERATION_MASK;
+		int from = stateOf(word);
+		int generation = (generationOf(word) + 1) & GENERATION_MASK;
 		if (to == OPEN) {
 			this.openUntil = now + this.openNanos;
 		}
@@ -688,11 +693,37 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 		}
 		this.sharedPromise = new TokenPromise(this, (long) generation << TIME_BITS);
 		this.probesOutWord = -1;
-		this.stateWord = (generation << 3) | to;
+		this.stateWord = stateWord(generation, to);
 		BreakerListener[] registered = this.listeners;
 		if (registered.length != 0) {
 			BreakerListeners.stateChanged(registered, this, STATES[from], STATES[to]);
 		}
+	}
+
+	private static int stateWord(int generation, int state) {
+		return (generation << STATE_BITS) | state;
+	}
+
+	private static int stateOf(int word) {
+		return word & STATE_MASK;
+	}
+
+	private static int generationOf(int word) {
+		return word >>> STATE_BITS;
+	}
+
+	/** A permit's token without a start time or a probe slot: the generation of the state word. */
+	private static long untimedToken(int word) {
+		return (long) generationOf(word) << TIME_BITS;
+	}
+
+	private static int generationOfToken(long token) {
+		return (int) (token >>> TIME_BITS) & GENERATION_MASK;
+	}
+
+	/** The half-open probe slot + 1 a token carries, or 0 for a call permitted outside HALF_OPEN. */
+	private static int slotOf(long token) {
+		return (int) (token >>> SLOT_SHIFT);
 	}
 
 	private static long durationMicros(long token, long now) {
@@ -890,7 +921,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 		 * @return this builder
 		 */
 		public Builder listener(BreakerListener listener) {
-			this.listeners = BreakerListeners.add(this.listeners, listener);
+			this.listeners = Listeners.add(this.listeners, listener);
 			return this;
 		}
 

@@ -1,7 +1,6 @@
 package dev.limiter.core.shedding;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -13,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.limiter.core.Clock;
 import dev.limiter.core.InvalidSettingException;
+import dev.limiter.core.Listeners;
 import dev.limiter.core.Promise;
-import dev.limiter.core.window.BucketVisitor;
 
 /**
  * Sheds calls while the process is overloaded: its CPU is busy and more calls are in flight than it has shown it
@@ -48,8 +47,8 @@ import dev.limiter.core.window.BucketVisitor;
  *
  * <p>Thread-safe. {@link #tryAcquire()} allocates nothing and takes no lock to decide;
  * {@link #release(long, boolean)} allocates nothing and, for a passed call, adds to the two windows under one
- * short lock. A call reads the clock twice: when it starts and when it ends. {@link #allow()} allocates one small promise (it carries the start time). Sheds throw one pre-built
- * {@link OverloadException} per shedder.
+ * short lock. A call reads the clock twice: when it starts and when it ends. {@link #allow()} allocates one small
+ * promise (it carries the start time). Sheds throw one pre-built {@link OverloadException} per shedder.
  */
 public final class AdaptiveShedder implements Shedder {
 
@@ -86,7 +85,7 @@ public final class AdaptiveShedder implements Shedder {
 
 	private static final Logger logger = LoggerFactory.getLogger(AdaptiveShedder.class);
 
-	private static final Listener[] NO_LISTENERS = new Listener[0];
+	private static final ShedderListener[] NO_LISTENERS = {};
 
 	private static final AtomicLongFieldUpdater<AdaptiveShedder> FLYING = AtomicLongFieldUpdater
 		.newUpdater(AdaptiveShedder.class, "flying");
@@ -134,7 +133,7 @@ public final class AdaptiveShedder implements Shedder {
 
 	private volatile boolean overloadSeen;
 
-	private volatile Listener[] listeners;
+	private volatile ShedderListener[] listeners;
 
 	private AdaptiveShedder(Builder builder, long cpuThreshold, long bucketNanos) {
 		this.name = builder.name;
@@ -183,7 +182,7 @@ public final class AdaptiveShedder implements Shedder {
 		long now = this.clock.nanoTime();
 		if (shouldDrop(now)) {
 			this.droppedRecently = true;
-			Listener[] listeners = this.listeners;
+			ShedderListener[] listeners = this.listeners;
 			if (listeners.length != 0) {
 				notifyDrop(listeners);
 			}
@@ -215,10 +214,7 @@ public final class AdaptiveShedder implements Shedder {
 		}
 	}
 
-	/**
-	 * Returns this shedder's name.
-	 * @return the name
-	 */
+	@Override
 	public String name() {
 		return this.name;
 	}
@@ -306,60 +302,20 @@ public final class AdaptiveShedder implements Shedder {
 	 * Registers a listener for shed calls; it runs on the calling thread and must be quick.
 	 * @param listener the listener
 	 */
-	public void addListener(Listener listener) {
-		Objects.requireNonNull(listener, "listener must not be null");
+	public void addListener(ShedderListener listener) {
 		synchronized (this.listenerLock) {
-			Listener[] current = this.listeners;
-			Listener[] updated = Arrays.copyOf(current, current.length + 1);
-			updated[current.length] = listener;
-			this.listeners = updated;
+			this.listeners = Listeners.add(this.listeners, listener);
 		}
 	}
 
-	long maxPass() {
-		MaxPass visitor = new MaxPass();
-		this.window.passes.reduce(visitor);
-		return visitor.result;
-	}
-
-	double minRt() {
-		MinRt visitor = new MinRt();
-		this.window.responseTimes.reduce(visitor);
-		return visitor.result;
-	}
-
-	ShedderWindow.Series passCounter() {
-		return this.window.passes;
-	}
-
-	ShedderWindow.Series rtCounter() {
-		return this.window.responseTimes;
-	}
-
-	void setInFlight(long flying, double averageInFlight) {
-		this.flying = flying;
-		this.avgFlyingBits = Double.doubleToRawLongBits(averageInFlight);
-	}
-
-	void setDroppedRecently(boolean droppedRecently) {
-		this.droppedRecently = droppedRecently;
-	}
-
-	void setOverloadTime(long overloadTime) {
-		this.overloadTime = overloadTime;
-		this.overloadSeen = true;
-	}
-
-	boolean shouldDrop() {
-		return shouldDrop(this.clock.nanoTime());
-	}
-
-	boolean stillHot() {
-		return stillHot(this.clock.nanoTime());
-	}
-
-	double overloadFactor() {
-		return overloadFactor(cpuMillis());
+	/**
+	 * Removes a listener registered before; does nothing if it is not registered.
+	 * @param listener the listener
+	 */
+	public void removeListener(ShedderListener listener) {
+		synchronized (this.listenerLock) {
+			this.listeners = Listeners.remove(this.listeners, listener);
+		}
 	}
 
 	private boolean shouldDrop(long now) {
@@ -422,10 +378,10 @@ public final class AdaptiveShedder implements Shedder {
 		}
 	}
 
-	private void notifyDrop(Listener[] listeners) {
-		for (Listener listener : listeners) {
+	private void notifyDrop(ShedderListener[] listeners) {
+		for (ShedderListener listener : listeners) {
 			try {
-				listener.onDrop(this.name);
+				listener.onDrop(this);
 			}
 			catch (RuntimeException ex) {
 				logger.warn("Listener of load shedder '{}' failed on drop", this.name, ex);
@@ -456,38 +412,6 @@ public final class AdaptiveShedder implements Shedder {
 		return "AdaptiveShedder[name=" + this.name + ", cpuThreshold=" + cpuThreshold() + ", window="
 				+ Duration.ofNanos(this.bucketNanos).multipliedBy(this.window.size()) + ", buckets="
 				+ this.window.size() + ", coolOff=" + Duration.ofNanos(this.coolOffNanos) + "]";
-	}
-
-	/** go-zero's maxPass() as a visitor, for tests. */
-	private static final class MaxPass implements BucketVisitor {
-
-		long result = 1;
-
-		@Override
-		public void visit(double sum, long count) {
-			if (sum > this.result) {
-				this.result = (long) sum;
-			}
-		}
-
-	}
-
-	/** go-zero's minRt() as a visitor, for tests. */
-	private static final class MinRt implements BucketVisitor {
-
-		double result = DEFAULT_MIN_RT;
-
-		@Override
-		public void visit(double sum, long count) {
-			if (count <= 0) {
-				return;
-			}
-			double average = roundHalfAwayFromZero(sum / (double) count);
-			if (average < this.result) {
-				this.result = average;
-			}
-		}
-
 	}
 
 	/** The promise of {@link #allow()}: completes the call's token once. */
@@ -529,21 +453,6 @@ public final class AdaptiveShedder implements Shedder {
 
 	}
 
-	/**
-	 * Hears of shed calls, on the shedding thread. Costs nothing while none is registered. Exceptions thrown by a
-	 * listener are logged and otherwise ignored.
-	 */
-	public interface Listener {
-
-		/**
-		 * The shedder refused a call.
-		 * @param name the shedder's name
-		 */
-		default void onDrop(String name) {
-		}
-
-	}
-
 	/** Builds an {@link AdaptiveShedder}; every setter validates its argument at once. */
 	public static final class Builder {
 
@@ -563,7 +472,7 @@ public final class AdaptiveShedder implements Shedder {
 
 		private Clock clock = Clock.system();
 
-		private Listener[] listeners = NO_LISTENERS;
+		private ShedderListener[] listeners = NO_LISTENERS;
 
 		private Builder() {
 		}
@@ -675,11 +584,8 @@ public final class AdaptiveShedder implements Shedder {
 		 * @param listener the listener
 		 * @return this builder
 		 */
-		public Builder listener(Listener listener) {
-			Objects.requireNonNull(listener, "listener must not be null");
-			Listener[] updated = Arrays.copyOf(this.listeners, this.listeners.length + 1);
-			updated[this.listeners.length] = listener;
-			this.listeners = updated;
+		public Builder listener(ShedderListener listener) {
+			this.listeners = Listeners.add(this.listeners, listener);
 			return this;
 		}
 

@@ -54,6 +54,15 @@ public final class CappedShedder implements Shedder {
 	}
 
 	/**
+	 * Returns the name of the concurrency cap.
+	 * @return the name
+	 */
+	@Override
+	public String name() {
+		return this.cap.name();
+	}
+
+	/**
 	 * Returns the concurrency cap.
 	 * @return the cap
 	 */
