@@ -81,11 +81,11 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 
 	/*
 	 * Implementation notes. The state and its generation share one volatile int, the generation above three bits of
-	 * state (stateWord, stateOf, generationOf), written only under the lock. A token packs, from bit 0: the permit time in microseconds modulo 2^40 (0 when calls are
-	 * not timed), the generation (13 bits) and, for half-open probes, slot + 1 (10 bits); bit 63 is clear, so a
-	 * refusal is any negative value. A report whose generation differs from the current one is ignored; generations
-	 * wrap after 8192 transitions, so a report that arrives that many transitions late could be mistaken for a current
-	 * one.
+	 * state (stateWord, stateOf, generationOf), written only under the lock. A token packs, from bit 0: the permit
+	 * time in microseconds modulo 2^40 (0 when calls are not timed), the generation (13 bits) and, for half-open
+	 * probes, slot + 1 (10 bits); bit 63 is clear, so a refusal is any negative value. A report whose generation
+	 * differs from the current one is ignored; generations wrap after 8192 transitions, so a report that arrives that
+	 * many transitions late could be mistaken for a current one.
 	 */
 
 	private static final int CLOSED = 0;
@@ -108,7 +108,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 			BreakerState.FORCED_OPEN, BreakerState.FORCED_CLOSED, BreakerState.DISABLED };
 
 	/** The value {@link #tryAcquire()} returns when it drops the call. */
-	public static final long REFUSED = -1;
+	public static final long REJECTED = -1;
 
 	private static final int TIME_BITS = 40;
 
@@ -226,7 +226,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 	/**
 	 * Asks to make one call, without allocating.
 	 * @return a token to pass to {@link #onResult(long, boolean)} once the call has finished, always {@code >= 0};
-	 * or {@link #REFUSED} (negative) when the call is dropped
+	 * or {@link #REJECTED} (negative) when the call is dropped
 	 */
 	public long tryAcquire() {
 		int word = this.stateWord;
@@ -500,7 +500,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 		if (registered.length != 0) {
 			BreakerListeners.dropped(registered, this);
 		}
-		return REFUSED;
+		return REJECTED;
 	}
 
 	private long acquireSlowly() {
@@ -522,7 +522,7 @@ public final class ThresholdBreaker implements Breaker, BreakerControls {
 				updateProbesOut();
 			}
 			else {
-				token = REFUSED;
+				token = REJECTED;
 			}
 		}
 		finally {

@@ -71,11 +71,11 @@ public final class AdaptiveShedder implements Shedder {
 	 *   when the index changes in any way, time going backwards included). go-zero reduces both windows at every
 	 *   decision taken while the CPU is hot; the result is the same.
 	 * - tryAcquire() returns the start time as nanoseconds since the shedder was built (never negative), so that a
-	 *   negative token can mean "shed".
+	 *   negative token can mean "rejected".
 	 */
 
 	/** The token {@link #tryAcquire()} returns when the call is shed. */
-	public static final long SHED = -1;
+	public static final long REJECTED = -1;
 
 	static final double DEFAULT_MIN_RT = 1000.0;
 
@@ -175,8 +175,8 @@ public final class AdaptiveShedder implements Shedder {
 
 	/**
 	 * Asks to start one call, without allocating: the allocation-free form of {@link #allow()}.
-	 * @return {@link #SHED} (negative) when the call is shed; otherwise a token (the start time, at least 0) to pass
-	 * to {@link #release(long, boolean)} exactly once when the call has finished
+	 * @return {@link #REJECTED} (negative) when the call is shed; otherwise a token (the start time, at least 0) to
+	 * pass to {@link #release(long, boolean)} exactly once when the call has finished
 	 */
 	public long tryAcquire() {
 		long now = this.clock.nanoTime();
@@ -186,7 +186,7 @@ public final class AdaptiveShedder implements Shedder {
 			if (listeners.length != 0) {
 				notifyDrop(listeners);
 			}
-			return SHED;
+			return REJECTED;
 		}
 		FLYING.incrementAndGet(this);
 		return Math.max(0, now - this.epoch);

@@ -262,12 +262,12 @@ class AdaptiveShedderTest {
 		assertThat(sheds(shedder)).as("cool").isFalse();
 
 		this.cpu = 0.95;
-		assertThat(shedder.tryAcquire()).as("hot").isEqualTo(AdaptiveShedder.SHED);
+		assertThat(shedder.tryAcquire()).as("hot").isEqualTo(AdaptiveShedder.REJECTED);
 		this.cpu = 0.5;
 		this.clock.advance(Duration.ofMillis(500));
-		assertThat(shedder.tryAcquire()).as("cooling off, 0.5 s").isEqualTo(AdaptiveShedder.SHED);
+		assertThat(shedder.tryAcquire()).as("cooling off, 0.5 s").isEqualTo(AdaptiveShedder.REJECTED);
 		this.clock.advance(Duration.ofMillis(499));
-		assertThat(shedder.tryAcquire()).as("cooling off, 0.999 s").isEqualTo(AdaptiveShedder.SHED);
+		assertThat(shedder.tryAcquire()).as("cooling off, 0.999 s").isEqualTo(AdaptiveShedder.REJECTED);
 		this.clock.advance(Duration.ofMillis(1));
 		assertThat(shedder.tryAcquire()).as("1 s after the last hot reading").isNotNegative();
 	}
@@ -374,7 +374,7 @@ class AdaptiveShedderTest {
 		promise.accept();
 		promise.reject("again");
 		assertThat(shedder.inFlight()).isEqualTo(1);
-		shedder.release(AdaptiveShedder.SHED, true);
+		shedder.release(AdaptiveShedder.REJECTED, true);
 		assertThat(shedder.inFlight()).isEqualTo(1);
 	}
 
@@ -402,7 +402,7 @@ class AdaptiveShedderTest {
 		assertThat(shedder.coolOffRemaining()).as("nothing shed").isZero();
 		inFlight(shedder, 80);
 		this.cpu = 0.95;
-		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.SHED);
+		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.REJECTED);
 		assertThat(shedder.coolOffRemaining()).as("still hot").isEqualTo(Duration.ofSeconds(1));
 		this.cpu = 0.5;
 		this.clock.advance(Duration.ofMillis(300));
@@ -424,10 +424,10 @@ class AdaptiveShedderTest {
 		fill(shedder);
 		inFlight(shedder, 80);
 		this.cpu = 0.9;
-		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.SHED);
+		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.REJECTED);
 		assertThat(drops).containsExactly("test");
 		shedder.removeListener(listener);
-		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.SHED);
+		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.REJECTED);
 		assertThat(drops).containsExactly("test");
 	}
 
