@@ -2,6 +2,8 @@ package dev.limiter.core.ratelimit;
 
 import java.util.Objects;
 
+import dev.limiter.core.InvalidSettingException;
+
 /**
  * A named keyed rate limit: one {@link LimitSpec} applied to each key separately, with the keys' state kept in a
  * {@link RateLimitStore}.
@@ -50,7 +52,7 @@ public final class RateLimiter {
 		this.spec = Objects.requireNonNull(spec, "spec must not be null");
 		this.store = Objects.requireNonNull(store, "store must not be null");
 		if (leasePermits < 0) {
-			throw new IllegalArgumentException("leasePermits must be >= 0 (was " + leasePermits + ")");
+			throw InvalidSettingException.of("leasePermits", leasePermits, "must be >= 0");
 		}
 		this.leasePermits = leasePermits;
 		this.bound = store.bind(name, spec, leasePermits);

@@ -1,19 +1,13 @@
-package dev.limiter.boot.registry;
+package dev.limiter.core.shedding;
 
 import java.util.Objects;
 
 import dev.limiter.core.Promise;
-import dev.limiter.core.shedding.ConcurrencyLimiter;
-import dev.limiter.core.shedding.OverloadException;
-import dev.limiter.core.shedding.Shedder;
 
 /**
  * A hard cap on calls in flight in front of another shedder, as a load shedder with {@code max-concurrency}
  * configures: a call first needs a free slot (go-zero's maxconns, refused at once when none is free), then the inner
  * shedder's consent; the slot is given back when the call's promise is completed, either way. Thread-safe.
- *
- * @author limiter
- * @since 0.1.0
  */
 public final class CappedShedder implements Shedder {
 
@@ -57,6 +51,15 @@ public final class CappedShedder implements Shedder {
 			}
 
 		};
+	}
+
+	/**
+	 * Returns the name of the concurrency cap.
+	 * @return the name
+	 */
+	@Override
+	public String name() {
+		return this.cap.name();
 	}
 
 	/**
