@@ -149,7 +149,9 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 		this.store.availability.succeeded();
 		int generation = this.store.availability.generation();
 		int granted = (int) (long) (Long) reply.get(4);
-		long endNanos = sentNanos + (Long) reply.get(5) * 1000;
+		// ends here no later than in Redis: the call was sent before Redis ran it, and a wall clock read in whole
+		// milliseconds may lag the true time by up to one
+		long endNanos = sentNanos + (Long) reply.get(5) * 1000 - this.store.clockSlackNanos(this.prepared);
 		long reset = (Long) reply.get(3);
 		LeasedKey.Lease lease = null;
 		if (granted > 0) {
@@ -177,7 +179,7 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 		this.store.availability.succeeded();
 		if (this.refusals != null && RefusalCache.isRememberable(decision)) {
 			this.refusals.remember(key, this.prepared.spec, permits, startNanos,
-					this.store.refusalSlackNanos(this.prepared), decision);
+					this.store.clockSlackNanos(this.prepared), decision);
 		}
 		this.store.decided(DecisionSource.REDIS, startNanos);
 	}

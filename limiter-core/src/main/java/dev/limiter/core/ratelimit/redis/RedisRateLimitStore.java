@@ -303,7 +303,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 			}
 			this.availability.succeeded();
 			if (this.refusals != null && RefusalCache.isRememberable(decision)) {
-				this.refusals.remember(key, spec, permits, startNanos, refusalSlackNanos(prepared), decision);
+				this.refusals.remember(key, spec, permits, startNanos, clockSlackNanos(prepared), decision);
 			}
 			decided(DecisionSource.REDIS, startNanos);
 			return decision;
@@ -337,7 +337,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 	}
 
 	/** Returns how far the script's time may lag the decision's: up to 1 ms when it was the wall clock in ms. */
-	long refusalSlackNanos(PreparedSpec prepared) {
+	long clockSlackNanos(PreparedSpec prepared) {
 		return (prepared.wallClock && (this.clientTime || prepared.clientWindows)) ? 1_000_000 : 0;
 	}
 
