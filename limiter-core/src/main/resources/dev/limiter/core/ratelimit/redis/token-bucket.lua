@@ -54,21 +54,6 @@ for i = 1, #h, 2 do
 		end
 	end
 end
-table.sort(leases, function(x, y)
-	return x[1] < y[1]
-end)
-
--- units held by the leases that are still out after time t
-local function heldAfter(list, t)
-	local units = 0
-	for _, l in ipairs(list) do
-		if l[1] > t then
-			units = units + l[2] * pu
-		end
-	end
-	return units
-end
-
 local same = k == id
 local tokens
 local last = now
@@ -104,6 +89,68 @@ elseif k and string.sub(k, 1, 3) == 'tb/' then
 else
 	tokens = cap
 end
+if #leases == 0 and not own then
+	-- no lease out, none asked for: the plain bucket
+	if ru > 0 and now > last and tokens < cap then
+		tokens = math.min(cap, tokens + (now - last) * ru)
+	end
+	local allowed = 0
+	local retry = 0
+	if permits > burst then
+		retry = -1
+	else
+		local need = permits * pu
+		if tokens >= need then
+			tokens = tokens - need
+			allowed = 1
+		elseif ru == 0 then
+			retry = -1
+		else
+			retry = math.ceil((need - tokens) / ru)
+		end
+	end
+	local reset = 0
+	if tokens < cap then
+		if ru == 0 then
+			reset = -1
+		else
+			reset = math.ceil((cap - tokens) / ru)
+		end
+	end
+	if reset == 0 then
+		-- a full bucket is a fresh one
+		redis.call('DEL', KEYS[1])
+	else
+		if same then
+			redis.call('HSET', KEYS[1], 'a', tokens, 'b', now)
+		else
+			redis.call('HSET', KEYS[1], 'k', id, 'a', tokens, 'b', now)
+		end
+		-- a bucket that never refills (reset -1) is kept as long as any key, then forgotten
+		local ttl = maxTtl
+		if reset > 0 then
+			ttl = math.min(math.ceil(reset / 1000) + 1, maxTtl)
+		end
+		redis.call('PEXPIRE', KEYS[1], ttl)
+	end
+	return { allowed, math.floor(tokens / pu), retry, reset }
+end
+
+table.sort(leases, function(x, y)
+	return x[1] < y[1]
+end)
+
+-- units held by the leases that are still out after time t
+local function heldAfter(list, t)
+	local units = 0
+	for _, l in ipairs(list) do
+		if l[1] > t then
+			units = units + l[2] * pu
+		end
+	end
+	return units
+end
+
 -- refill up to the capacity minus what the leases hold, which rises as each lease expires
 local ceiling = cap - heldAfter(leases, last)
 if ru > 0 and now > last then
