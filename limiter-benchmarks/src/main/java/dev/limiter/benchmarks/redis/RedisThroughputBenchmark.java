@@ -232,7 +232,8 @@ public final class RedisThroughputBenchmark {
 		}
 		command.addAll(List.of("-P", "1", "-q", "evalsha", sha, "1",
 				(KEYS > 1) ? "redis-benchmark-{__rand_int__}" : "redis-benchmark-{hot}", "", "1", id,
-				Long.toString(p[0]), Long.toString(p[1]), Long.toString(p[2]), Long.toString(p[3])));
+				Long.toString(p[0]), Long.toString(p[1]), Long.toString(p[2]), Long.toString(p[3]),
+				Long.toString(RedisRateLimitStore.DEFAULT_MAXIMUM_KEY_TTL.toMillis())));
 		server.command("CONFIG", "RESETSTAT");
 		Process process;
 		try {
