@@ -2,6 +2,7 @@ package dev.limiter.core.ratelimit.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -162,6 +163,49 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 		Decision decision = this.store.decision(this.prepared, reply, granted);
 		remember(key, permits, startNanos, decision);
 		return decision;
+	}
+
+	/**
+	 * Gives back what this instance's leases have left, one call per key (a request of no permit that closes the
+	 * lease), until the deadline; a lease being renewed at the time is left to end.
+	 * @param deadline the {@code System.nanoTime()} to stop at
+	 * @return whether Redis took every call (false: the deadline passed or Redis failed)
+	 */
+	boolean giveBack(long deadline) {
+		if (this.leases == null) {
+			return true;
+		}
+		for (Map.Entry<String, LeasedKey> entry : this.leases.asMap().entrySet()) {
+			LeasedKey leased = entry.getValue();
+			long left = deadline - System.nanoTime();
+			if (left <= 0) {
+				return false;
+			}
+			if (leased.current() == null || !leased.lock.tryLock()) {
+				continue;
+			}
+			try {
+				LeasedKey.Lease lease = leased.current();
+				int unspent = leased.close();
+				if (lease != null && unspent > 0) {
+					long nowNanos = this.store.clock.nanoTime();
+					this.store.run(this.prepared, redisKey(this.head, entry.getKey()),
+							this.prepared.leaseArguments(this.store.nowMicros(this.prepared, nowNanos), 0, this.holder,
+									0, unspent, lease.epoch()),
+							left);
+				}
+			}
+			catch (Exception ex) {
+				if (ex instanceof InterruptedException) {
+					Thread.currentThread().interrupt();
+				}
+				return false;
+			}
+			finally {
+				leased.lock.unlock();
+			}
+		}
+		return true;
 	}
 
 	private Decision failed(String key, int permits, long startNanos, Exception ex) {

@@ -2,8 +2,12 @@ package dev.limiter.core.ratelimit.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -218,6 +222,10 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
 	private volatile PreparedSpec lastPrepared;
 
+	/** The leasing limiters bound to this store, whose leases {@link #close} gives back; weakly held. */
+	private final Set<RedisBoundLimit> leasing = Collections
+		.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
 	private RedisRateLimitStore(Builder builder) {
 		RedisConnectionFactory factory = builder.connectionFactory;
 		this.runner = (LETTUCE_PRESENT && LettuceScriptRunner.supports(factory)) ? new LettuceScriptRunner(factory)
@@ -325,8 +333,12 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		if (leasePermits < 0) {
 			throw new IllegalArgumentException("leasePermits must be >= 0 (was " + leasePermits + ")");
 		}
-		return new RedisBoundLimit(this, this.keyPrefix, namespace, prepare(spec), this.refusalCacheSize,
-				this.leasedKeys, leasePermits);
+		RedisBoundLimit bound = new RedisBoundLimit(this, this.keyPrefix, namespace, prepare(spec),
+				this.refusalCacheSize, this.leasedKeys, leasePermits);
+		if (leasePermits > 0) {
+			this.leasing.add(bound);
+		}
+		return bound;
 	}
 
 	long nowMicros(PreparedSpec prepared, long startNanos) {
@@ -455,11 +467,25 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 	}
 
 	/**
-	 * Stops the background probe and closes the store's connection; the connection factory stays open (it belongs
-	 * to the application).
+	 * Gives back the unspent permits of this instance's leases while Redis is available, as many as it takes within
+	 * one {@code timeout} (the others end with their lease), stops the background probe and closes the store's
+	 * connection; the connection factory stays open (it belongs to the application).
 	 */
 	@Override
 	public void close() {
+		long deadline = System.nanoTime() + this.timeoutNanos;
+		List<RedisBoundLimit> bound;
+		synchronized (this.leasing) {
+			bound = new ArrayList<>(this.leasing);
+		}
+		if (!isAvailable()) {
+			bound.clear();
+		}
+		for (RedisBoundLimit limit : bound) {
+			if (!limit.giveBack(deadline)) {
+				break;
+			}
+		}
 		this.prober.shutdownNow();
 		this.runner.close();
 	}

@@ -296,6 +296,36 @@ class RedisLeaseTest {
 		assertThat(other.acquire(name + ":k", spec, 1).remaining()).isEqualTo(984);
 	}
 
+	static Stream<LimitSpec> noRefill() {
+		return Stream.of(new TokenBucketSpec(1, Duration.ofHours(1), 1000),
+				new FixedWindowSpec(1000, Duration.ofHours(1), false), new SlidingWindowSpec(1000, Duration.ofHours(1)));
+	}
+
+	@ParameterizedTest
+	@MethodSource("noRefill")
+	void closingTheStoreGivesBackWhatItsLeasesHaveLeft(LimitSpec spec) {
+		ManualClock clock = new ManualClock();
+		Map<DecisionSource, LongAdder> sources = new ConcurrentHashMap<>();
+		RedisRateLimitStore store = clientTimeStore(clock, sources);
+		String name = name();
+		RateLimiter limiter = new RateLimiter(name, spec, store, 100);
+		RedisRateLimitStore other = RedisRateLimitStore.builder(this.factory)
+			.timeout(GENEROUS)
+			.clock(clock)
+			.timeSource(TimeSource.CLIENT)
+			.refusalCacheSize(0)
+			.build();
+		limiter.acquire("k");
+		assertThat(limiter.acquire("k").remaining()).as("1 + 1 taken, 100 leased").isEqualTo(998);
+		for (int i = 0; i < 10; i++) {
+			assertThat(limiter.acquire("k").allowed()).isTrue();
+		}
+		assertThat(count(sources, DecisionSource.LEASE)).isEqualTo(10);
+		assertThat(other.acquire(name + ":k", spec, 1).remaining()).as("the lease still out").isEqualTo(897);
+		store.close();
+		assertThat(other.acquire(name + ":k", spec, 1).remaining()).as("its 90 given back").isEqualTo(986);
+	}
+
 	@Test
 	void aTokenBucketRefillsOnlyUpToItsCapacityMinusWhatLeasesHold() {
 		ManualClock clock = new ManualClock();
