@@ -180,6 +180,71 @@ class RedisLeaseTest {
 			.isLessThan(admitted.get() / 4);
 	}
 
+	/**
+	 * A refilling bucket under leases: 4 instances × 4 threads for 2 s never admit more than the burst plus what the
+	 * bucket refilled from the first decision to the last.
+	 */
+	@Test
+	void aRefillingBucketNeverAdmitsMoreThanItsBurstPlusItsRefill() throws InterruptedException {
+		long burst = 1000;
+		long rate = 2000;
+		TokenBucketSpec spec = new TokenBucketSpec(rate, Duration.ofSeconds(1), burst);
+		String name = name();
+		List<LettuceConnectionFactory> factories = new ArrayList<>();
+		List<RedisRateLimitStore> stores = new ArrayList<>();
+		List<RateLimiter> limiters = new ArrayList<>();
+		AtomicLong fallbacks = new AtomicLong();
+		for (int i = 0; i < 4; i++) {
+			LettuceConnectionFactory factory = RedisConnectionFactories.standalone(this.server);
+			factories.add(factory);
+			RedisRateLimitStore store = RedisRateLimitStore.builder(factory)
+				.timeout(GENEROUS)
+				.listener(new RedisRateLimitStore.Listener() {
+					@Override
+					public void onDecision(DecisionSource source, long latencyNanos) {
+						if (source == DecisionSource.FALLBACK) {
+							fallbacks.incrementAndGet();
+						}
+					}
+				})
+				.build();
+			store.acquire(name(), spec, 1);
+			stores.add(store);
+			limiters.add(new RateLimiter(name, spec, store, 50));
+		}
+		AtomicLong admitted = new AtomicLong();
+		ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+		long start = System.nanoTime();
+		long deadline = start + Duration.ofSeconds(2).toNanos();
+		List<Thread> threads = new ArrayList<>();
+		for (int t = 0; t < 16; t++) {
+			RateLimiter limiter = limiters.get(t % 4);
+			Thread thread = new Thread(() -> {
+				try {
+					while (System.nanoTime() < deadline) {
+						if (limiter.acquire("hot").allowed()) {
+							admitted.incrementAndGet();
+						}
+					}
+				}
+				catch (Throwable ex) {
+					errors.add(ex);
+				}
+			});
+			thread.start();
+			threads.add(thread);
+		}
+		for (Thread thread : threads) {
+			thread.join();
+		}
+		long elapsed = System.nanoTime() - start;
+		stores.forEach(RedisRateLimitStore::close);
+		factories.forEach(LettuceConnectionFactory::destroy);
+		assertThat(errors).isEmpty();
+		assertThat(fallbacks.get()).isZero();
+		assertThat(admitted.get()).isLessThanOrEqualTo(burst + (long) Math.floor(rate * (elapsed / 1e9)));
+	}
+
 	private RedisRateLimitStore clientTimeStore(ManualClock clock, Map<DecisionSource, LongAdder> sources) {
 		return RedisRateLimitStore.builder(this.factory)
 			.timeout(GENEROUS)
