@@ -64,7 +64,7 @@ class VirtualThreadWaitsTest {
 	@Test
 	void tokenBucketTryAcquireWithDeadline() throws Exception {
 		TokenBucket bucket = TokenBucket.of(RATE, 1);
-		runOnVirtualThreads(() -> assertThat(bucket.tryAcquire(1, BOUND)).isTrue());
+		runOnVirtualThreads(() -> granted(bucket.tryAcquire(1, BOUND)));
 	}
 
 	@Test
@@ -82,7 +82,7 @@ class VirtualThreadWaitsTest {
 	@Test
 	void quantumBucketAwaitWithDeadline() throws Exception {
 		QuantumBucket bucket = QuantumBucket.of(TEN_MICROS, 1);
-		runOnVirtualThreads(() -> assertThat(bucket.await(1, BOUND)).isTrue());
+		runOnVirtualThreads(() -> granted(bucket.await(1, BOUND)));
 	}
 
 	@Test
@@ -91,7 +91,7 @@ class VirtualThreadWaitsTest {
 		runOnVirtualThreads(() -> {
 			if (Thread.currentThread().threadId() % 2 == 0) {
 				try (ThrottledInputStream in = new ThrottledInputStream(new ByteArrayInputStream(new byte[1]), bucket)) {
-					assertThat(in.read()).isZero();
+					granted(in.read() == 0);
 				}
 			}
 			else {
@@ -102,7 +102,24 @@ class VirtualThreadWaitsTest {
 		});
 	}
 
+	/** Plain code, not AssertJ, inside the virtual threads: class initialisation there may pin a carrier. */
+	private static void granted(boolean granted) {
+		if (!granted) {
+			throw new IllegalStateException("refused within " + BOUND);
+		}
+	}
+
 	private void runOnVirtualThreads(Wait wait) throws Exception {
+		// one call first, so that class loading and initialisation (which may pin) happen before the recording
+		Thread warmUp = Thread.ofVirtual().start(() -> {
+			try {
+				wait.run();
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		assertThat(warmUp.join(BOUND)).isTrue();
 		Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
 		CountDownLatch done = new CountDownLatch(THREADS);
 		Path file = this.recordings.resolve("pinned.jfr");
@@ -148,7 +165,8 @@ class VirtualThreadWaitsTest {
 			return false;
 		}
 		for (RecordedFrame frame : event.getStackTrace().getFrames()) {
-			if (frame.getMethod().getType().getName().startsWith("dev.limiter.core.")) {
+			String type = frame.getMethod().getType().getName();
+			if (type.startsWith("dev.limiter.core.") && !type.startsWith(VirtualThreadWaitsTest.class.getName())) {
 				return true;
 			}
 		}
