@@ -57,7 +57,9 @@ class AotModeTests {
 		System.setProperty("spring.aot.enabled", "true");
 		try {
 			assertThat(AotDetector.useGeneratedArtifacts()).isTrue();
-			return new SpringApplicationBuilder(SampleApplication.class).run("--server.port=0");
+			// main(..): the AOT initializer is found by the main class's name, which the stack would not give here
+			return new SpringApplicationBuilder(SampleApplication.class).main(SampleApplication.class)
+				.run("--server.port=0");
 		}
 		finally {
 			System.clearProperty("spring.aot.enabled");
