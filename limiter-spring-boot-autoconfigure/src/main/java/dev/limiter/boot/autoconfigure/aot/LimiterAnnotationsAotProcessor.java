@@ -19,10 +19,11 @@ import org.springframework.util.ReflectionUtils;
 
 /**
  * Registers the reflection the limiter annotations need at run time for each bean that carries them: the bean's
- * class (its methods are scanned for the annotations at start-up), its annotated methods, and, invocable, the
- * methods named by {@link CircuitBreaker#fallbackMethod()} in the class and its superclasses (the aspect calls the
- * fallback reflectively). Beans without limiter annotations contribute nothing. Registered in
- * {@code META-INF/spring/aot.factories}.
+ * class, its superclasses and interfaces (their methods are scanned for the annotations at start-up; a registered
+ * type can be introspected), and, invocable, the methods named by {@link CircuitBreaker#fallbackMethod()} in the
+ * class and its superclasses (the aspect calls the fallback reflectively). Beans without limiter annotations
+ * contribute nothing. A bean is processed by the type its definition declares: for a {@code @Bean} method, its
+ * return type. Registered in {@code META-INF/spring/aot.factories}.
  *
  * @author limiter
  * @since 0.1.0
@@ -35,17 +36,17 @@ public final class LimiterAnnotationsAotProcessor implements BeanRegistrationAot
 		if (beanClass.getName().startsWith("org.springframework.")) {
 			return null;
 		}
-		Set<Method> annotated = new LinkedHashSet<>();
+		boolean annotated = false;
 		Set<Method> fallbacks = new LinkedHashSet<>();
 		try {
 			for (Method method : ReflectionUtils.getUniqueDeclaredMethods(beanClass,
 					ReflectionUtils.USER_DECLARED_METHODS)) {
 				if (method.isAnnotationPresent(RateLimited.class) || method.isAnnotationPresent(LoadShed.class)) {
-					annotated.add(method);
+					annotated = true;
 				}
 				CircuitBreaker breaker = method.getAnnotation(CircuitBreaker.class);
 				if (breaker != null) {
-					annotated.add(method);
+					annotated = true;
 					if (!breaker.fallbackMethod().isBlank()) {
 						fallbacks.addAll(methodsNamed(beanClass, breaker.fallbackMethod()));
 					}
@@ -56,13 +57,15 @@ public final class LimiterAnnotationsAotProcessor implements BeanRegistrationAot
 			// methods referring to classes that are absent: the validator skips such beans at run time too
 			return null;
 		}
-		if (annotated.isEmpty()) {
+		if (!annotated) {
 			return null;
 		}
 		return (generationContext, code) -> {
 			ReflectionHints reflection = generationContext.getRuntimeHints().reflection();
-			reflection.registerType(beanClass);
-			annotated.forEach((method) -> reflection.registerMethod(method, ExecutableMode.INTROSPECT));
+			for (Class<?> type = beanClass; type != null && type != Object.class; type = type.getSuperclass()) {
+				reflection.registerType(type);
+			}
+			ClassUtils.getAllInterfacesForClassAsSet(beanClass).forEach(reflection::registerType);
 			fallbacks.forEach((method) -> reflection.registerMethod(method, ExecutableMode.INVOKE));
 		};
 	}

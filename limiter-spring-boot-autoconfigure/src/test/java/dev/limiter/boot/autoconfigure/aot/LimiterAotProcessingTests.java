@@ -72,12 +72,10 @@ class LimiterAotProcessingTests {
 	}
 
 	@Test
-	void annotatedBeanClassesAndMethodsAreRegistered() throws Exception {
+	void annotatedBeanClassesAreRegisteredUpTheHierarchy() {
 		assertThat(this.reflection.onType(GuardedService.class)).accepts(this.hints);
-		assertThat(this.reflection.onMethod(GuardedService.class.getDeclaredMethod("fetch", String.class)))
-			.accepts(this.hints);
-		assertThat(this.reflection.onMethod(GuardedService.class.getDeclaredMethod("limited"))).accepts(this.hints);
-		assertThat(this.reflection.onMethod(GuardedService.class.getDeclaredMethod("shed"))).accepts(this.hints);
+		assertThat(this.reflection.onType(SubclassedService.class)).accepts(this.hints);
+		assertThat(this.reflection.onType(BaseService.class)).accepts(this.hints);
 	}
 
 	@Test
