@@ -1,0 +1,212 @@
+package dev.limiter.boot.dashboard;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.RouterFunctions;
+import org.springframework.web.servlet.function.ServerRequest;
+import org.springframework.web.servlet.function.ServerResponse;
+import org.springframework.web.util.HtmlUtils;
+
+/**
+ * Serves the dashboard under the management path: the page ({@code GET {base}/limiter-dashboard}), its scripts and
+ * styles from the jar (uPlot from its webjar), the samples as Server-Sent Events ({@code .../stream}) and, for proxies
+ * that buffer streams, as JSON to poll ({@code .../data?since=n}). Every response carries
+ * {@code Content-Security-Policy: default-src 'self'} (plus {@code frame-ancestors 'none'}): the page runs no inline
+ * script or style and loads nothing from elsewhere.
+ *
+ * @author limiter
+ * @since 0.1.0
+ */
+public final class LimiterDashboardHandler {
+
+	/** The page's path below the management base path. */
+	public static final String PATH = "/limiter-dashboard";
+
+	static final String CONTENT_SECURITY_POLICY = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+			+ "form-action 'none'";
+
+	private static final String LOCATION = "META-INF/limiter-dashboard/";
+
+	private static final Duration STREAM_TIMEOUT = Duration.ofMinutes(30);
+
+	private static final MediaType JAVASCRIPT = MediaType.parseMediaType("text/javascript;charset=UTF-8");
+
+	private static final MediaType CSS = MediaType.parseMediaType("text/css;charset=UTF-8");
+
+	private final LimiterDashboard dashboard;
+
+	private final String page;
+
+	private final Map<String, Asset> assets;
+
+	/**
+	 * Creates the handler.
+	 * @param dashboard the dashboard's model
+	 */
+	public LimiterDashboardHandler(LimiterDashboard dashboard) {
+		this.dashboard = Objects.requireNonNull(dashboard, "dashboard must not be null");
+		this.page = new String(read(LOCATION + "index.html"), StandardCharsets.UTF_8);
+		String uplot = "META-INF/resources/webjars/uplot/" + uplotVersion() + "/dist/";
+		this.assets = Map.of("dashboard.js", new Asset(read(LOCATION + "dashboard.js"), JAVASCRIPT), "dashboard.css",
+				new Asset(read(LOCATION + "dashboard.css"), CSS), "uPlot.min.js",
+				new Asset(read(uplot + "uPlot.iife.min.js"), JAVASCRIPT), "uPlot.min.css",
+				new Asset(read(uplot + "uPlot.min.css"), CSS));
+	}
+
+	/**
+	 * Returns the routes of the dashboard.
+	 * @param basePath the management base path, such as {@code /actuator} (may be empty)
+	 * @return the routes
+	 */
+	public RouterFunction<ServerResponse> routes(String basePath) {
+		String root = basePath + PATH;
+		return RouterFunctions.route()
+			.GET(root, this::page)
+			.GET(root + "/stream", this::stream)
+			.GET(root + "/data", this::data)
+			.GET(root + "/{asset}", this::asset)
+			.build();
+	}
+
+	private ServerResponse page(ServerRequest request) {
+		String path = request.requestPath().value();
+		String prefix = path.substring(0, path.length() - PATH.length());
+		String html = this.page.replace("{{base}}", HtmlUtils.htmlEscape(prefix));
+		return secured(ServerResponse.ok()).contentType(MediaType.parseMediaType("text/html;charset=UTF-8"))
+			.header(HttpHeaders.CACHE_CONTROL, "no-store")
+			.body(html);
+	}
+
+	private ServerResponse asset(ServerRequest request) {
+		Asset asset = this.assets.get(request.pathVariable("asset"));
+		if (asset == null) {
+			return ServerResponse.notFound().build();
+		}
+		return secured(ServerResponse.ok()).contentType(asset.type())
+			.header(HttpHeaders.CACHE_CONTROL, "no-cache")
+			.body(asset.content());
+	}
+
+	private ServerResponse data(ServerRequest request) {
+		long since = request.param("since").map(LimiterDashboardHandler::parse).orElse(-1L);
+		return secured(ServerResponse.ok()).contentType(MediaType.APPLICATION_JSON)
+			.header(HttpHeaders.CACHE_CONTROL, "no-store")
+			.body(this.dashboard.poll(since));
+	}
+
+	private static long parse(String value) {
+		try {
+			return Long.parseLong(value);
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
+	}
+
+	private ServerResponse stream(ServerRequest request) {
+		return ServerResponse.sse((sse) -> {
+			SseViewer viewer = new SseViewer(sse);
+			sse.onComplete(() -> this.dashboard.unwatch(viewer));
+			sse.onTimeout(() -> this.dashboard.unwatch(viewer));
+			sse.onError((ex) -> this.dashboard.unwatch(viewer));
+			viewer.start(this.dashboard);
+		}, STREAM_TIMEOUT);
+	}
+
+	private static ServerResponse.BodyBuilder secured(ServerResponse.BodyBuilder builder) {
+		return builder.header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+			.header("X-Content-Type-Options", "nosniff")
+			.header("Referrer-Policy", "no-referrer");
+	}
+
+	static String uplotVersion() {
+		try (InputStream in = new ClassPathResource("META-INF/maven/org.webjars.npm/uplot/pom.properties")
+			.getInputStream()) {
+			java.util.Properties properties = new java.util.Properties();
+			properties.load(in);
+			return Objects.requireNonNull(properties.getProperty("version"), "uplot version");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("The dashboard needs org.webjars.npm:uplot on the class path", ex);
+		}
+	}
+
+	private static byte[] read(String location) {
+		try (InputStream in = new ClassPathResource(location).getInputStream()) {
+			return in.readAllBytes();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot read " + location, ex);
+		}
+	}
+
+	private record Asset(byte[] content, MediaType type) {
+	}
+
+	/** One browser's event stream; sends are serialised, the snapshot goes first. */
+	private static final class SseViewer implements LimiterDashboard.Viewer {
+
+		private final ServerResponse.SseBuilder sse;
+
+		private long snapshotSeq = Long.MAX_VALUE;
+
+		SseViewer(ServerResponse.SseBuilder sse) {
+			this.sse = sse;
+		}
+
+		synchronized void start(LimiterDashboard dashboard) {
+			String snapshot = dashboard.watch(this);
+			this.snapshotSeq = seqOf(snapshot);
+			try {
+				this.sse.retry(Duration.ofSeconds(3)).event("snapshot").data(snapshot);
+			}
+			catch (IOException ex) {
+				dashboard.unwatch(this);
+			}
+		}
+
+		private static long seqOf(String snapshot) {
+			// the snapshot starts with {"seq":n,
+			int start = snapshot.indexOf(':') + 1;
+			int end = snapshot.indexOf(',', start);
+			return Long.parseLong(snapshot, start, end, 10);
+		}
+
+		@Override
+		public synchronized boolean send(long seq, String json) {
+			if (seq <= this.snapshotSeq) {
+				return true;
+			}
+			try {
+				this.sse.id(Long.toString(seq)).event("tick").data(json);
+				return true;
+			}
+			catch (IOException | IllegalStateException ex) {
+				return false;
+			}
+		}
+
+		@Override
+		public synchronized boolean heartbeat() {
+			try {
+				this.sse.comment("heartbeat").send();
+				return true;
+			}
+			catch (IOException | IllegalStateException ex) {
+				return false;
+			}
+		}
+
+	}
+
+}
