@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
 import dev.limiter.core.shedding.OverloadException;
 
@@ -20,7 +21,9 @@ import dev.limiter.core.shedding.OverloadException;
  * The cost of one call through {@link AdaptiveShedder}, single-threaded: the allocation-free pair
  * {@code tryAcquire()} + {@code release(token, true)} and {@code allow().accept()} while the CPU is idle (the usual
  * case), the same pair while the CPU is over the threshold but the flight is low (the capacity estimate is consulted
- * and nothing is shed), and one shed call. The CPU source is a constant, so the figures exclude the sampler.
+ * and nothing is shed), and one shed call; and {@link AdaptiveConcurrencyLimiter}'s {@code allow().accept()}
+ * (windows closing and the limit updating included, as every call advances the window) and a refusal. The CPU
+ * source is a constant, so the figures exclude the sampler.
  *
  * <pre>
  * ./mvnw -q -B -ntp -pl limiter-benchmarks -am package -DskipTests
@@ -41,11 +44,22 @@ public class ShedderBenchmark {
 
 	private AdaptiveShedder shedding;
 
+	private AdaptiveConcurrencyLimiter adaptiveConcurrency;
+
+	private AdaptiveConcurrencyLimiter adaptiveConcurrencyFull;
+
 	@Setup
 	public void setUp() {
 		this.idle = AdaptiveShedder.builder().name("idle").cpuUsage(() -> 0.2).build();
 		this.hot = AdaptiveShedder.builder().name("hot").cpuUsage(() -> 0.95).build();
 		this.shedding = AdaptiveShedder.builder().name("shedding").cpuUsage(() -> 0.95).build();
+		this.adaptiveConcurrency = AdaptiveConcurrencyLimiter.builder().name("adaptive").build();
+		this.adaptiveConcurrencyFull = AdaptiveConcurrencyLimiter.builder()
+			.name("full")
+			.initialLimit(1)
+			.maxLimit(1)
+			.build();
+		this.adaptiveConcurrencyFull.allow();
 		// a flight far above the estimated capacity (at least 1 call), and an average that follows it
 		for (int i = 0; i < 1000; i++) {
 			this.shedding.tryAcquire();
@@ -72,6 +86,21 @@ public class ShedderBenchmark {
 		long token = this.hot.tryAcquire();
 		this.hot.release(token, true);
 		return token;
+	}
+
+	@Benchmark
+	public void adaptiveConcurrencyAllowAndAccept() {
+		this.adaptiveConcurrency.allow().accept();
+	}
+
+	@Benchmark
+	public Object adaptiveConcurrencyRefuses() {
+		try {
+			return this.adaptiveConcurrencyFull.allow();
+		}
+		catch (OverloadException ex) {
+			return ex;
+		}
 	}
 
 	@Benchmark

@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 import dev.limiter.benchmarks.TryAcquirePeers.Regime;
-import dev.limiter.core.ratelimit.TokenBucket;
+import dev.limiter.core.bucket.TokenBucket;
 
 /**
  * The cost of one non-blocking "may I?" call on an in-process rate limiter: {@link TokenBucket#tryAcquire()} side by

@@ -7,7 +7,7 @@ import io.github.bucket4j.Bucket;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 
-import dev.limiter.core.ratelimit.TokenBucket;
+import dev.limiter.core.bucket.TokenBucket;
 
 /**
  * The rate limiters compared by {@link TryAcquireBenchmark}, each configured for one {@link Regime}. Shared with the

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 
-import dev.limiter.core.ratelimit.QuantumBucket;
-import dev.limiter.core.ratelimit.ThrottledOutputStream;
+import dev.limiter.core.bucket.QuantumBucket;
+import dev.limiter.core.bucket.ThrottledOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpStatus;

@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
  * {@code redis} profile keeps rate-limit state in a local redis-server instead.
  */
 @SpringBootApplication
-@EnableConfigurationProperties(DownloadProperties.class)
+@EnableConfigurationProperties({ DownloadProperties.class, PoolProperties.class })
 public class SampleApplication {
 
 	public static void main(String[] args) {

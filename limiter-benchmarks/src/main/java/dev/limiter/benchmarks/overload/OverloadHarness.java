@@ -65,7 +65,7 @@ public final class OverloadHarness {
 	}
 
 	/** A protection under test, built afresh for each run. */
-	record Protection(String name, Function<SimulatedBackend, Protections.Guarded> factory) {
+	record Protection(String key, String name, Function<SimulatedBackend, Protections.Guarded> factory) {
 	}
 
 	/** The calibrated backend: capacity and the latency bound of "good" responses. */
@@ -79,14 +79,28 @@ public final class OverloadHarness {
 
 	/** One run's outcome. */
 	record Run(String backend, String protection, List<RunAnalysis.Step> steps, RunAnalysis.Series series,
-			int droppedAtEnd, double[] cpuPerStep) {
+			int droppedAtEnd, double[] cpuPerStep, double[] limitSeconds, double[] limits) {
+
+		/** Mean limit sampled in [from, to) seconds; NaN without a limit. */
+		double meanLimit(double from, double to) {
+			return java.util.stream.IntStream.range(0, this.limits.length)
+				.filter((i) -> this.limitSeconds[i] >= from && this.limitSeconds[i] < to)
+				.mapToDouble((i) -> this.limits[i])
+				.average()
+				.orElse(Double.NaN);
+		}
+
 	}
 
 	public static void main(String[] args) throws Exception {
 		System.setProperty("java.awt.headless", "true");
 		Map<String, String> options = options(args);
-		double stepSeconds = Double.parseDouble(options.getOrDefault("step-seconds", "6"));
+		double stepSeconds = Double.parseDouble(options.getOrDefault("step-seconds", "20"));
 		String only = options.getOrDefault("only", "all");
+		String selected = options.getOrDefault("protections", String.join(",", Protections.DEFAULT));
+		List<String> keys = List.of(selected.split(","));
+		boolean scenarios = Boolean.parseBoolean(options.getOrDefault("scenarios", "true"));
+		boolean breakers = Boolean.parseBoolean(options.getOrDefault("breakers", "false"));
 		long seed = Long.parseLong(options.getOrDefault("seed", "42"));
 		Path out = Path.of(options.getOrDefault("out", "limiter-benchmarks/target/overload"));
 		Files.createDirectories(out);
@@ -116,6 +130,9 @@ public final class OverloadHarness {
 					calibration.unloadedP50Millis(), calibration.unloadedP99Millis(), calibration.boundMillis()));
 			List<Run> runs = new ArrayList<>();
 			for (Protection protection : Protections.forBackend(kind)) {
+				if (!selected.equals("all") && !keys.contains(protection.key())) {
+					continue;
+				}
 				Run run = run(kind, protection, calibration, stepSeconds, seed);
 				runs.add(run);
 				String table = table(run) + targets(run, calibration);
@@ -129,17 +146,23 @@ public final class OverloadHarness {
 				markdown.append('\n');
 			}
 			plots.addAll(plot(out, kind, runs, calibration));
+			markdown.append(summary(runs, stepSeconds));
+			if (scenarios && kind == SimulatedBackend.Kind.SLEEP) {
+				markdown.append(AdaptiveScenarios.run(kind, calibration, keys, selected.equals("all"), seed, out,
+						plots));
+			}
 		}
 		Path overload = out.resolve("overload.md");
 		Files.writeString(overload, markdown);
 
-		String breaker = BreakerScenario.runAll(out, seed);
-		plots.addAll(BreakerScenario.lastPlots());
-		Path breakerFile = out.resolve("breaker.md");
-		Files.writeString(breakerFile, breaker);
-		System.out.printf(Locale.ROOT, "%n%s%n", breaker);
-
-		System.out.printf(Locale.ROOT, "Tables: %s, %s%n", overload.toAbsolutePath(), breakerFile.toAbsolutePath());
+		System.out.printf(Locale.ROOT, "Tables: %s%n", overload.toAbsolutePath());
+		if (breakers) {
+			String breaker = BreakerScenario.runAll(out, seed);
+			plots.addAll(BreakerScenario.lastPlots());
+			Path breakerFile = out.resolve("breaker.md");
+			Files.writeString(breakerFile, breaker);
+			System.out.printf(Locale.ROOT, "%n%s%nTables: %s%n", breaker, breakerFile.toAbsolutePath());
+		}
 		for (Path plot : plots) {
 			System.out.printf(Locale.ROOT, "Plot: %s%n", plot.toAbsolutePath());
 		}
@@ -203,29 +226,59 @@ public final class OverloadHarness {
 
 	private static Run run(SimulatedBackend.Kind kind, Protection protection, Calibration calibration,
 			double stepSeconds, long seed) throws InterruptedException {
-		SimulatedBackend backend = Protections.backend(kind);
-		Protections.Guarded guarded = protection.factory().apply(backend);
-		Shedder shedder = guarded.shedder();
 		List<LoadGenerator.Phase> phases = new ArrayList<>();
 		long stepNanos = (long) (stepSeconds * 1e9);
-		double offered = 0;
 		for (double multiple : MULTIPLES) {
 			phases.add(new LoadGenerator.Phase(multiple + "x", multiple, multiple * calibration.capacity(), stepNanos));
-			offered += multiple * calibration.capacity() * stepSeconds;
 		}
 		double recovery = recoverySeconds(stepSeconds);
 		phases.add(new LoadGenerator.Phase("0.5x after", 0.5, 0.5 * calibration.capacity(), (long) (recovery * 1e9)));
-		offered += 0.5 * calibration.capacity() * recovery;
+		return runPhases(kind, protection, calibration, phases, seed, -1, 0);
+	}
+
+	/**
+	 * Runs the phases against a fresh backend and protection; when {@code changeAtNanos >= 0}, the backend's workers
+	 * become {@code workersAfter} that long after the start.
+	 */
+	static Run runPhases(SimulatedBackend.Kind kind, Protection protection, Calibration calibration,
+			List<LoadGenerator.Phase> phases, long seed, long changeAtNanos, int workersAfter)
+			throws InterruptedException {
+		SimulatedBackend backend = Protections.backend(kind);
+		Protections.Guarded guarded = protection.factory().apply(backend);
+		Shedder shedder = guarded.shedder();
+		double offered = 0;
+		long[] phaseEnds = new long[phases.size()];
+		long total = 0;
+		for (int i = 0; i < phases.size(); i++) {
+			LoadGenerator.Phase phase = phases.get(i);
+			offered += phase.ratePerSecond() * phase.durationNanos() / 1e9;
+			total += phase.durationNanos();
+			phaseEnds[i] = total;
+		}
 		RequestLog log = new RequestLog((int) (offered * 1.3) + 10_000);
 		long start = System.nanoTime() + 50_000_000L;
 		double[] cpu = new double[phases.size()];
 		int[] cpuSamples = new int[phases.size()];
+		List<double[]> limitSamples = new ArrayList<>();
 		Thread cpuMonitor = new Thread(() -> {
+			boolean changed = false;
 			while (!Thread.currentThread().isInterrupted()) {
 				long elapsed = System.nanoTime() - start;
-				int phase = (int) Math.min(phases.size() - 1, Math.max(0, elapsed / stepNanos));
-				cpu[phase] += guarded.signal().getAsDouble();
-				cpuSamples[phase]++;
+				int phase = 0;
+				while (phase < phases.size() - 1 && elapsed >= phaseEnds[phase]) {
+					phase++;
+				}
+				if (elapsed >= 0) {
+					cpu[phase] += guarded.signal().getAsDouble();
+					cpuSamples[phase]++;
+					if (guarded.limit() != null) {
+						limitSamples.add(new double[] { elapsed / 1e9, guarded.limit().getAsInt() });
+					}
+				}
+				if (!changed && changeAtNanos >= 0 && elapsed >= changeAtNanos) {
+					backend.setWorkers(workersAfter);
+					changed = true;
+				}
 				try {
 					Thread.sleep(100);
 				}
@@ -268,8 +321,33 @@ public final class OverloadHarness {
 		}
 		Thread.sleep(1000); // let the CPU reading cool down before the next run
 		RunAnalysis analysis = new RunAnalysis(log, start, end, calibration.boundMillis(), calibration.capacity());
+		double[] limitSeconds = limitSamples.stream().mapToDouble((sample) -> sample[0]).toArray();
+		double[] limits = limitSamples.stream().mapToDouble((sample) -> sample[1]).toArray();
 		return new Run(kind.name().toLowerCase(Locale.ROOT), protection.name(), analysis.steps(phases, true),
-				analysis.series(), dropped, cpu);
+				analysis.series(), dropped, cpu, limitSeconds, limits);
+	}
+
+	/** One line per protection: the targets of the adaptive limiter side by side. */
+	private static String summary(List<Run> runs, double stepSeconds) {
+		StringBuilder table = new StringBuilder("### Side by side\n\n| protection | goodput 0.5x | 1x | 3x | 10x | "
+				+ "admitted p99 3x ms | 10x ms | settle 3x s | recovery s | mean limit 3x | 10x |\n"
+				+ "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		for (Run run : runs) {
+			List<RunAnalysis.Step> steps = run.steps();
+			table.append(String.format(Locale.ROOT,
+					"| %s | %.0f %% | %.0f %% | %.0f %% | %.0f %% | %s | %s | %s | %s | %s | %s |%n", run.protection(),
+					100 * steps.get(0).goodputOfCapacity(), 100 * steps.get(1).goodputOfCapacity(),
+					100 * steps.get(2).goodputOfCapacity(), 100 * steps.get(3).goodputOfCapacity(),
+					millis(steps.get(2).p99Millis()), millis(steps.get(3).p99Millis()),
+					seconds(steps.get(2).settleSeconds()), seconds(steps.get(4).settleSeconds()),
+					limitOf(run, 2, stepSeconds), limitOf(run, 3, stepSeconds)));
+		}
+		return table.append('\n').toString();
+	}
+
+	private static String limitOf(Run run, int step, double stepSeconds) {
+		double limit = run.meanLimit(step * stepSeconds, (step + 1) * stepSeconds);
+		return Double.isNaN(limit) ? "-" : String.format(Locale.ROOT, "%.1f", limit);
 	}
 
 	static Shedder unprotected() {
@@ -307,7 +385,7 @@ public final class OverloadHarness {
 				met(after.settleSeconds() <= 2));
 	}
 
-	private static String seconds(double value) {
+	static String seconds(double value) {
 		return Double.isNaN(value) ? "never" : String.format(Locale.ROOT, "%.1f", value);
 	}
 
@@ -315,7 +393,7 @@ public final class OverloadHarness {
 		return met ? "met" : "missed";
 	}
 
-	private static String millis(double value) {
+	static String millis(double value) {
 		return Double.isInfinite(value) ? "unfinished" : String.format(Locale.ROOT, "%.1f", value);
 	}
 
@@ -343,6 +421,22 @@ public final class OverloadHarness {
 		plots.add(Charts.line(out, name + "-latency",
 				"Admitted p99 over time, " + name + " backend (steps 0.5x 1x 3x 10x 0.5x; unfinished at 10 s)",
 				"time (s)", "p99 latency (ms)", false, true, latency, false));
+		Map<String, double[][]> limits = new LinkedHashMap<>();
+		for (Run run : runs) {
+			if (run.limits().length > 0) {
+				limits.put(run.protection(), new double[][] { run.limitSeconds(), run.limits() });
+			}
+		}
+		if (!limits.isEmpty()) {
+			double truth = (kind == SimulatedBackend.Kind.SLEEP) ? Protections.SLEEP_WORKERS
+					: Runtime.getRuntime().availableProcessors();
+			double[] flat = new double[seconds.length];
+			java.util.Arrays.fill(flat, truth);
+			limits.put("true concurrency (" + (int) truth + ")", new double[][] { seconds, flat });
+			plots.add(Charts.line(out, name + "-limit", "Concurrency limit over time, " + name
+					+ " backend (steps 0.5x 1x 3x 10x 0.5x)", "time (s)", "limit (calls in flight)", false, true, limits,
+					false));
+		}
 		plots.add(Charts.line(out, name + "-rejections", "Rejected requests over time, " + name
 				+ " backend", "time (s)", "rejected (%)", false, false, rejections, false));
 		return plots;

@@ -29,7 +29,7 @@ final class SimulatedBackend {
 
 	private final Kind kind;
 
-	private final int workers;
+	private volatile int workers;
 
 	private final double medianNanos;
 
@@ -60,6 +60,19 @@ final class SimulatedBackend {
 
 	int workers() {
 		return this.workers;
+	}
+
+	/** Changes the number of workers (the backend's true concurrency) while it runs. */
+	void setWorkers(int workers) {
+		if (workers < this.workers) {
+			this.executor.setCorePoolSize(workers);
+			this.executor.setMaximumPoolSize(workers);
+		}
+		else {
+			this.executor.setMaximumPoolSize(workers);
+			this.executor.setCorePoolSize(workers);
+		}
+		this.workers = workers;
 	}
 
 	/** Returns the mean service time, median * exp(sigma^2 / 2), in seconds. */

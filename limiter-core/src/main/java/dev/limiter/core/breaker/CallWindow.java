@@ -7,6 +7,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * The time-based rolling window of a {@link ThresholdBreaker}: calls, failed calls and slow calls over the last
  * {@code size} buckets of {@code width} nanoseconds (the current, partial bucket included). Lock-free and
  * allocation-free.
+ *
+ * <p>Why not a {@link dev.limiter.core.window.RollingWindow}: that one takes a lock and reads the clock on every add;
+ * this window records a call with one atomic add on cumulative counters (successes mostly without a clock reading)
+ * and answers the failure and slow-call rates in O(1), not by visiting every bucket.
  */
 final class CallWindow {
 

@@ -465,6 +465,11 @@ public final class SreBreaker implements Breaker {
 			record(SreBuckets.FAILURE);
 		}
 
+		@Override
+		public void ignore() {
+			// nothing was counted when the call was permitted, so there is nothing to give back
+		}
+
 	}
 
 	/** go-zero's windowResult. */

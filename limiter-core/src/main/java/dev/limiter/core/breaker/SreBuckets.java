@@ -8,6 +8,10 @@ import java.lang.invoke.VarHandle;
  * {@code IgnoreCurrentBucket}) over go-zero's breaker {@code bucket} of four counters, sum, success, failure and
  * drop.
  *
+ * <p>Why not a {@link dev.limiter.core.window.RollingWindow}: a bucket holds three counters, not one sum and count;
+ * running totals over the ring let the closed-breaker path read the window in O(span) under an optimistic read; and
+ * the breaker's own lock guards it, so it takes no lock of its own.
+ *
  * <p>Not thread-safe: the breaker guards it. The pure readers ({@link #span(long)}, {@link #visibleTotal(int)},
  * {@link #visibleAccepts(int)}) may run under an optimistic read that is validated afterwards.
  */

@@ -36,6 +36,8 @@ import dev.limiter.core.Promise;
  * recording, never trip), {@link #disable()} (permit everything, record nothing); {@link #reset()} returns to CLOSED
  * with an empty window.</li>
  * </ul>
+ * A call that says nothing about the dependency (refused by another protection) is given back with
+ * {@link #ignore(long)} / {@link Promise#ignore()}: it records no outcome and frees its half-open probe slot.
  * A report that arrives after the breaker changed state (a call permitted while CLOSED that ends while OPEN, a probe
  * that ends after its timeout) is ignored: each state change starts a new generation of permits.
  *
@@ -167,6 +169,9 @@ public final class ThresholdBreaker implements Breaker {
 
 	private final boolean[] probePending;
 
+	// a probe slot given back by ignore(): issued again before the breaker decides
+	private final boolean[] probeFree;
+
 	private int probesIssued;
 
 	private int probesDone;
@@ -193,6 +198,7 @@ public final class ThresholdBreaker implements Breaker {
 		this.openException = new BreakerOpenException(this.name);
 		this.probeStarted = new long[this.halfOpenCalls];
 		this.probePending = new boolean[this.halfOpenCalls];
+		this.probeFree = new boolean[this.halfOpenCalls];
 		this.listeners = builder.listeners;
 		this.sharedPromise = new TokenPromise(this, 0);
 	}
@@ -276,6 +282,54 @@ public final class ThresholdBreaker implements Breaker {
 				trip(word);
 			}
 		}
+	}
+
+	/**
+	 * Gives back a permit whose call says nothing about the dependency (another protection refused it, or it never
+	 * ran): no outcome is recorded, and a half-open probe slot is freed for another call. Negative and stale tokens
+	 * are ignored. Report each token once, by this method or by {@link #onResult(long, boolean)}.
+	 * @param token the value {@link #tryAcquire()} returned
+	 */
+	public void ignore(long token) {
+		int slot = (int) (token >>> SLOT_SHIFT);
+		if (token < 0 || slot == 0) {
+			return; // a call permitted while CLOSED (or disabled) left nothing to give back
+		}
+		int word = this.stateWord;
+		if (((int) (token >>> TIME_BITS) & GENERATION_MASK) != (word >>> 3)) {
+			return;
+		}
+		this.lock.lock();
+		try {
+			if (this.stateWord != word || slot - 1 >= this.probesIssued || !this.probePending[slot - 1]) {
+				return;
+			}
+			this.probePending[slot - 1] = false;
+			this.probeFree[slot - 1] = true;
+			updateProbesOut();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Returns how long the breaker will go on dropping every call: while OPEN, the rest of the open duration; while
+	 * HALF_OPEN with every probe out, until the first pending probe times out; zero in any other state (including
+	 * FORCED_OPEN, which lasts until an operator ends it). Suits a {@code Retry-After}.
+	 * @return the time left, never negative
+	 */
+	public Duration openTimeRemaining() {
+		int word = this.stateWord;
+		int state = word & 7;
+		long now = this.clock.nanoTime();
+		if (state == OPEN) {
+			return Duration.ofNanos(Math.max(0, this.openUntil - now));
+		}
+		if (state == HALF_OPEN && this.probesOutWord == word) {
+			return Duration.ofNanos(Math.max(0, this.probesOutUntil - now));
+		}
+		return Duration.ZERO;
 	}
 
 	@Override
@@ -441,6 +495,7 @@ public final class ThresholdBreaker implements Breaker {
 
 	private long acquireSlowly() {
 		long token;
+		int slot;
 		this.lock.lock();
 		try {
 			long now = this.clock.nanoTime();
@@ -450,8 +505,7 @@ public final class ThresholdBreaker implements Breaker {
 			if (state == CLOSED || state == FORCED_CLOSED || state == DISABLED) {
 				token = (state == DISABLED) ? (long) (word >>> 3) << TIME_BITS : permit(word);
 			}
-			else if (state == HALF_OPEN && this.probesIssued < this.halfOpenCalls) {
-				int slot = this.probesIssued++;
+			else if (state == HALF_OPEN && (slot = nextProbeSlot()) >= 0) {
 				this.probeStarted[slot] = now;
 				this.probePending[slot] = true;
 				token = permit(word) | ((long) (slot + 1) << SLOT_SHIFT);
@@ -465,6 +519,20 @@ public final class ThresholdBreaker implements Breaker {
 			this.lock.unlock();
 		}
 		return (token < 0) ? refuse() : token;
+	}
+
+	/** Under the lock: a probe slot not issued yet, else one given back, else -1. */
+	private int nextProbeSlot() {
+		if (this.probesIssued < this.halfOpenCalls) {
+			return this.probesIssued++;
+		}
+		for (int slot = 0; slot < this.halfOpenCalls; slot++) {
+			if (this.probeFree[slot]) {
+				this.probeFree[slot] = false;
+				return slot;
+			}
+		}
+		return -1;
 	}
 
 	/** Under the lock: OPEN -> HALF_OPEN once the open duration has passed; expires half-open probes. */
@@ -523,14 +591,25 @@ public final class ThresholdBreaker implements Breaker {
 			this.probesOutWord = -1;
 			return;
 		}
+		boolean pending = false;
+		long firstStarted = 0;
 		for (int slot = 0; slot < this.probesIssued; slot++) {
-			if (this.probePending[slot]) {
-				this.probesOutUntil = this.probeStarted[slot] + this.probeTimeoutNanos;
-				this.probesOutWord = word;
+			if (this.probeFree[slot]) {
+				this.probesOutWord = -1;
 				return;
 			}
+			if (this.probePending[slot] && (!pending || this.probeStarted[slot] - firstStarted < 0)) {
+				pending = true;
+				firstStarted = this.probeStarted[slot];
+			}
 		}
-		this.probesOutWord = -1;
+		if (pending) {
+			this.probesOutUntil = firstStarted + this.probeTimeoutNanos;
+			this.probesOutWord = word;
+		}
+		else {
+			this.probesOutWord = -1;
+		}
 	}
 
 	/** Under the lock, in HALF_OPEN: opens or closes once the probes' outcome is certain. */
@@ -593,6 +672,7 @@ public final class ThresholdBreaker implements Breaker {
 		}
 		else if (to == HALF_OPEN) {
 			Arrays.fill(this.probePending, false);
+			Arrays.fill(this.probeFree, false);
 			this.probesIssued = 0;
 			this.probesDone = 0;
 			this.probesFailed = 0;
@@ -639,6 +719,11 @@ public final class ThresholdBreaker implements Breaker {
 		@Override
 		public void reject(String reason) {
 			this.breaker.onResult(this.token, false);
+		}
+
+		@Override
+		public void ignore() {
+			this.breaker.ignore(this.token);
 		}
 
 	}

@@ -21,7 +21,8 @@ import dev.limiter.core.Clock;
  * key's spec was lowered).
  *
  * <h2>State</h2>
- * {@code a = start} (the window's first microsecond) and {@code b = count}. A window whose count is 0 is no window
+ * {@code start} (the window's first microsecond; {@link KeyState#referenceMicros}) and {@code count}
+ * ({@link KeyState#count}). A window whose count is 0 is no window
  * at all: a fresh key has count 0, and the next request opens a window.
  *
  * <h2>Windows</h2>
@@ -121,8 +122,8 @@ final class FixedWindowAlgorithm extends KeyedAlgorithm {
 		if (state.algorithm != this) {
 			adopt(state);
 		}
-		long start = state.a;
-		long count = state.b;
+		long start = state.referenceMicros;
+		long count = state.count;
 		long end;
 		if (this.aligned) {
 			long windowStart = windowStart(nowMicros);
@@ -156,8 +157,8 @@ final class FixedWindowAlgorithm extends KeyedAlgorithm {
 			allowed = false;
 			retryAfter = end - nowMicros;
 		}
-		state.a = start;
-		state.b = count;
+		state.referenceMicros = start;
+		state.count = count;
 		return decision(allowed, this.quota, this.quota - count, retryAfter, (count == 0) ? 0 : end - nowMicros);
 	}
 
@@ -168,9 +169,9 @@ final class FixedWindowAlgorithm extends KeyedAlgorithm {
 			return;
 		}
 		state.algorithm = this;
-		state.a = 0;
-		state.b = 0;
-		state.c = 0;
+		state.referenceMicros = 0;
+		state.count = 0;
+		state.previousCount = 0;
 	}
 
 	@Override

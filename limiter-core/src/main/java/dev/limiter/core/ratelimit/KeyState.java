@@ -1,8 +1,9 @@
 package dev.limiter.core.ratelimit;
 
 /**
- * The mutable state of one key: the algorithm that last decided for it and three longs whose meaning that algorithm
- * defines (see {@link TokenBucketAlgorithm}, {@link FixedWindowAlgorithm} and {@link SlidingWindowAlgorithm}).
+ * The mutable state of one key: the algorithm that last decided for it, the key's reference time and one or two
+ * counts, whose exact meaning that algorithm defines (see {@link TokenBucketAlgorithm}, {@link FixedWindowAlgorithm}
+ * and {@link SlidingWindowAlgorithm}).
  *
  * <p>A state whose {@link #algorithm} is {@code null} behaves like a key seen for the first time (the in-memory store
  * also sets it to {@code null} when it evicts the state). Not thread-safe: the in-memory store updates a state only
@@ -13,11 +14,17 @@ final class KeyState {
 	/** The algorithm the longs belong to, or {@code null} for a fresh key. */
 	KeyedAlgorithm algorithm;
 
-	long a;
+	/**
+	 * The microsecond the counts are measured from: when the token bucket's tokens were counted (x/time's
+	 * {@code last}); the first microsecond of a window.
+	 */
+	long referenceMicros;
 
-	long b;
+	/** The token bucket's tokens, in its units; the permits taken in the current window. */
+	long count;
 
-	long c;
+	/** The sliding window's permits taken in the window before the current one; 0 for the other algorithms. */
+	long previousCount;
 
 	KeyState() {
 	}
@@ -28,7 +35,8 @@ final class KeyState {
 
 	@Override
 	public String toString() {
-		return "KeyState[" + this.algorithm + ", a=" + this.a + ", b=" + this.b + ", c=" + this.c + "]";
+		return "KeyState[" + this.algorithm + ", referenceMicros=" + this.referenceMicros + ", count=" + this.count
+				+ ", previousCount=" + this.previousCount + "]";
 	}
 
 }

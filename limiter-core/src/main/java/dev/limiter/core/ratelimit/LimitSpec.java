@@ -1,8 +1,12 @@
 package dev.limiter.core.ratelimit;
 
 /**
- * What a keyed rate limit allows: one of a token bucket, a fixed window or a sliding window. Immutable and
- * validated on construction.
+ * What a keyed rate limit allows: one of a token bucket ({@link TokenBucketSpec}: a refill rate and a burst), a
+ * fixed window ({@link FixedWindowSpec}: a quota per period) or a sliding window ({@link SlidingWindowSpec}: a limit
+ * in any window of a given length). Each record documents its model; stores compute all three exactly in integer
+ * microseconds.
+ *
+ * <p>Immutable and validated on construction.
  */
 public sealed interface LimitSpec permits TokenBucketSpec, FixedWindowSpec, SlidingWindowSpec {
 

@@ -2,7 +2,11 @@ package dev.limiter.core.ratelimit;
 
 /**
  * Keeps the per-key state of keyed rate limits and decides requests against it: in memory
- * or in Redis ({@code RedisRateLimitStore}).
+ * ({@link InMemoryRateLimitStore}) or in Redis ({@code RedisRateLimitStore}).
+ *
+ * <p>A decision reads a key's state, applies the spec's algorithm at the store's current time and writes the new
+ * state back, atomically per key; a refused request takes nothing. The stores of this project share the
+ * algorithms, so they answer alike.
  */
 public interface RateLimitStore {
 

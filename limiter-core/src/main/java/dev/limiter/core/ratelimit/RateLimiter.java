@@ -2,7 +2,16 @@ package dev.limiter.core.ratelimit;
 
 import java.util.Objects;
 
-/** A named keyed rate limit: one spec applied per key through a store. Thread-safe. */
+/**
+ * A named keyed rate limit: one {@link LimitSpec} applied to each key separately, with the keys' state kept in a
+ * {@link RateLimitStore}.
+ *
+ * <p>Each key (a client address, an API key) has its own bucket or window under the same spec; a request takes
+ * permits from its key and gets a {@link Decision}: allowed or not, what remains and when to retry. Keys are
+ * namespaced by the limiter's name in the store ({@code name:key}), so limiters may share a store.
+ *
+ * <p>Thread-safe; a decision is as atomic as the store makes it.
+ */
 public final class RateLimiter {
 
 	private final String name;

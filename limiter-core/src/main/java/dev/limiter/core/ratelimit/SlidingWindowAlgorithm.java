@@ -25,8 +25,9 @@ import dev.limiter.core.Clock;
  * window. A spec for which no such {@code q} exists, or whose window reaches 2<sup>50</sup> µs, is rejected.
  *
  * <h2>State</h2>
- * {@code a = start} (first microsecond of the current fixed window), {@code b = curr} (permits admitted in it),
- * {@code c = prev} (permits admitted in the fixed window before it). The fixed windows of a key are a grid that
+ * {@code start} (first microsecond of the current fixed window; {@link KeyState#referenceMicros}), {@code curr}
+ * (permits admitted in it; {@link KeyState#count}), {@code prev} (permits admitted in the fixed window before it;
+ * {@link KeyState#previousCount}). The fixed windows of a key are a grid that
  * starts at the key's first admitted request; a state whose counts are both 0 is fresh, and the grid restarts at the
  * next request.
  *
@@ -109,9 +110,9 @@ final class SlidingWindowAlgorithm extends KeyedAlgorithm {
 		if (state.algorithm != this) {
 			adopt(state);
 		}
-		long start = state.a;
-		long curr = state.b;
-		long prev = state.c;
+		long start = state.referenceMicros;
+		long curr = state.count;
+		long prev = state.previousCount;
 		if ((curr == 0 && prev == 0) || nowMicros < start) {
 			start = nowMicros;
 		}
@@ -147,9 +148,9 @@ final class SlidingWindowAlgorithm extends KeyedAlgorithm {
 			allowed = false;
 			retryAfter = retryAt(curr, prev, permits) - elapsed;
 		}
-		state.a = start;
-		state.b = curr;
-		state.c = prev;
+		state.referenceMicros = start;
+		state.count = curr;
+		state.previousCount = prev;
 		long resetAfter = (curr > 0) ? 2 * this.windowMicros - elapsed
 				: (prev > 0) ? this.windowMicros - elapsed : 0;
 		return decision(allowed, this.limit, Math.floorDiv(free, this.ticks), retryAfter, resetAfter);
@@ -176,13 +177,13 @@ final class SlidingWindowAlgorithm extends KeyedAlgorithm {
 
 	private void adopt(KeyState state) {
 		if (state.algorithm instanceof SlidingWindowAlgorithm other && other.windowMicros == this.windowMicros) {
-			state.b = Math.min(state.b, this.limit);
-			state.c = Math.min(state.c, this.limit);
+			state.count = Math.min(state.count, this.limit);
+			state.previousCount = Math.min(state.previousCount, this.limit);
 		}
 		else {
-			state.a = 0;
-			state.b = 0;
-			state.c = 0;
+			state.referenceMicros = 0;
+			state.count = 0;
+			state.previousCount = 0;
 		}
 		state.algorithm = this;
 	}

@@ -20,9 +20,10 @@ import dev.limiter.core.Clock;
  * would reach 2<sup>53</sup> is rejected with an {@link IllegalArgumentException}.
  *
  * <h2>State</h2>
- * {@code a = tokens} (in units, {@code 0 <= a <= capacity}) and {@code b = last} (the microsecond the tokens were
- * counted at). A fresh key is {@code tokens = capacity, last = now}. A full bucket is indistinguishable from a fresh
- * one, whatever its {@code last}.
+ * {@code tokens} (in units, {@code 0 <= tokens <= capacity}; {@link KeyState#count}) and {@code last} (the
+ * microsecond the tokens were counted at; {@link KeyState#referenceMicros}). A fresh key is
+ * {@code tokens = capacity, last = now}. A full bucket is indistinguishable from a fresh one, whatever its
+ * {@code last}.
  *
  * <h2>Decision at {@code now} for {@code n} permits</h2>
  * <pre>
@@ -111,8 +112,8 @@ final class TokenBucketAlgorithm extends KeyedAlgorithm {
 		if (state.algorithm != this) {
 			adopt(state, nowMicros);
 		}
-		long tokens = refill(state.a, state.b, nowMicros);
-		state.b = nowMicros;
+		long tokens = refill(state.count, state.referenceMicros, nowMicros);
+		state.referenceMicros = nowMicros;
 		boolean allowed;
 		long retryAfter;
 		if (permits > this.burst) {
@@ -131,7 +132,7 @@ final class TokenBucketAlgorithm extends KeyedAlgorithm {
 				retryAfter = (this.refillUnits == 0) ? NEVER : ceilDiv(need - tokens, this.refillUnits);
 			}
 		}
-		state.a = tokens;
+		state.count = tokens;
 		return decision(allowed, this.burst, tokens / this.permitUnits, retryAfter, timeToFull(tokens));
 	}
 
@@ -164,13 +165,13 @@ final class TokenBucketAlgorithm extends KeyedAlgorithm {
 			return;
 		}
 		if (previous instanceof TokenBucketAlgorithm other) {
-			long whole = other.refill(state.a, state.b, nowMicros) / other.permitUnits;
-			state.a = (whole >= this.burst) ? this.capacity : whole * this.permitUnits;
+			long whole = other.refill(state.count, state.referenceMicros, nowMicros) / other.permitUnits;
+			state.count = (whole >= this.burst) ? this.capacity : whole * this.permitUnits;
 		}
 		else {
-			state.a = this.capacity;
+			state.count = this.capacity;
 		}
-		state.b = nowMicros;
+		state.referenceMicros = nowMicros;
 		state.algorithm = this;
 	}
 

@@ -239,6 +239,21 @@ public final class AdaptiveShedder implements Shedder {
 	}
 
 	/**
+	 * Returns how long shedding may go on at the least: while calls are being shed, the rest of the cool-off since the
+	 * CPU was last seen over the threshold (the whole cool-off while it still is); zero when no call was shed
+	 * recently. A client told to retry after this has a chance to get in.
+	 * @return the remaining cool-off, never negative
+	 */
+	public Duration coolOffRemaining() {
+		if (!this.droppedRecently || !this.overloadSeen) {
+			return Duration.ZERO;
+		}
+		long sinceOverload = Math.max(0, this.clock.nanoTime() - this.overloadTime);
+		long remaining = (cpuMillis() >= this.cpuThreshold) ? this.coolOffNanos : this.coolOffNanos - sinceOverload;
+		return Duration.ofNanos(Math.max(0, remaining));
+	}
+
+	/**
 	 * Returns the number of permitted calls not yet completed.
 	 * @return calls in flight
 	 */
@@ -503,6 +518,12 @@ public final class AdaptiveShedder implements Shedder {
 			if (COMPLETED.compareAndSet(this, 0, 1)) {
 				this.shedder.release(this.token, false);
 			}
+		}
+
+		/** Leaves the flight without a pass or a response time, as a failed call does. */
+		@Override
+		public void ignore() {
+			reject("ignored");
 		}
 
 	}

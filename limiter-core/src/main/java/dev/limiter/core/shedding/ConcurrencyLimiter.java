@@ -152,6 +152,11 @@ public final class ConcurrencyLimiter implements Shedder {
 			release();
 		}
 
+		@Override
+		public void ignore() {
+			release();
+		}
+
 	}
 
 }

@@ -38,8 +38,8 @@ public final class CpuUsage implements DoubleSupplier {
 	 * - go-zero core/stat/usage.go refreshes every 250 ms with beta 0.95 (its 1 - beta is the exact constant 0.05);
 	 *   go-zero truncates to integer millicpu, this class keeps the fraction.
 	 * - The deltas are this class's own. OperatingSystemMXBean.getProcessCpuLoad()/getCpuLoad() measure since the
-	 *   previous call by anyone (their baselines are JVM-wide), so a Micrometer scrape would skew them; and before
-	 *   JDK 18 getProcessCpuLoad() is normalised to the host's CPUs, not the container's.
+	 *   previous call by anyone (their baselines are JVM-wide), so sampling them would skew Micrometer's CPU gauges;
+	 *   and JDK 17 misses a quota set on an ancestor cgroup (measured in BENCHMARKS.md).
 	 * - Cgroup files are kept open and re-read with a positional read into a reused buffer (CgroupFile), so a
 	 *   sample costs a few microseconds and allocates nothing.
 	 */

@@ -13,6 +13,9 @@ import dev.limiter.core.window.BucketVisitor;
  * to both series together, and a bucket one series skipped is shown to it empty (sum 0, count 0), which neither
  * maxPass nor minRt counts.
  *
+ * <p>Why not two {@link dev.limiter.core.window.RollingWindow}s: a passed call would take two locks and two clock
+ * readings, and the shedder's one question (max pass × min response time) would need two visits of the rings.
+ *
  * <p>Thread-safe: every method runs under the window's lock.
  */
 final class ShedderWindow {

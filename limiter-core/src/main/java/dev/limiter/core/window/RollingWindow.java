@@ -67,7 +67,8 @@ public final class RollingWindow {
 	 * @throws IllegalArgumentException if {@code size < 1} or {@code interval} is not positive
 	 */
 	public RollingWindow(int size, Duration interval, boolean ignoreCurrentBucket, Clock clock) {
-		this(size, interval, ignoreCurrentBucket, clock, Objects.requireNonNull(clock, "clock must not be null").nanoTime());
+		this(size, interval, ignoreCurrentBucket, clock,
+				Objects.requireNonNull(clock, "clock must not be null").nanoTime());
 	}
 
 	/**

@@ -611,6 +611,57 @@ class ThresholdBreakerTest {
 	}
 
 	@Test
+	void anIgnoredCallRecordsNoOutcome() {
+		ThresholdBreaker breaker = tableBreaker();
+		for (int i = 0; i < 10; i++) {
+			breaker.allow().ignore();
+		}
+		assertThat(breaker.windowCalls()).isZero();
+		assertThat(breaker.state()).isEqualTo(BreakerState.CLOSED);
+	}
+
+	@Test
+	void anIgnoredProbeFreesItsSlotAndDecidesNothing() {
+		ThresholdBreaker breaker = tableBreaker();
+		for (int i = 0; i < 4; i++) {
+			call(breaker, false);
+		}
+		this.clock.advance(Duration.ofSeconds(5));
+		Promise first = breaker.allow();
+		Promise second = breaker.allow();
+		assertThatExceptionOfType(BreakerOpenException.class).as("both probes out").isThrownBy(breaker::allow);
+		first.ignore();
+		assertThat(breaker.state()).isEqualTo(BreakerState.HALF_OPEN);
+		Promise third = breaker.allow();
+		assertThatExceptionOfType(BreakerOpenException.class).isThrownBy(breaker::allow);
+		second.accept();
+		third.accept();
+		assertThat(breaker.state()).isEqualTo(BreakerState.CLOSED);
+	}
+
+	@Test
+	void openTimeRemainingCountsDownTheOpenDurationThenTheProbes() {
+		ThresholdBreaker breaker = tableBreaker();
+		assertThat(breaker.openTimeRemaining()).as("closed").isZero();
+		for (int i = 0; i < 4; i++) {
+			call(breaker, false);
+		}
+		assertThat(breaker.openTimeRemaining()).isEqualTo(Duration.ofSeconds(5));
+		this.clock.advance(Duration.ofMillis(3700));
+		assertThat(breaker.openTimeRemaining()).isEqualTo(Duration.ofMillis(1300));
+		this.clock.advance(Duration.ofMillis(1300));
+		assertThat(breaker.openTimeRemaining()).as("due for half-open").isZero();
+		breaker.allow();
+		assertThat(breaker.openTimeRemaining()).as("a probe slot is free").isZero();
+		this.clock.advance(Duration.ofSeconds(1));
+		breaker.allow();
+		assertThat(breaker.openTimeRemaining()).as("until the first probe times out")
+			.isEqualTo(Duration.ofSeconds(2));
+		breaker.forceOpen();
+		assertThat(breaker.openTimeRemaining()).as("forced open has no end").isZero();
+	}
+
+	@Test
 	void negativeTokensAreIgnored() {
 		ThresholdBreaker breaker = tableBreaker();
 		breaker.onResult(ThresholdBreaker.REFUSED, false);

@@ -129,9 +129,9 @@ class KeyedAlgorithmPropertyTest {
 
 	private static KeyState copy(KeyState state) {
 		KeyState copy = new KeyState(state.algorithm);
-		copy.a = state.a;
-		copy.b = state.b;
-		copy.c = state.c;
+		copy.referenceMicros = state.referenceMicros;
+		copy.count = state.count;
+		copy.previousCount = state.previousCount;
 		return copy;
 	}
 

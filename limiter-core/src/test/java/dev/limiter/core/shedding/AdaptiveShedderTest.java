@@ -329,6 +329,40 @@ class AdaptiveShedderTest {
 	}
 
 	@Test
+	void anIgnoredCallLeavesTheFlightWithoutAPassOrAResponseTime() {
+		AdaptiveShedder shedder = builder().build();
+		Promise ignored = shedder.allow();
+		this.clock.advance(Duration.ofMillis(1));
+		ignored.ignore();
+		ignored.accept();
+		assertThat(shedder.inFlight()).isZero();
+		this.clock.advance(BUCKET.multipliedBy(2));
+		assertThat(shedder.maxPass()).as("no pass recorded").isEqualTo(1);
+		assertThat(shedder.minRt()).as("no response time recorded").isEqualTo(1000);
+		Promise passed = shedder.allow();
+		this.clock.advance(Duration.ofMillis(1));
+		passed.accept();
+		this.clock.advance(BUCKET.multipliedBy(2));
+		assertThat(shedder.minRt()).as("an accepted call's response time counts").isEqualTo(1);
+	}
+
+	@Test
+	void coolOffRemainingIsTheRestOfTheCoolOffWhileShedding() {
+		AdaptiveShedder shedder = builder().window(Duration.ofSeconds(5)).buckets(50).build();
+		fill(shedder);
+		assertThat(shedder.coolOffRemaining()).as("nothing shed").isZero();
+		shedder.setInFlight(80, 80);
+		this.cpu = 0.95;
+		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.SHED);
+		assertThat(shedder.coolOffRemaining()).as("still hot").isEqualTo(Duration.ofSeconds(1));
+		this.cpu = 0.5;
+		this.clock.advance(Duration.ofMillis(300));
+		assertThat(shedder.coolOffRemaining()).isEqualTo(Duration.ofMillis(700));
+		this.clock.advance(Duration.ofMillis(700));
+		assertThat(shedder.coolOffRemaining()).isZero();
+	}
+
+	@Test
 	void listenersHearDrops() {
 		List<String> drops = new ArrayList<>();
 		AdaptiveShedder shedder = builder().listener(new AdaptiveShedder.Listener() {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 import dev.limiter.boot.registry.CappedShedder;
@@ -19,6 +20,7 @@ import dev.limiter.core.ratelimit.RateLimitStore;
 import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.ratelimit.SlidingWindowSpec;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
+import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import dev.limiter.core.shedding.Shedder;
@@ -30,6 +32,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 /**
  * The {@code limiter} actuator endpoint: the configuration and live state of every rate limiter, circuit breaker
@@ -42,7 +45,9 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * <li>a circuit breaker's {@code action}: {@code force-open}, {@code force-closed}, {@code disable} or {@code reset}.
  * Threshold and adaptive breakers support every action.</li>
  * </ul>
- * A value that does not fit is a 400.
+ * A write is checked whole before anything changes: a value that does not fit, or an action the breaker does not
+ * support, is a 400 and changes nothing. Writes to one name apply one after the other, so concurrent writes of
+ * different fields all take effect. A name no instance has is a 404, for writes as for reads.
  *
  * @author limiter
  * @since 0.1.0
@@ -59,6 +64,9 @@ public class LimiterEndpoint {
 	private final Predicate<String> shadow;
 
 	private final @Nullable RateLimitStore store;
+
+	/** One lock per configured name: writes to a name read, check and replace its state as one step. */
+	private final Map<String, Object> writeLocks = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates the endpoint.
@@ -100,29 +108,39 @@ public class LimiterEndpoint {
 	}
 
 	/**
-	 * Changes the rate limiter and acts on the circuit breaker of the given name.
+	 * Changes the rate limiter and acts on the circuit breaker of the given name: all of it, or (400) nothing.
 	 * @param name the name
 	 * @param limit the rate limiter's new limit (or quota), or {@code null} to keep it
 	 * @param period the rate limiter's new period (or sliding window), or {@code null} to keep it
 	 * @param burst the token bucket's new burst, or {@code null} to keep it
 	 * @param action what to do to the circuit breaker, or {@code null} for nothing
-	 * @return the instances of that name afterwards, or {@code null} (404) when none has the name
+	 * @return the instances of that name afterwards, or a 404 when none has the name
 	 * @throws InvalidEndpointRequestException (400) when a value does not fit or an action is not supported
 	 */
 	@WriteOperation
-	public @Nullable LimitersDescriptor update(@Selector String name, @Nullable Long limit, @Nullable Duration period,
-			@Nullable Long burst, @Nullable BreakerAction action) {
-		if (limit != null || period != null || burst != null) {
-			RateLimiter limiter = this.rateLimiters.find(name);
-			if (limiter == null) {
-				throw invalid("There is no rate limiter '" + name + "'");
+	public WebEndpointResponse<LimitersDescriptor> update(@Selector String name, @Nullable Long limit,
+			@Nullable Duration period, @Nullable Long burst, @Nullable BreakerAction action) {
+		if (!exists(name)) {
+			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+		}
+		synchronized (writeLock(name)) {
+			LimitSpec spec = null;
+			if (limit != null || period != null || burst != null) {
+				RateLimiter limiter = this.rateLimiters.find(name);
+				if (limiter == null) {
+					throw invalid("There is no rate limiter '" + name + "'");
+				}
+				spec = changed(name, limiter.spec(), limit, period, burst);
 			}
-			this.rateLimiters.update(name, changed(name, limiter.spec(), limit, period, burst));
+			Breaker breaker = (action != null) ? actionable(name, action) : null;
+			if (spec != null) {
+				this.rateLimiters.update(name, spec);
+			}
+			if (breaker != null) {
+				act(breaker, action);
+			}
 		}
-		if (action != null) {
-			updateCircuitBreaker(name, action);
-		}
-		return limiter(name);
+		return new WebEndpointResponse<>(limiter(name));
 	}
 
 	/**
@@ -133,10 +151,35 @@ public class LimiterEndpoint {
 	 * @throws InvalidEndpointRequestException (400) when there is no such breaker or it does not support the action
 	 */
 	public BreakerDescriptor updateCircuitBreaker(String name, BreakerAction action) {
+		Breaker breaker = actionable(name, action);
+		synchronized (writeLock(name)) {
+			act(breaker, action);
+		}
+		return describe(breaker, mode(this.breakers.isShadow(name)));
+	}
+
+	private boolean exists(String name) {
+		return this.rateLimiters.find(name) != null || this.breakers.find(name) != null
+				|| this.shedders.find(name) != null;
+	}
+
+	private Object writeLock(String name) {
+		// only names of configured instances get here, so the locks are bounded
+		return this.writeLocks.computeIfAbsent(name, (key) -> new Object());
+	}
+
+	private Breaker actionable(String name, BreakerAction action) {
 		Breaker breaker = this.breakers.find(name);
 		if (breaker == null) {
 			throw invalid("There is no circuit breaker '" + name + "'");
 		}
+		if (!(breaker instanceof ThresholdBreaker) && !(breaker instanceof SreBreaker)) {
+			throw invalid("Circuit breaker '" + name + "' does not support " + action);
+		}
+		return breaker;
+	}
+
+	private static void act(Breaker breaker, BreakerAction action) {
 		if (breaker instanceof ThresholdBreaker threshold) {
 			switch (action) {
 				case FORCE_OPEN -> threshold.forceOpen();
@@ -153,10 +196,6 @@ public class LimiterEndpoint {
 				case RESET -> sre.reset();
 			}
 		}
-		else {
-			throw invalid("Circuit breaker '" + name + "' does not support " + action);
-		}
-		return describe(name, breaker);
 	}
 
 	private static LimitSpec changed(String name, LimitSpec spec, @Nullable Long limit, @Nullable Duration period,
@@ -197,13 +236,13 @@ public class LimiterEndpoint {
 		Map<String, BreakerDescriptor> breakers = new LinkedHashMap<>();
 		this.breakers.all().forEach((name, breaker) -> {
 			if (names.test(name)) {
-				breakers.put(name, describe(name, breaker));
+				breakers.put(name, describe(breaker, mode(this.breakers.isShadow(name))));
 			}
 		});
 		Map<String, ShedderDescriptor> shedders = new LinkedHashMap<>();
 		this.shedders.all().forEach((name, shedder) -> {
 			if (names.test(name)) {
-				shedders.put(name, describe(shedder));
+				shedders.put(name, describe(shedder, mode(this.shedders.isShadow(name))));
 			}
 		});
 		String store = (this.store != null) ? this.store.getClass().getSimpleName() : null;
@@ -226,18 +265,23 @@ public class LimiterEndpoint {
 				null, null, null, mode);
 	}
 
-	private static BreakerDescriptor describe(String name, Breaker breaker) {
-		String state = breaker.state().name().toLowerCase().replace('_', '-');
-		if (breaker instanceof SreBreaker sre) {
-			return new BreakerDescriptor("adaptive", state, sre.dropRatio(), null, null);
-		}
-		if (breaker instanceof ThresholdBreaker threshold) {
-			return new BreakerDescriptor("threshold", state, null, threshold.failureRate(), threshold.slowCallRate());
-		}
-		return new BreakerDescriptor(breaker.getClass().getSimpleName(), state, null, null, null);
+	private static String mode(boolean shadow) {
+		return shadow ? "shadow" : "enforce";
 	}
 
-	private static ShedderDescriptor describe(Shedder shedder) {
+	private static BreakerDescriptor describe(Breaker breaker, String mode) {
+		String state = breaker.state().name().toLowerCase().replace('_', '-');
+		if (breaker instanceof SreBreaker sre) {
+			return new BreakerDescriptor("adaptive", state, sre.dropRatio(), null, null, mode);
+		}
+		if (breaker instanceof ThresholdBreaker threshold) {
+			return new BreakerDescriptor("threshold", state, null, threshold.failureRate(), threshold.slowCallRate(),
+					mode);
+		}
+		return new BreakerDescriptor(breaker.getClass().getSimpleName(), state, null, null, null, mode);
+	}
+
+	private static ShedderDescriptor describe(Shedder shedder, String mode) {
 		Integer maxConcurrency = null;
 		Long inFlight = null;
 		Shedder inner = shedder;
@@ -247,13 +291,19 @@ public class LimiterEndpoint {
 			inner = capped.shedder();
 		}
 		else if (shedder instanceof ConcurrencyLimiter cap) {
-			return new ShedderDescriptor("concurrency", null, null, (long) cap.inFlight(), cap.maxConcurrency());
+			return new ShedderDescriptor("concurrency", null, null, (long) cap.inFlight(), cap.maxConcurrency(),
+					null, mode);
+		}
+		if (inner instanceof AdaptiveConcurrencyLimiter adaptive) {
+			return new ShedderDescriptor("adaptive-concurrency", null, null,
+					(inFlight != null) ? inFlight : adaptive.inFlight(), maxConcurrency, adaptive.limit(), mode);
 		}
 		if (inner instanceof AdaptiveShedder adaptive) {
 			return new ShedderDescriptor("adaptive", adaptive.cpuThreshold(), adaptive.cpuUsage(),
-					(inFlight != null) ? inFlight : adaptive.inFlight(), maxConcurrency);
+					(inFlight != null) ? inFlight : adaptive.inFlight(), maxConcurrency, null, mode);
 		}
-		return new ShedderDescriptor(shedder.getClass().getSimpleName(), null, null, inFlight, maxConcurrency);
+		return new ShedderDescriptor(shedder.getClass().getSimpleName(), null, null, inFlight, maxConcurrency, null,
+				mode);
 	}
 
 	/** What an operator can do to a circuit breaker. */
@@ -306,21 +356,25 @@ public class LimiterEndpoint {
 	 * @param dropRatio the share of calls an adaptive breaker drops now
 	 * @param failureRate a threshold breaker's failure rate (-1 below the minimum number of calls)
 	 * @param slowCallRate a threshold breaker's slow-call rate (-1 below the minimum number of calls)
+	 * @param mode enforce or shadow
 	 */
 	public record BreakerDescriptor(String type, String state, @Nullable Double dropRatio, @Nullable Double failureRate,
-			@Nullable Double slowCallRate) implements OperationResponseBody {
+			@Nullable Double slowCallRate, String mode) implements OperationResponseBody {
 	}
 
 	/**
 	 * A load shedder's state.
-	 * @param type adaptive or concurrency
+	 * @param type adaptive (CPU), adaptive-concurrency or concurrency
 	 * @param cpuThreshold the CPU usage from which calls may be shed (raised for priority shedders)
 	 * @param cpuUsage the CPU usage it sees now
 	 * @param inFlight calls in flight
 	 * @param maxConcurrency the cap on calls in flight, if any
+	 * @param limit the limit on calls in flight an adaptive-concurrency shedder has learnt
+	 * @param mode enforce or shadow
 	 */
 	public record ShedderDescriptor(String type, @Nullable Double cpuThreshold, @Nullable Double cpuUsage,
-			@Nullable Long inFlight, @Nullable Integer maxConcurrency) implements OperationResponseBody {
+			@Nullable Long inFlight, @Nullable Integer maxConcurrency, @Nullable Integer limit,
+			String mode) implements OperationResponseBody {
 	}
 
 }

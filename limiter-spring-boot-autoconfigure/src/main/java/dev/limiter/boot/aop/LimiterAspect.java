@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 
 import dev.limiter.annotation.CircuitBreaker;
 import dev.limiter.annotation.LoadShed;
@@ -16,6 +17,7 @@ import dev.limiter.annotation.RateLimitExceededException;
 import dev.limiter.annotation.RateLimited;
 import dev.limiter.boot.metrics.LimiterCallListener;
 import dev.limiter.boot.registry.LimiterKind;
+import dev.limiter.core.LimiterException;
 import dev.limiter.core.Promise;
 import dev.limiter.core.breaker.BreakerOpenException;
 import dev.limiter.core.ratelimit.Decision;
@@ -42,17 +44,21 @@ import org.springframework.expression.Expression;
  *
  * <ul>
  * <li>{@code @LoadShed}: a shed call throws {@link OverloadException}; otherwise the call runs and the shedder's
- * promise is rejected only when the call itself throws an {@link OverloadException} (as go-zero's shedding
- * interceptor), accepted in every other case.</li>
+ * promise is accepted (a pass, with its response time), even when the call throws, except when the call throws a
+ * {@link LimiterException} (an inner shedder, breaker or rate limiter refused it): then the call leaves the flight
+ * without a pass or a response time ({@link Promise#ignore()}).</li>
  * <li>{@code @RateLimited}: the key expression is evaluated over the arguments ({@code #name}, {@code #p0},
  * {@code #a0}; the arguments array is the root object) and the permits are taken (a key that is {@code null} or
  * whose expression throws is the shared key {@code "-"}; a failure is reported to the listener and logged once per
  * method); a refusal throws
  * {@link RateLimitExceededException} unless the limiter is in shadow mode, where it is counted and logged.</li>
- * <li>{@code @CircuitBreaker}: a call that throws is a failure, one that returns a success; a dropped call runs the
- * fallback with the same arguments (and the {@link BreakerOpenException} when the fallback takes it), or throws the
- * exception.</li>
+ * <li>{@code @CircuitBreaker}: a call that throws is a failure, one that returns a success; a call that throws a
+ * {@link LimiterException} (an inner breaker, shedder or rate limiter refused it) is neither
+ * ({@link Promise#ignore()}); a dropped call runs the fallback with the same arguments (and the
+ * {@link BreakerOpenException} when the fallback takes it), or throws the exception.</li>
  * </ul>
+ * A breaker or shedder in shadow mode never refuses: a call it would have refused is counted ({@code shadow-rejected}
+ * outcome), logged at debug level and runs, without a promise, so the breaker's state evolves as if it enforced.
  * A method returning a {@link CompletionStage} is judged when the stage completes; the caller gets the stage
  * unchanged. What each method needs is resolved once ({@link LimiterMethodPlans}) and checked at start-up by
  * {@link LimiterAnnotationValidator}. Thread-safe.
@@ -84,6 +90,10 @@ public final class LimiterAspect {
 
 	private final Set<Method> keyFailuresLogged = ConcurrentHashMap.newKeySet();
 
+	private final Predicate<String> shadowBreakers;
+
+	private final Predicate<String> shadowShedders;
+
 	/**
 	 * Creates the aspect.
 	 * @param plans resolves what each annotated method needs
@@ -98,6 +108,20 @@ public final class LimiterAspect {
 	 * @param listener told of every decision
 	 */
 	public LimiterAspect(LimiterMethodPlans plans, LimiterCallListener listener) {
+		this(plans, listener, (name) -> false, (name) -> false);
+	}
+
+	/**
+	 * Creates the aspect.
+	 * @param plans resolves what each annotated method needs
+	 * @param listener told of every decision
+	 * @param shadowBreakers says which circuit breakers run in shadow mode, by name
+	 * @param shadowShedders says which load shedders run in shadow mode, by name
+	 */
+	public LimiterAspect(LimiterMethodPlans plans, LimiterCallListener listener, Predicate<String> shadowBreakers,
+			Predicate<String> shadowShedders) {
+		this.shadowBreakers = Objects.requireNonNull(shadowBreakers, "shadowBreakers must not be null");
+		this.shadowShedders = Objects.requireNonNull(shadowShedders, "shadowShedders must not be null");
 		this.plans = Objects.requireNonNull(plans, "plans must not be null");
 		this.listener = Objects.requireNonNull(listener, "listener must not be null");
 	}
@@ -117,6 +141,12 @@ public final class LimiterAspect {
 			promise = plan.shedder().allow();
 		}
 		catch (OverloadException ex) {
+			if (this.shadowShedders.test(plan.name())) {
+				this.listener.onCall(LimiterKind.LOAD_SHEDDER, plan.name(),
+						LimiterCallListener.Outcome.SHADOW_REJECTED);
+				logger.debug("Load shedder '{}' (shadow mode) would have refused a call", plan.name());
+				return call.proceed();
+			}
 			this.listener.onCall(LimiterKind.LOAD_SHEDDER, plan.name(), LimiterCallListener.Outcome.REJECTED);
 			throw ex;
 		}
@@ -126,11 +156,11 @@ public final class LimiterAspect {
 			result = call.proceed();
 		}
 		catch (Throwable ex) {
-			complete(promise, ex instanceof OverloadException, ex);
+			complete(promise, false, ex);
 			throw ex;
 		}
 		if (result instanceof CompletionStage<?> stage) {
-			stage.whenComplete((value, ex) -> complete(promise, unwrap(ex) instanceof OverloadException, ex));
+			stage.whenComplete((value, ex) -> complete(promise, false, ex));
 			return result;
 		}
 		promise.accept();
@@ -183,6 +213,11 @@ public final class LimiterAspect {
 		}
 		catch (BreakerOpenException ex) {
 			String name = plan.breaker().name();
+			if (this.shadowBreakers.test(name)) {
+				this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, name, LimiterCallListener.Outcome.SHADOW_REJECTED);
+				logger.debug("Circuit breaker '{}' (shadow mode) would have dropped a call", name);
+				return call.proceed();
+			}
 			if (plan.fallback() == null) {
 				this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, name, LimiterCallListener.Outcome.REJECTED);
 				throw ex;
@@ -229,8 +264,12 @@ public final class LimiterAspect {
 		}
 	}
 
+	/** Ignores the promise of a call another protection refused; otherwise rejects or accepts it as told. */
 	private static void complete(Promise promise, boolean failed, @Nullable Throwable ex) {
-		if (failed) {
+		if (unwrap(ex) instanceof LimiterException) {
+			promise.ignore();
+		}
+		else if (failed) {
 			Throwable cause = unwrap(ex);
 			promise.reject((cause != null) ? cause.getClass().getName() : "failed");
 		}

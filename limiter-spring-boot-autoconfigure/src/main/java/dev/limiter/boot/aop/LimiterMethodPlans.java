@@ -28,7 +28,8 @@ import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.util.ClassUtils;
 
 /**
- * What each annotated method needs at call time, resolved once per method: the named instance, the parsed key
+ * What each annotated method needs at call time, resolved once per method (and, for a breaker's fallback, once per
+ * bean class: beans inheriting one annotated method each have their own fallback): the named instance, the parsed key
  * expression, the fallback method. Resolving checks everything a call would otherwise discover late: unknown names,
  * keys that do not parse, fallbacks that do not fit, so {@link LimiterAnnotationValidator} can fail start-up.
  * Thread-safe.
@@ -50,7 +51,8 @@ public final class LimiterMethodPlans {
 
 	private final Map<Method, RateLimitPlan> rateLimitPlans = new ConcurrentHashMap<>();
 
-	private final Map<Method, BreakerPlan> breakerPlans = new ConcurrentHashMap<>();
+	/** By annotated method, then by bean class: a fallback is looked up in the class of the bean called. */
+	private final Map<Method, Map<Class<?>, BreakerPlan>> breakerPlans = new ConcurrentHashMap<>();
 
 	private final Map<Method, ShedPlan> shedPlans = new ConcurrentHashMap<>();
 
@@ -72,7 +74,7 @@ public final class LimiterMethodPlans {
 	/**
 	 * Resolves and checks every limiter annotation of a method.
 	 * @param method the method, as declared by the bean's class
-	 * @param targetClass the bean's class
+	 * @param targetClass the bean's class, where a breaker's fallback is looked up
 	 * @return whether the method carries any limiter annotation
 	 */
 	public boolean prepare(Method method, Class<?> targetClass) {
@@ -117,17 +119,25 @@ public final class LimiterMethodPlans {
 	}
 
 	BreakerPlan breaker(Method method, Class<?> targetClass, CircuitBreaker annotation) {
-		return this.breakerPlans.computeIfAbsent(method, (m) -> {
-			String origin = "@CircuitBreaker on method '" + InvalidFallbackMethodException.describe(m) + "'";
-			Breaker breaker = this.breakers.get(annotation.name(), origin);
-			if (annotation.fallbackMethod().isBlank()) {
-				return new BreakerPlan(breaker, null, false);
-			}
-			Method fallback = findFallback(m, targetClass, annotation.fallbackMethod());
-			boolean takesThrowable = fallback.getParameterCount() == m.getParameterCount() + 1;
-			fallback.setAccessible(true);
-			return new BreakerPlan(breaker, fallback, takesThrowable);
-		});
+		Map<Class<?>, BreakerPlan> byClass = this.breakerPlans.get(method);
+		BreakerPlan plan = (byClass != null) ? byClass.get(targetClass) : null;
+		if (plan != null) {
+			return plan;
+		}
+		return this.breakerPlans.computeIfAbsent(method, (m) -> new ConcurrentHashMap<>())
+			.computeIfAbsent(targetClass, (type) -> resolveBreaker(method, type, annotation));
+	}
+
+	private BreakerPlan resolveBreaker(Method method, Class<?> targetClass, CircuitBreaker annotation) {
+		String origin = "@CircuitBreaker on method '" + InvalidFallbackMethodException.describe(method) + "'";
+		Breaker breaker = this.breakers.get(annotation.name(), origin);
+		if (annotation.fallbackMethod().isBlank()) {
+			return new BreakerPlan(breaker, null, false);
+		}
+		Method fallback = findFallback(method, targetClass, annotation.fallbackMethod());
+		boolean takesThrowable = fallback.getParameterCount() == method.getParameterCount() + 1;
+		fallback.setAccessible(true);
+		return new BreakerPlan(breaker, fallback, takesThrowable);
 	}
 
 	ShedPlan shed(Method method, LoadShed annotation) {
@@ -158,7 +168,7 @@ public final class LimiterMethodPlans {
 				if (!ClassUtils.isAssignable(method.getReturnType(), candidate.getReturnType())) {
 					throw new InvalidFallbackMethodException(method, name, "it returns "
 							+ candidate.getReturnType().getSimpleName() + ", which is not assignable to "
-							+ method.getReturnType().getSimpleName());
+							+ method.getReturnType().getSimpleName() + ", in " + targetClass.getName());
 				}
 				return candidate;
 			}

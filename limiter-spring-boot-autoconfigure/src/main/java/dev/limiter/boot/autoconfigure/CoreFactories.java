@@ -6,6 +6,7 @@ import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.breaker.SreBreaker;
 import dev.limiter.core.breaker.ThresholdBreaker;
 import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
+import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import dev.limiter.core.shedding.Shedder;
@@ -59,7 +60,8 @@ final class CoreFactories {
 	static Shedder shedder(String name, LimiterProperties.LoadShedder properties, Clock clock) {
 		String prefix = LimiterPropertiesMapper.property("limiter.load-shedders", name);
 		try {
-			AdaptiveShedder adaptive = AdaptiveShedder.builder()
+			Shedder adaptive = (properties.getType() == LimiterProperties.ShedderType.ADAPTIVE_CONCURRENCY)
+					? adaptiveConcurrency(name, properties, clock) : AdaptiveShedder.builder()
 				.name(name)
 				.cpuThreshold(properties.getCpuThreshold())
 				.window(properties.getWindow())
@@ -76,6 +78,17 @@ final class CoreFactories {
 		catch (IllegalArgumentException ex) {
 			throw LimiterPropertiesMapper.refused(prefix, ex);
 		}
+	}
+
+	private static AdaptiveConcurrencyLimiter adaptiveConcurrency(String name, LimiterProperties.LoadShedder properties,
+			Clock clock) {
+		return AdaptiveConcurrencyLimiter.builder()
+			.name(name)
+			.initialLimit(properties.getInitialLimit())
+			.minLimit(properties.getMinLimit())
+			.maxLimit(properties.getMaxLimit())
+			.clock(clock)
+			.build();
 	}
 
 }

@@ -1,7 +1,9 @@
 package dev.limiter.boot.autoconfigure;
 
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
@@ -75,22 +77,30 @@ public final class LimiterAutoConfiguration {
 	@ConditionalOnMissingBean
 	CircuitBreakerRegistry circuitBreakerRegistry(LimiterProperties properties, Clock clock) {
 		Map<String, Breaker> breakers = new LinkedHashMap<>();
+		Set<String> shadow = new HashSet<>();
 		properties.getCircuitBreakers().forEach((name, breaker) -> {
 			LimiterPropertiesMapper.checkCircuitBreaker(name, breaker);
 			breakers.put(name, CoreFactories.breaker(name, breaker, clock));
+			if (breaker.getMode() == LimiterProperties.Mode.SHADOW) {
+				shadow.add(name);
+			}
 		});
-		return new CircuitBreakerRegistry(breakers);
+		return new CircuitBreakerRegistry(breakers, shadow);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	LoadShedderRegistry loadShedderRegistry(LimiterProperties properties, Clock clock) {
 		Map<String, Shedder> shedders = new LinkedHashMap<>();
+		Set<String> shadow = new HashSet<>();
 		properties.getLoadShedders().forEach((name, shedder) -> {
 			LimiterPropertiesMapper.checkLoadShedder(name, shedder);
 			shedders.put(name, CoreFactories.shedder(name, shedder, clock));
+			if (shedder.getMode() == LimiterProperties.Mode.SHADOW) {
+				shadow.add(name);
+			}
 		});
-		return new LoadShedderRegistry(shedders);
+		return new LoadShedderRegistry(shedders, shadow);
 	}
 
 }

@@ -159,6 +159,17 @@ public class LimiterProperties {
 
 	}
 
+	/** Kind of load shedder. */
+	public enum ShedderType {
+
+		/** go-zero's adaptive shedder, driven by CPU usage. */
+		CPU,
+
+		/** A limit on requests in flight learnt from their latency, with nothing to tune. */
+		ADAPTIVE_CONCURRENCY
+
+	}
+
 	/** Format of the rate-limit headers written on responses. */
 	public enum HeadersFormat {
 
@@ -193,6 +204,48 @@ public class LimiterProperties {
 		 * Decision made while Redis is unreachable or slower than the timeout.
 		 */
 		private OnFailure onFailure = OnFailure.LOCAL;
+
+		/**
+		 * Interval between tries of Redis while it is unavailable; without requests a background ping tries it, so
+		 * that health recovers on its own.
+		 */
+		private Duration probeInterval = Duration.ofMillis(100);
+
+		/**
+		 * Longest delay between Lettuce's reconnect attempts while Redis is unreachable, applied to the client
+		 * resources Spring Boot creates (Lettuce's own default backs off up to 30 seconds).
+		 */
+		private Duration reconnectDelay = Duration.ofMillis(500);
+
+		/**
+		 * Longest time a key is kept in Redis after its last decision. A key whose state would last longer (a token
+		 * bucket that never refills, a window longer than this) is forgotten then and starts fresh.
+		 */
+		private Duration maximumKeyTtl = Duration.ofDays(31);
+
+		public Duration getProbeInterval() {
+			return this.probeInterval;
+		}
+
+		public void setProbeInterval(Duration probeInterval) {
+			this.probeInterval = probeInterval;
+		}
+
+		public Duration getReconnectDelay() {
+			return this.reconnectDelay;
+		}
+
+		public void setReconnectDelay(Duration reconnectDelay) {
+			this.reconnectDelay = reconnectDelay;
+		}
+
+		public Duration getMaximumKeyTtl() {
+			return this.maximumKeyTtl;
+		}
+
+		public void setMaximumKeyTtl(Duration maximumKeyTtl) {
+			this.maximumKeyTtl = maximumKeyTtl;
+		}
 
 		public String getKeyPrefix() {
 			return this.keyPrefix;
@@ -411,6 +464,20 @@ public class LimiterProperties {
 		 */
 		private Duration probeTimeout = Duration.ofSeconds(60);
 
+		/**
+		 * Whether dropped calls are refused, or only counted and logged (the call goes on and the breaker still
+		 * learns its outcome).
+		 */
+		private Mode mode = Mode.ENFORCE;
+
+		public Mode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(Mode mode) {
+			this.mode = mode;
+		}
+
 		public BreakerType getType() {
 			return this.type;
 		}
@@ -542,6 +609,40 @@ public class LimiterProperties {
 		 */
 		private boolean priority;
 
+		/**
+		 * Kind of shedder: "cpu" sheds on CPU usage (go-zero's shedder); "adaptive-concurrency" limits requests in
+		 * flight to a limit learnt from their latency.
+		 */
+		private ShedderType type = ShedderType.CPU;
+
+		/**
+		 * Adaptive-concurrency limit used until latency has been measured.
+		 */
+		private int initialLimit = 20;
+
+		/**
+		 * Smallest limit an adaptive-concurrency shedder may reach, 1 or more.
+		 */
+		private int minLimit = 1;
+
+		/**
+		 * Largest limit an adaptive-concurrency shedder may reach, at least the minimum limit.
+		 */
+		private int maxLimit = 1000;
+
+		/**
+		 * Whether shed requests are refused, or only counted and logged (the request goes on).
+		 */
+		private Mode mode = Mode.ENFORCE;
+
+		public Mode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(Mode mode) {
+			this.mode = mode;
+		}
+
 		public double getCpuThreshold() {
 			return this.cpuThreshold;
 		}
@@ -588,6 +689,38 @@ public class LimiterProperties {
 
 		public void setPriority(boolean priority) {
 			this.priority = priority;
+		}
+
+		public ShedderType getType() {
+			return this.type;
+		}
+
+		public void setType(ShedderType type) {
+			this.type = type;
+		}
+
+		public int getInitialLimit() {
+			return this.initialLimit;
+		}
+
+		public void setInitialLimit(int initialLimit) {
+			this.initialLimit = initialLimit;
+		}
+
+		public int getMinLimit() {
+			return this.minLimit;
+		}
+
+		public void setMinLimit(int minLimit) {
+			this.minLimit = minLimit;
+		}
+
+		public int getMaxLimit() {
+			return this.maxLimit;
+		}
+
+		public void setMaxLimit(int maxLimit) {
+			this.maxLimit = maxLimit;
 		}
 
 	}

@@ -126,6 +126,9 @@ public final class LimiterPropertiesMapper {
 		if (breaker.getType() == null) {
 			throw invalid(prefix + ".type", null, "Must be set.");
 		}
+		if (breaker.getMode() == null) {
+			throw invalid(prefix + ".mode", null, "Must be set.");
+		}
 		if (!(breaker.getK() >= 1.1) || Double.isInfinite(breaker.getK())) {
 			throw invalid(prefix + ".k", breaker.getK(),
 					"Must be a finite number of at least 1.1; lower values drop calls even while all succeed.");
@@ -155,6 +158,9 @@ public final class LimiterPropertiesMapper {
 	 */
 	public static void checkLoadShedder(String name, LimiterProperties.LoadShedder shedder) {
 		String prefix = property("limiter.load-shedders", name);
+		if (shedder.getMode() == null) {
+			throw invalid(prefix + ".mode", null, "Must be set.");
+		}
 		double threshold = shedder.getCpuThreshold();
 		if (!(threshold > 0.0 && Math.round(threshold * 1000) < 1000)) {
 			throw invalid(prefix + ".cpu-threshold", threshold,
@@ -165,6 +171,22 @@ public final class LimiterPropertiesMapper {
 		if (shedder.getMaxConcurrency() < 0) {
 			throw invalid(prefix + ".max-concurrency", shedder.getMaxConcurrency(),
 					"Must be zero (no cap) or more.");
+		}
+		checkAdaptiveConcurrency(prefix, shedder);
+	}
+
+	private static void checkAdaptiveConcurrency(String prefix, LimiterProperties.LoadShedder shedder) {
+		if (shedder.getMinLimit() < 1) {
+			throw invalid(prefix + ".min-limit", shedder.getMinLimit(), "Must be 1 or more.");
+		}
+		if (shedder.getMaxLimit() < shedder.getMinLimit()) {
+			throw invalid(prefix + ".max-limit", shedder.getMaxLimit(),
+					"Must be at least min-limit (" + shedder.getMinLimit() + ").");
+		}
+		if (shedder.getInitialLimit() < shedder.getMinLimit() || shedder.getInitialLimit() > shedder.getMaxLimit()) {
+			throw invalid(prefix + ".initial-limit", shedder.getInitialLimit(),
+					"Must be between min-limit and max-limit (" + shedder.getMinLimit() + " to "
+							+ shedder.getMaxLimit() + ").");
 		}
 	}
 

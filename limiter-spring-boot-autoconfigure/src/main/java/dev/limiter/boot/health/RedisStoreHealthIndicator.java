@@ -14,7 +14,8 @@ import org.springframework.boot.health.contributor.Status;
  * {@code redis: unavailable} and the failure policy, when the policy keeps the application serving ({@code local}
  * or {@code allow}), so that readiness probes do not take every instance out because of the limiter's Redis; it is
  * DOWN when the policy is {@code deny}, because every rate-limited request is then refused. Does not call Redis
- * itself: it reports what the store's last decisions saw.
+ * itself: it reports what the store last saw, and during an outage the store's background probe tries Redis once per
+ * probe interval, so the status recovers with no request.
  *
  * @author limiter
  * @since 0.1.0

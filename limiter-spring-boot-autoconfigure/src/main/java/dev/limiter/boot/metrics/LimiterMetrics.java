@@ -14,6 +14,7 @@ import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.breaker.BreakerState;
 import dev.limiter.core.breaker.SreBreaker;
 import dev.limiter.core.breaker.ThresholdBreaker;
+import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import dev.limiter.core.shedding.Shedder;
@@ -34,7 +35,8 @@ import io.micrometer.core.instrument.Tags;
  * {@code limiter.breaker.slow.call.rate} (threshold breakers; -1 while the window holds fewer than the minimum
  * number of calls);</li>
  * <li>{@code limiter.shedder.cpu} (CPU usage an adaptive shedder sees, 0..1) and {@code limiter.shedder.in.flight}
- * (calls in flight; of the concurrency cap when there is one).</li>
+ * (calls in flight; of the concurrency cap when there is one); {@code limiter.shedder.limit} (the limit an
+ * adaptive-concurrency shedder has learnt).</li>
  * </ul>
  * Counters of the configured instances are registered up front, so recording a call looks up an existing counter
  * and allocates nothing. Thread-safe.
@@ -152,6 +154,15 @@ public final class LimiterMetrics implements LimiterCallListener {
 		}
 		else if (shedder instanceof ConcurrencyLimiter cap) {
 			inFlight(name, cap, ConcurrencyLimiter::inFlight);
+		}
+		if (inner instanceof AdaptiveConcurrencyLimiter adaptive) {
+			Gauge.builder("limiter.shedder.limit", adaptive, AdaptiveConcurrencyLimiter::limit)
+				.description("Limit on calls in flight an adaptive-concurrency load shedder has learnt")
+				.tags("name", name)
+				.register(this.registry);
+			if (inner == shedder) {
+				inFlight(name, adaptive, AdaptiveConcurrencyLimiter::inFlight);
+			}
 		}
 		if (inner instanceof AdaptiveShedder adaptive) {
 			Gauge.builder("limiter.shedder.cpu", adaptive, AdaptiveShedder::cpuUsage)

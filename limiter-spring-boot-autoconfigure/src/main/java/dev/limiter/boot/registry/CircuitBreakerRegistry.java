@@ -1,6 +1,7 @@
 package dev.limiter.boot.registry;
 
 import java.util.Map;
+import java.util.Set;
 
 import dev.limiter.core.breaker.Breaker;
 
@@ -12,12 +13,33 @@ import dev.limiter.core.breaker.Breaker;
  */
 public final class CircuitBreakerRegistry extends NamedRegistry<Breaker> {
 
+	private final Set<String> shadow;
+
 	/**
 	 * Creates the registry.
 	 * @param instances the circuit breakers by name, in configuration order
 	 */
 	public CircuitBreakerRegistry(Map<String, ? extends Breaker> instances) {
+		this(instances, Set.of());
+	}
+
+	/**
+	 * Creates the registry.
+	 * @param instances the circuit breakers by name, in configuration order
+	 * @param shadow the names of those in shadow mode
+	 */
+	public CircuitBreakerRegistry(Map<String, ? extends Breaker> instances, Set<String> shadow) {
 		super(LimiterKind.CIRCUIT_BREAKER, instances);
+		this.shadow = Set.copyOf(shadow);
+	}
+
+	/**
+	 * Returns whether the named instance runs in shadow mode: what it drops is counted and logged, and goes on.
+	 * @param name the name
+	 * @return whether it is in shadow mode ({@code false} for an unknown name)
+	 */
+	public boolean isShadow(String name) {
+		return this.shadow.contains(name);
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.limiter.boot.registry;
 
 import java.util.Map;
+import java.util.Set;
 
 import dev.limiter.core.shedding.Shedder;
 
@@ -12,12 +13,33 @@ import dev.limiter.core.shedding.Shedder;
  */
 public final class LoadShedderRegistry extends NamedRegistry<Shedder> {
 
+	private final Set<String> shadow;
+
 	/**
 	 * Creates the registry.
 	 * @param instances the load shedders by name, in configuration order
 	 */
 	public LoadShedderRegistry(Map<String, ? extends Shedder> instances) {
+		this(instances, Set.of());
+	}
+
+	/**
+	 * Creates the registry.
+	 * @param instances the load shedders by name, in configuration order
+	 * @param shadow the names of those in shadow mode
+	 */
+	public LoadShedderRegistry(Map<String, ? extends Shedder> instances, Set<String> shadow) {
 		super(LimiterKind.LOAD_SHEDDER, instances);
+		this.shadow = Set.copyOf(shadow);
+	}
+
+	/**
+	 * Returns whether the named instance runs in shadow mode: what it sheds is counted and logged, and goes on.
+	 * @param name the name
+	 * @return whether it is in shadow mode ({@code false} for an unknown name)
+	 */
+	public boolean isShadow(String name) {
+		return this.shadow.contains(name);
 	}
 
 }

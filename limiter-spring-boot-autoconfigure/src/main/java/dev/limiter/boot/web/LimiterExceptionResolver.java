@@ -2,9 +2,12 @@ package dev.limiter.boot.web;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 import dev.limiter.annotation.RateLimitExceededException;
+import dev.limiter.boot.registry.CircuitBreakerRegistry;
+import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.core.breaker.BreakerOpenException;
 import dev.limiter.core.ratelimit.RateLimiter;
@@ -23,7 +26,9 @@ import org.springframework.web.servlet.ModelAndView;
  * Answers the limiter exceptions thrown by handlers in Spring MVC the way the filters answer refusals:
  * {@link RateLimitExceededException} with a 429 (and the limiter's rate-limit headers),
  * {@link OverloadException} and {@link BreakerOpenException} with a 503, each through the
- * {@link LimiterResponseWriter}.
+ * {@link LimiterResponseWriter}. The {@code Retry-After} of a 503 is what is left of the named threshold breaker's
+ * open time or adaptive shedder's cool-off, at least the given minimum. The answered request carries
+ * {@link LimiterRejection#REQUEST_ATTRIBUTE}, so outer breakers and shedders do not count it.
  *
  * <p>Ordered after Spring MVC's own resolvers ({@link #DEFAULT_ORDER}), so an application's
  * {@code @ExceptionHandler} for these exceptions wins.
@@ -44,6 +49,10 @@ public final class LimiterExceptionResolver implements HandlerExceptionResolver,
 
 	private final RateLimiterRegistry rateLimiters;
 
+	private final CircuitBreakerRegistry breakers;
+
+	private final LoadShedderRegistry shedders;
+
 	private final Duration retryAfter;
 
 	/**
@@ -55,6 +64,24 @@ public final class LimiterExceptionResolver implements HandlerExceptionResolver,
 	 */
 	public LimiterExceptionResolver(LimiterResponseWriter writer, RateLimitHeaders headers,
 			RateLimiterRegistry rateLimiters, Duration retryAfter) {
+		this(writer, headers, rateLimiters, new CircuitBreakerRegistry(Map.of()), new LoadShedderRegistry(Map.of()),
+				retryAfter);
+	}
+
+	/**
+	 * Creates the resolver.
+	 * @param writer writes the answers
+	 * @param headers writes rate-limit headers on 429 answers
+	 * @param rateLimiters the rate limiters, whose policies the headers describe
+	 * @param breakers the circuit breakers, whose open time the {@code Retry-After} of a 503 tells
+	 * @param shedders the load shedders, whose cool-off the {@code Retry-After} of a 503 tells
+	 * @param retryAfter the least {@code Retry-After} of 503 answers
+	 */
+	public LimiterExceptionResolver(LimiterResponseWriter writer, RateLimitHeaders headers,
+			RateLimiterRegistry rateLimiters, CircuitBreakerRegistry breakers, LoadShedderRegistry shedders,
+			Duration retryAfter) {
+		this.breakers = Objects.requireNonNull(breakers, "breakers must not be null");
+		this.shedders = Objects.requireNonNull(shedders, "shedders must not be null");
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
 		this.headers = Objects.requireNonNull(headers, "headers must not be null");
 		this.rateLimiters = Objects.requireNonNull(rateLimiters, "rateLimiters must not be null");
@@ -74,14 +101,17 @@ public final class LimiterExceptionResolver implements HandlerExceptionResolver,
 					exceeded.getDecision().retryAfter());
 		}
 		else if (ex instanceof OverloadException overload) {
-			rejection = new LimiterRejection(LimiterRejection.Reason.OVERLOADED, overload.getName(), this.retryAfter);
+			rejection = new LimiterRejection(LimiterRejection.Reason.OVERLOADED, overload.getName(),
+					RetryAfters.shedder(this.shedders.find(overload.getName()), this.retryAfter));
 		}
 		else if (ex instanceof BreakerOpenException open) {
-			rejection = new LimiterRejection(LimiterRejection.Reason.BREAKER_OPEN, open.getName(), this.retryAfter);
+			rejection = new LimiterRejection(LimiterRejection.Reason.BREAKER_OPEN, open.getName(),
+					RetryAfters.breaker(this.breakers.find(open.getName()), this.retryAfter));
 		}
 		else {
 			return null;
 		}
+		request.setAttribute(LimiterRejection.REQUEST_ATTRIBUTE, rejection);
 		try {
 			this.writer.write(request, response, rejection);
 		}

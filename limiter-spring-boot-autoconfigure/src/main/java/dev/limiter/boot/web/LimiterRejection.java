@@ -14,6 +14,14 @@ import java.util.Objects;
  */
 public record LimiterRejection(Reason reason, String name, Duration retryAfter) {
 
+	/**
+	 * The request attribute that holds the {@code LimiterRejection} of a request this starter refused (a filter or
+	 * {@link LimiterExceptionResolver} answered it). Outer breakers and shedders see it and count the request neither
+	 * as a success nor as a failure ({@link dev.limiter.core.Promise#ignore()}). An application that answers the
+	 * limiter exceptions itself can set it too.
+	 */
+	public static final String REQUEST_ATTRIBUTE = LimiterRejection.class.getName();
+
 	/** Checks the arguments; a negative wait becomes zero. */
 	public LimiterRejection {
 		Objects.requireNonNull(reason, "reason must not be null");

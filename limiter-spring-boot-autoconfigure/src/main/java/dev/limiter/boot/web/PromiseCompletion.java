@@ -2,6 +2,7 @@ package dev.limiter.boot.web;
 
 import java.io.IOException;
 
+import dev.limiter.core.LimiterException;
 import dev.limiter.core.Promise;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -13,7 +14,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Runs the rest of a filter chain and completes the promises of the breakers or shedders that let the request in,
- * once the response is known: at once, or when an asynchronous request completes.
+ * once the response is known: at once, or when an asynchronous request completes. A request another protection of
+ * this starter refused (the {@link LimiterRejection#REQUEST_ATTRIBUTE} is set, or the chain threw a
+ * {@link LimiterException}) says nothing about the protected work: its promises are {@linkplain Promise#ignore()
+ * ignored}, neither a success nor a failure, and a shedder records no response time for it.
  */
 final class PromiseCompletion {
 
@@ -31,34 +35,46 @@ final class PromiseCompletion {
 	 */
 	static void proceed(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
 			Promise[] promises, int count, Outcome outcome) throws IOException, ServletException {
+		// a refusal written further down the chain is a new attribute value: one left over from elsewhere is not
+		Object earlierRejection = request.getAttribute(LimiterRejection.REQUEST_ATTRIBUTE);
 		try {
 			chain.doFilter(request, response);
 		}
 		catch (Throwable ex) {
-			complete(promises, count, outcome, response.getStatus(), ex);
+			complete(request, earlierRejection, promises, count, outcome, response.getStatus(), ex);
 			throw ex;
 		}
 		if (request.isAsyncStarted()) {
-			request.getAsyncContext().addListener(new Listener(promises, count, outcome, response));
+			request.getAsyncContext()
+				.addListener(new Listener(request, earlierRejection, promises, count, outcome, response));
 			return;
 		}
-		complete(promises, count, outcome, response.getStatus(), null);
+		complete(request, earlierRejection, promises, count, outcome, response.getStatus(), null);
 	}
 
 	/**
-	 * Rejects the promises of a request refused by a later breaker or shedder: it is answered with a 503.
+	 * Ignores the promises of a request refused by a later breaker or shedder: it says nothing about them.
 	 * @param promises the promises
 	 * @param count how many there are
-	 * @param reason the reason reported
 	 */
-	static void reject(Promise @Nullable [] promises, int count, String reason) {
+	static void ignore(Promise @Nullable [] promises, int count) {
+		for (int i = 0; i < count; i++) {
+			promises[i].ignore();
+		}
+	}
+
+	static void reject(Promise[] promises, int count, String reason) {
 		for (int i = 0; i < count; i++) {
 			promises[i].reject(reason);
 		}
 	}
 
-	static void complete(Promise[] promises, int count, Outcome outcome, int status, @Nullable Throwable error) {
-		if (outcome.failed(status, error)) {
+	static void complete(HttpServletRequest request, @Nullable Object earlierRejection, Promise[] promises, int count,
+			Outcome outcome, int status, @Nullable Throwable error) {
+		if (refusedByLimiter(request, earlierRejection, error)) {
+			ignore(promises, count);
+		}
+		else if (outcome.failed(status, error)) {
 			String reason = (error != null) ? error.getClass().getName() : "status " + status;
 			reject(promises, count, reason);
 		}
@@ -67,6 +83,29 @@ final class PromiseCompletion {
 				promises[i].accept();
 			}
 		}
+	}
+
+	/**
+	 * Returns whether a protection of this starter refused the request further down the chain.
+	 * @param request the request
+	 * @param earlierRejection the refusal attribute before the chain ran, or {@code null}
+	 * @param error what the chain threw, or {@code null}
+	 * @return whether the chain set the refusal attribute or the error is (or wraps) a {@link LimiterException}
+	 */
+	static boolean refusedByLimiter(HttpServletRequest request, @Nullable Object earlierRejection,
+			@Nullable Throwable error) {
+		Object rejection = request.getAttribute(LimiterRejection.REQUEST_ATTRIBUTE);
+		if (rejection != null && rejection != earlierRejection) {
+			return true;
+		}
+		Throwable cause = error;
+		for (int depth = 0; cause != null && depth < 4; depth++) {
+			if (cause instanceof LimiterException) {
+				return true;
+			}
+			cause = cause.getCause();
+		}
+		return false;
 	}
 
 	/** Which responses count as failures. */
@@ -85,6 +124,10 @@ final class PromiseCompletion {
 
 	private static final class Listener implements AsyncListener {
 
+		private final HttpServletRequest request;
+
+		private final @Nullable Object earlierRejection;
+
 		private final Promise[] promises;
 
 		private final int count;
@@ -95,7 +138,10 @@ final class PromiseCompletion {
 
 		private boolean completed;
 
-		Listener(Promise[] promises, int count, Outcome outcome, HttpServletResponse response) {
+		Listener(HttpServletRequest request, @Nullable Object earlierRejection, Promise[] promises, int count,
+				Outcome outcome, HttpServletResponse response) {
+			this.request = request;
+			this.earlierRejection = earlierRejection;
 			this.promises = promises;
 			this.count = count;
 			this.outcome = outcome;
@@ -106,7 +152,8 @@ final class PromiseCompletion {
 		public synchronized void onComplete(AsyncEvent event) {
 			if (!this.completed) {
 				this.completed = true;
-				complete(this.promises, this.count, this.outcome, this.response.getStatus(), null);
+				complete(this.request, this.earlierRejection, this.promises, this.count, this.outcome,
+						this.response.getStatus(), null);
 			}
 		}
 
@@ -124,7 +171,8 @@ final class PromiseCompletion {
 			if (!this.completed) {
 				this.completed = true;
 				Throwable error = (event.getThrowable() != null) ? event.getThrowable() : new IllegalStateException();
-				complete(this.promises, this.count, this.outcome, this.response.getStatus(), error);
+				complete(this.request, this.earlierRejection, this.promises, this.count, this.outcome,
+						this.response.getStatus(), error);
 			}
 		}
 

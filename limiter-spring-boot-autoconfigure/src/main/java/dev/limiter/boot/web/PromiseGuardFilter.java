@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
 import dev.limiter.boot.registry.LimiterKind;
@@ -16,16 +18,25 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The shared body of the filters that guard a request with promise-returning protections (breakers, shedders): ask
- * each matching rule's protection, answer a refusal at once (completing the promises already taken as failures),
- * else run the chain and complete every promise from the response. A request no rule matches goes straight down the
- * chain, allocating nothing.
+ * each matching rule's protection, answer a refusal at once (the promises already taken are
+ * {@linkplain Promise#ignore() ignored}: the request says nothing about them), else run the chain and complete every
+ * promise from the response. A protection in shadow mode that refuses is counted and logged, and the request goes
+ * on without its promise. A request no rule matches goes straight down the chain, allocating nothing.
  */
 abstract class PromiseGuardFilter implements Filter {
 
+	private static final Logger logger = LoggerFactory.getLogger(PromiseGuardFilter.class);
+
 	private final RequestRule[] rules;
+
+	private final boolean[] shadow;
+
+	private final LongAdder[] shadowRejections;
 
 	private final LimiterResponseWriter writer;
 
@@ -37,21 +48,25 @@ abstract class PromiseGuardFilter implements Filter {
 
 	private final LimiterRejection.Reason reason;
 
-	private final String refusalVerb;
-
 	private final PromiseCompletion.Outcome outcome;
 
 	PromiseGuardFilter(RequestRule[] rules, LimiterResponseWriter writer, Duration retryAfter,
-			LimiterCallListener listener, LimiterKind kind, LimiterRejection.Reason reason, String refusalVerb,
+			LimiterCallListener listener, Predicate<String> shadow, LimiterKind kind, LimiterRejection.Reason reason,
 			PromiseCompletion.Outcome outcome) {
 		this.rules = rules;
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
 		this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter must not be null");
 		this.listener = Objects.requireNonNull(listener, "listener must not be null");
+		Objects.requireNonNull(shadow, "shadow must not be null");
 		this.kind = kind;
 		this.reason = reason;
-		this.refusalVerb = refusalVerb;
 		this.outcome = outcome;
+		this.shadow = new boolean[rules.length];
+		this.shadowRejections = new LongAdder[rules.length];
+		for (int i = 0; i < rules.length; i++) {
+			this.shadow[i] = shadow.test(name(rules[i]));
+			this.shadowRejections[i] = new LongAdder();
+		}
 	}
 
 	static List<RequestRule> requireRules(List<RequestRule> rules) {
@@ -73,6 +88,14 @@ abstract class PromiseGuardFilter implements Filter {
 	 */
 	abstract String name(RequestRule rule);
 
+	/**
+	 * Returns how long the client of a request the rule's protection refused should wait.
+	 * @param rule the rule whose protection refused
+	 * @param minimum the least wait
+	 * @return the wait, at least {@code minimum}
+	 */
+	abstract Duration retryAfter(RequestRule rule, Duration minimum);
+
 	@Override
 	public final void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
 			throws IOException, ServletException {
@@ -83,7 +106,8 @@ abstract class PromiseGuardFilter implements Filter {
 		}
 		Promise[] promises = null;
 		int count = 0;
-		for (RequestRule rule : this.rules) {
+		for (int i = 0; i < this.rules.length; i++) {
+			RequestRule rule = this.rules[i];
 			if (!rule.matches(request)) {
 				continue;
 			}
@@ -93,9 +117,19 @@ abstract class PromiseGuardFilter implements Filter {
 			}
 			catch (LimiterException ex) {
 				String name = name(rule);
-				PromiseCompletion.reject(promises, count, this.refusalVerb + " " + name);
+				if (this.shadow[i]) {
+					this.listener.onCall(this.kind, name, LimiterCallListener.Outcome.SHADOW_REJECTED);
+					this.shadowRejections[i].increment();
+					logger.debug("{} '{}' (shadow mode) would have refused {} {}", this.kind.displayName(), name,
+							request.getMethod(), request.getRequestURI());
+					continue;
+				}
+				PromiseCompletion.ignore(promises, count);
 				this.listener.onCall(this.kind, name, LimiterCallListener.Outcome.REJECTED);
-				this.writer.write(request, response, new LimiterRejection(this.reason, name, this.retryAfter));
+				LimiterRejection rejection = new LimiterRejection(this.reason, name,
+						retryAfter(rule, this.retryAfter));
+				request.setAttribute(LimiterRejection.REQUEST_ATTRIBUTE, rejection);
+				this.writer.write(request, response, rejection);
 				return;
 			}
 			this.listener.onCall(this.kind, name(rule), LimiterCallListener.Outcome.PERMITTED);
@@ -117,6 +151,21 @@ abstract class PromiseGuardFilter implements Filter {
 	 */
 	public final boolean hasRules() {
 		return this.rules.length > 0;
+	}
+
+	/**
+	 * Returns how many requests the named protection refused in shadow mode (and let through).
+	 * @param name the protection's name
+	 * @return the count, summed over the rules using it
+	 */
+	public final long shadowRejections(String name) {
+		long total = 0;
+		for (int i = 0; i < this.rules.length; i++) {
+			if (name(this.rules[i]).equals(name)) {
+				total += this.shadowRejections[i].sum();
+			}
+		}
+		return total;
 	}
 
 }

@@ -32,8 +32,11 @@ import org.slf4j.LoggerFactory;
  * limiter in shadow mode never refuses and adds no headers: its refusals are counted
  * ({@link #shadowRejections(String)}) and logged at debug level.
  *
- * <p>Runs after Spring Security's filter chain ({@link #DEFAULT_ORDER}) so that the {@code principal} key sees the
- * authenticated user. A request no rule matches goes straight down the chain, allocating nothing. Thread-safe.
+ * <p>The starter registers it twice: rules whose key needs the authenticated user (the {@code principal} key, or
+ * an expression naming the principal or the authentication) run after Spring Security's filter chain
+ * ({@link #DEFAULT_ORDER}); the others run before it ({@link #BEFORE_SECURITY_ORDER}), so that they also count the
+ * requests Security answers itself, such as form-login POSTs. Each registration applies only its own rules: nothing
+ * is counted twice. A refusal sets {@link LimiterRejection#REQUEST_ATTRIBUTE}. A request no rule matches goes straight down the chain, allocating nothing. Thread-safe.
  *
  * @author limiter
  * @since 0.1.0
@@ -42,6 +45,12 @@ public final class RateLimitFilter implements Filter {
 
 	/** The default order: just after Spring Security's filter chain (-100). */
 	public static final int DEFAULT_ORDER = -90;
+
+	/**
+	 * The order of the rules whose keys do not need the authenticated user: just before Spring Security's filter
+	 * chain (-100), after the {@link LoadSheddingFilter}.
+	 */
+	public static final int BEFORE_SECURITY_ORDER = -110;
 
 	private static final Logger logger = LoggerFactory.getLogger(RateLimitFilter.class);
 
@@ -128,8 +137,10 @@ public final class RateLimitFilter implements Filter {
 			this.headers.write(response, policy(i, limiter), decision);
 			if (!decision.allowed()) {
 				this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.REJECTED);
-				this.writer.write(request, response,
-						new LimiterRejection(LimiterRejection.Reason.RATE_LIMITED, name, decision.retryAfter()));
+				LimiterRejection rejection = new LimiterRejection(LimiterRejection.Reason.RATE_LIMITED, name,
+						decision.retryAfter());
+				request.setAttribute(LimiterRejection.REQUEST_ATTRIBUTE, rejection);
+				this.writer.write(request, response, rejection);
 				return;
 			}
 		}

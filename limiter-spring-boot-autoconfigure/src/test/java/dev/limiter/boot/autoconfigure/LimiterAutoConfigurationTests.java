@@ -17,10 +17,13 @@ import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
 import dev.limiter.core.ratelimit.FixedWindowSpec;
 import dev.limiter.core.ratelimit.RateLimitStore;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
+import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
 import dev.limiter.core.shedding.OverloadException;
 import dev.limiter.core.shedding.Shedder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.BindException;
@@ -103,6 +106,56 @@ class LimiterAutoConfigurationTests {
 				capped.allow().reject("failed");
 				capped.allow().accept();
 			});
+	}
+
+	@Test
+	void runWithAdaptiveConcurrencyShedderShouldCreateItWithItsLimits() {
+		this.runner
+			.withPropertyValues("limiter.load-shedders.api.type=adaptive-concurrency",
+					"limiter.load-shedders.api.initial-limit=3", "limiter.load-shedders.api.min-limit=2",
+					"limiter.load-shedders.api.max-limit=50", "limiter.load-shedders.plain.type=adaptive-concurrency",
+					"limiter.load-shedders.cpu.type=cpu")
+			.run((context) -> {
+				LoadShedderRegistry registry = context.getBean(LoadShedderRegistry.class);
+				assertThat(registry.get("cpu", "test")).isInstanceOf(AdaptiveShedder.class);
+				AdaptiveConcurrencyLimiter api = (AdaptiveConcurrencyLimiter) registry.get("api", "test");
+				assertThat(api.name()).isEqualTo("api");
+				assertThat(api.limit()).isEqualTo(3);
+				assertThat(api.minLimit()).isEqualTo(2);
+				assertThat(api.maxLimit()).isEqualTo(50);
+				AdaptiveConcurrencyLimiter plain = (AdaptiveConcurrencyLimiter) registry.get("plain", "test");
+				assertThat(plain.limit()).isEqualTo(20);
+				assertThat(plain.minLimit()).isEqualTo(1);
+				assertThat(plain.maxLimit()).isEqualTo(1000);
+				Promise first = api.allow();
+				api.allow();
+				api.allow();
+				assertThatExceptionOfType(OverloadException.class).isThrownBy(api::allow);
+				first.accept();
+				assertThat(api.inFlight()).isEqualTo(2);
+			});
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "min-limit=0, min-limit", "max-limit=0, max-limit", "initial-limit=1001, initial-limit",
+			"min-limit=30, initial-limit" })
+	void runWithInvalidAdaptiveConcurrencyLimitShouldFailNamingTheProperty(String value, String property) {
+		this.runner
+			.withPropertyValues("limiter.load-shedders.api.type=adaptive-concurrency",
+					"limiter.load-shedders.api." + value)
+			.run((context) -> assertThat(findCause(context.getStartupFailure()).getName())
+				.isEqualTo("limiter.load-shedders.api." + property));
+	}
+
+	@Test
+	void runWithMinLimitAboveMaxLimitShouldFailNamingMaxLimit() {
+		this.runner
+			.withPropertyValues("limiter.load-shedders.api.type=adaptive-concurrency",
+					"limiter.load-shedders.api.min-limit=10", "limiter.load-shedders.api.max-limit=5",
+					"limiter.load-shedders.api.initial-limit=5")
+			.run((context) -> assertThat(findCause(context.getStartupFailure()))
+				.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("limiter.load-shedders.api.max-limit"))
+				.hasMessageContaining("min-limit"));
 	}
 
 	@Test

@@ -15,6 +15,7 @@ import dev.limiter.core.breaker.ThresholdBreaker;
 import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
 import dev.limiter.core.ratelimit.redis.RedisRateLimitStore;
+import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -84,6 +85,24 @@ class LimiterMetricsTests {
 		assertThat(gauge("limiter.shedder.in.flight", "cpu", null, null)).isEqualTo(1);
 		assertThat(gauge("limiter.shedder.cpu", "capped", null, null)).isEqualTo(0.25);
 		assertThat(gauge("limiter.shedder.in.flight", "capped", null, null)).isZero();
+	}
+
+	@Test
+	void adaptiveConcurrencyGaugesShowTheLimitAndInFlight() {
+		AdaptiveConcurrencyLimiter limiter = AdaptiveConcurrencyLimiter.builder()
+			.name("api")
+			.initialLimit(7)
+			.clock(this.clock)
+			.build();
+		new LimiterMetrics(this.registry, new RateLimiterRegistry(Map.of()), new CircuitBreakerRegistry(Map.of()),
+				new LoadShedderRegistry(Map.of("api", limiter, "capped-api",
+						new CappedShedder(ConcurrencyLimiter.of("capped-api", 3), limiter))));
+		assertThat(gauge("limiter.shedder.limit", "api", null, null)).isEqualTo(7);
+		assertThat(gauge("limiter.shedder.limit", "capped-api", null, null)).isEqualTo(7);
+		assertThat(gauge("limiter.shedder.in.flight", "api", null, null)).isZero();
+		limiter.allow();
+		assertThat(gauge("limiter.shedder.in.flight", "api", null, null)).isEqualTo(1);
+		assertThat(gauge("limiter.shedder.in.flight", "capped-api", null, null)).isZero();
 	}
 
 	@Test

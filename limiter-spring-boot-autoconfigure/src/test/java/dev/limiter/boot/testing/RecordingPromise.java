@@ -5,7 +5,7 @@ import java.util.List;
 
 import dev.limiter.core.Promise;
 
-/** Records how the promises it hands out were completed: "accept" or "reject: reason". */
+/** Records how the promises it hands out were completed: "accept", "reject: reason" or "ignore". */
 public class RecordingPromise {
 
 	private final List<String> outcomes = new ArrayList<>();
@@ -21,6 +21,11 @@ public class RecordingPromise {
 			@Override
 			public void reject(String reason) {
 				record("reject: " + reason);
+			}
+
+			@Override
+			public void ignore() {
+				record("ignore");
 			}
 
 		};

@@ -72,7 +72,7 @@ class LoadSheddingFilterTests {
 	}
 
 	@Test
-	void aLaterRefusalRejectsEarlierPromises() throws Exception {
+	void aLaterRefusalIgnoresEarlierPromises() throws Exception {
 		FakeShedder first = new FakeShedder("first");
 		FakeShedder second = new FakeShedder("second");
 		second.overloaded(true);
@@ -86,7 +86,7 @@ class LoadSheddingFilterTests {
 		mvc.perform(get("/api/ok"))
 			.andExpect(status().isServiceUnavailable())
 			.andExpect(jsonPath("$.violated-policies[0]").value("second"));
-		assertThat(first.outcomes()).containsExactly("reject: shed by second");
+		assertThat(first.outcomes()).containsExactly("ignore");
 	}
 
 	@Test

@@ -11,8 +11,9 @@ import dev.limiter.core.Clock;
 
 /**
  * Whether Redis is answering, and when to try it again while it is not. The first failure marks Redis unavailable
- * (logged once, reported to the listener); from then on one decision every {@code probeInterval} tries Redis and the
- * others use the failure policy, until a try succeeds (logged, reported with the outage's length). Lock-free.
+ * (logged once, reported to the listener and to {@code onDown}, which starts the store's background probe); from
+ * then on one try every {@code probeInterval} (a decision's or the background probe's) asks Redis and the decisions
+ * use the failure policy, until a try succeeds (logged, reported with the outage's length). Lock-free.
  */
 final class Availability {
 
@@ -28,6 +29,8 @@ final class Availability {
 
 	private final RedisRateLimitStore.Listener listener;
 
+	private final Runnable onDown;
+
 	private final AtomicInteger state = new AtomicInteger(UP);
 
 	private final AtomicLong nextProbeNanos = new AtomicLong();
@@ -36,8 +39,9 @@ final class Availability {
 
 	private volatile long upSinceNanos;
 
-	Availability(Clock clock, Duration probeInterval, RedisRateLimitStore.Listener listener) {
+	Availability(Clock clock, Duration probeInterval, RedisRateLimitStore.Listener listener, Runnable onDown) {
 		this.clock = clock;
+		this.onDown = onDown;
 		this.upSinceNanos = clock.nanoTime();
 		this.probeIntervalNanos = probeInterval.toNanos();
 		this.listener = listener;
@@ -70,6 +74,7 @@ final class Availability {
 			logger.warn("Redis rate limit store unavailable, deciding by the failure policy until Redis answers "
 					+ "again: {}", cause.toString());
 			notify(() -> this.listener.onFailure(cause));
+			this.onDown.run();
 		}
 	}
 

@@ -36,6 +36,13 @@ final class ConnectionScriptRunner implements ScriptRunner {
 		}
 	}
 
+	@Override
+	public void ping(long timeoutNanos) {
+		try (RedisConnection connection = this.factory.getConnection()) {
+			connection.ping();
+		}
+	}
+
 	static boolean isNoScript(Throwable ex) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
 			String message = cause.getMessage();

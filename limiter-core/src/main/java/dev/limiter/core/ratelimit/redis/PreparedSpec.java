@@ -38,7 +38,10 @@ final class PreparedSpec {
 	/** Whether the client computes aligned windows (zones with offset changes, which Lua cannot know). */
 	final boolean clientWindows;
 
-	/** ARGV[3..]; for client windows the last two slots are overwritten per decision. */
+	/**
+	 * ARGV[3..], ending with the longest key TTL; for client windows the two slots before it are overwritten per
+	 * decision.
+	 */
 	private final byte[][] constants;
 
 	private PreparedSpec(LimitSpec spec, AlgorithmParameters parameters, LuaScript script, long limit,
@@ -52,13 +55,19 @@ final class PreparedSpec {
 		this.constants = constants;
 	}
 
-	static PreparedSpec of(LimitSpec spec) {
+	/**
+	 * Prepares a spec.
+	 * @param spec the spec
+	 * @param maximumKeyTtlMillis the longest {@code PEXPIRE} the script may set (the last constant argument)
+	 * @return the prepared spec
+	 */
+	static PreparedSpec of(LimitSpec spec, long maximumKeyTtlMillis) {
 		AlgorithmParameters parameters = AlgorithmParameters.of(spec);
 		if (spec instanceof TokenBucketSpec tb) {
 			long[] p = parameters.tokenBucket();
 			String id = "tb/" + tb.limit() + "/" + tb.period().toNanos() / 1000 + "/" + tb.burst();
 			return new PreparedSpec(spec, parameters, LuaScript.TOKEN_BUCKET, p[0], false,
-					encode(id, p[0], p[1], p[2], p[3]));
+					encode(id, p[0], p[1], p[2], p[3], maximumKeyTtlMillis));
 		}
 		if (spec instanceof FixedWindowSpec fw) {
 			long[] p = parameters.fixedWindow();
@@ -68,12 +77,12 @@ final class PreparedSpec {
 					* 1_000_000L : 0;
 			String id = "fw/" + p[1] + "/" + (fw.align() ? "aligned/" + zone.getId() : "unaligned");
 			return new PreparedSpec(spec, parameters, LuaScript.FIXED_WINDOW, p[0], fw.align() && !fixedOffset,
-					encode(id, p[0], p[1], fw.align() ? 1 : 0, offsetMicros, "", ""));
+					encode(id, p[0], p[1], fw.align() ? 1 : 0, offsetMicros, "", "", maximumKeyTtlMillis));
 		}
 		SlidingWindowSpec sw = (SlidingWindowSpec) spec;
 		long[] p = parameters.slidingWindow();
 		return new PreparedSpec(spec, parameters, LuaScript.SLIDING_WINDOW, sw.limit(), false,
-				encode("sw/" + p[1], p[0], p[1], p[2], p[3]));
+				encode("sw/" + p[1], p[0], p[1], p[2], p[3], maximumKeyTtlMillis));
 	}
 
 	private static byte[][] encode(Object... values) {
@@ -96,7 +105,7 @@ final class PreparedSpec {
 		args[1] = Integer.toString(permits).getBytes(StandardCharsets.US_ASCII);
 		System.arraycopy(this.constants, 0, args, 2, this.constants.length);
 		if (this.clientWindows) {
-			int last = args.length - 1;
+			int last = args.length - 2;
 			args[last - 1] = Long.toString(this.parameters.windowStart(nowMicros)).getBytes(StandardCharsets.US_ASCII);
 			args[last] = Long.toString(this.parameters.windowEnd(nowMicros)).getBytes(StandardCharsets.US_ASCII);
 		}

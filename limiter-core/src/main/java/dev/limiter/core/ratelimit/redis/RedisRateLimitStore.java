@@ -4,6 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -50,9 +55,18 @@ import dev.limiter.core.ratelimit.RateLimitStore;
  * with other drivers their own command timeout applies). An error or a timeout never reaches the caller: the
  * decision follows the {@link FailurePolicy} ({@link FailurePolicy#LOCAL}, the default, decides with an in-memory
  * store in this JVM, go-zero's behaviour; {@link FailurePolicy#ALLOW} admits; {@link FailurePolicy#DENY} refuses).
- * The outage is logged once and reported to the {@link Listener}; while it lasts one decision every
- * {@code probeInterval} tries Redis again, and the first answer ends the outage. How soon the driver reconnects to a
- * restarted server is the driver's business (Lettuce's reconnect delay).
+ * "Not connected yet" is such a failure: the store connects on a thread of its own, one attempt at a time, and a
+ * decision waits for a pending attempt no longer than its timeout; a connection found closed (the factory was
+ * stopped and started again) is replaced. The outage is logged once and reported to the {@link Listener}; while it
+ * lasts Redis is tried again once every {@code probeInterval}, by a decision or, when none comes, by a background
+ * {@code PING}, and the first answer ends the outage, so that health recovers without traffic. How soon the driver
+ * reconnects to a restarted server is the driver's business (Lettuce's reconnect delay, which the Spring Boot
+ * starter shortens).
+ *
+ * <h2>Memory</h2>
+ * Every key written gets a {@code PEXPIRE}, at most {@code maximumKeyTtl} (default 31 days): a key whose state
+ * would last longer (a token bucket that never refills, windows longer than that) is forgotten that long after its
+ * last decision and starts fresh, so that a flood of client-chosen keys cannot fill Redis.
  *
  * <p>Thread-safe and lock-free on the decision path; a decision allocates its key, arguments and reply.
  */
@@ -63,6 +77,12 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
 	/** The default timeout of a decision. */
 	public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+
+	/** The default interval between tries of Redis while it is unavailable. */
+	public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofMillis(100);
+
+	/** The default longest time a key is kept after its last decision. */
+	public static final Duration DEFAULT_MAXIMUM_KEY_TTL = Duration.ofDays(31);
 
 	/** How a store decides while Redis is unavailable. */
 	public enum FailurePolicy {
@@ -162,9 +182,16 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
 	private final RateLimitStore localStore;
 
+	/** Runs the background probe while Redis is unavailable; its one thread ends when idle. */
+	private final ScheduledThreadPoolExecutor prober;
+
+	private final AtomicBoolean probing = new AtomicBoolean();
+
 	private final Cache<LimitSpec, PreparedSpec> preparedSpecs = Caffeine.newBuilder()
 		.maximumSize(MAXIMUM_SPECS)
 		.build();
+
+	private final Function<LimitSpec, PreparedSpec> preparer;
 
 	private volatile PreparedSpec lastPrepared;
 
@@ -179,7 +206,21 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		this.clientTime = builder.timeSource == TimeSource.CLIENT;
 		this.listener = builder.listener;
 		this.probeInterval = builder.probeInterval;
-		this.availability = new Availability(builder.clock, builder.probeInterval, builder.listener);
+		// 2^43 ms (278 years) keeps the script's arithmetic and Redis's expiry time exact
+		long maximumKeyTtlMillis = (builder.maximumKeyTtl.compareTo(Duration.ofMillis(1L << 43)) >= 0) ? 1L << 43
+				: builder.maximumKeyTtl.toMillis();
+		this.preparer = (spec) -> PreparedSpec.of(spec, maximumKeyTtlMillis);
+		this.availability = new Availability(builder.clock, builder.probeInterval, builder.listener,
+				this::startProbing);
+		this.prober = new ScheduledThreadPoolExecutor(1, (task) -> {
+			Thread thread = new Thread(task, "limiter-redis-probe");
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.prober.setKeepAliveTime(1, TimeUnit.SECONDS);
+		this.prober.allowCoreThreadTimeOut(true);
+		this.prober.setRemoveOnCancelPolicy(true);
+		this.runner.connect();
 		this.refusals = (builder.refusalCacheSize > 0) ? new RefusalCache(builder.refusalCacheSize) : null;
 		this.localStore = (builder.failurePolicy == FailurePolicy.LOCAL) ? InMemoryRateLimitStore.builder()
 			.clock(builder.clock)
@@ -277,12 +318,60 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		return decision;
 	}
 
+	/** Starts the background probe loop unless it runs already: called once when Redis becomes unavailable. */
+	private void startProbing() {
+		if (this.probing.compareAndSet(false, true)) {
+			scheduleProbe();
+		}
+	}
+
+	private void scheduleProbe() {
+		try {
+			this.prober.schedule(this::probe, this.probeInterval.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// the store is closed
+			this.probing.set(false);
+		}
+	}
+
+	/**
+	 * Asks Redis ({@code PING}) when no decision did during the last probe interval, so that an outage ends (and
+	 * health recovers) without a request; reschedules itself until Redis answers.
+	 */
+	private void probe() {
+		long startNanos = this.clock.nanoTime();
+		if (!this.availability.isAvailable() && this.availability.shouldTry(startNanos)) {
+			try {
+				this.runner.ping(this.timeoutNanos);
+				this.availability.succeeded();
+			}
+			catch (InterruptedException ex) {
+				// the store is closing
+				Thread.currentThread().interrupt();
+				this.probing.set(false);
+				return;
+			}
+			catch (Exception ex) {
+				this.availability.failed(startNanos, this.clock.nanoTime(), ex);
+			}
+		}
+		if (this.availability.isAvailable()) {
+			this.probing.set(false);
+			// Redis may have failed again between the check and the flag's reset: the flag's owner probes on
+			if (this.availability.isAvailable() || !this.probing.compareAndSet(false, true)) {
+				return;
+			}
+		}
+		scheduleProbe();
+	}
+
 	private PreparedSpec prepare(LimitSpec spec) {
 		PreparedSpec last = this.lastPrepared;
 		if (last != null && last.spec == spec) {
 			return last;
 		}
-		PreparedSpec prepared = this.preparedSpecs.get(spec, PreparedSpec::of);
+		PreparedSpec prepared = this.preparedSpecs.get(spec, this.preparer);
 		this.lastPrepared = prepared;
 		return prepared;
 	}
@@ -303,9 +392,13 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		return this.failurePolicy;
 	}
 
-	/** Closes the store's connection; the connection factory stays open (it belongs to the application). */
+	/**
+	 * Stops the background probe and closes the store's connection; the connection factory stays open (it belongs
+	 * to the application).
+	 */
 	@Override
 	public void close() {
+		this.prober.shutdownNow();
 		this.runner.close();
 	}
 
@@ -342,7 +435,9 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
 		private Listener listener = NO_LISTENER;
 
-		private Duration probeInterval = Duration.ofMillis(100);
+		private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
+
+		private Duration maximumKeyTtl = DEFAULT_MAXIMUM_KEY_TTL;
 
 		private long refusalCacheSize = 10_000;
 
@@ -428,6 +523,21 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		}
 
 		/**
+		 * Sets the longest time Redis keeps a key after its last decision (default 31 days). A key whose state would
+		 * last longer (a token bucket that never refills, a window longer than that) is forgotten then and starts
+		 * fresh; every other key expires as soon as forgetting it changes no answer.
+		 * @param maximumKeyTtl the longest TTL, at least 1 ms
+		 * @return this builder
+		 */
+		public Builder maximumKeyTtl(Duration maximumKeyTtl) {
+			this.maximumKeyTtl = positive(maximumKeyTtl, "maximumKeyTtl");
+			if (maximumKeyTtl.compareTo(Duration.ofMillis(1)) < 0) {
+				throw new IllegalArgumentException("maximumKeyTtl must be >= 1ms (was " + maximumKeyTtl + ")");
+			}
+			return this;
+		}
+
+		/**
 		 * Sets how many known-empty keys are answered locally (default 10,000; 0 turns the cache off).
 		 * @param refusalCacheSize the bound, at least 0
 		 * @return this builder
@@ -455,7 +565,8 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		}
 
 		/**
-		 * Builds the store. It connects lazily, on its first decision.
+		 * Builds the store. It starts connecting in the background (at once if the connection factory is running,
+		 * else on the first decision) and returns at once.
 		 * @return the store
 		 */
 		public RedisRateLimitStore build() {

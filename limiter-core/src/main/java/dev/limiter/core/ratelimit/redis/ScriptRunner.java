@@ -17,6 +17,17 @@ interface ScriptRunner extends AutoCloseable {
 	 */
 	List<Object> run(LuaScript script, byte[] key, byte[][] args, long timeoutNanos) throws Exception;
 
+	/** Starts connecting in the background, where the runner keeps a connection; returns at once. */
+	default void connect() {
+	}
+
+	/**
+	 * Checks that Redis answers ({@code PING}), for the store's background probe while Redis is unavailable.
+	 * @param timeoutNanos how long to wait at most, where the driver allows it
+	 * @throws Exception when Redis fails or takes longer than the timeout
+	 */
+	void ping(long timeoutNanos) throws Exception;
+
 	@Override
 	void close();
 

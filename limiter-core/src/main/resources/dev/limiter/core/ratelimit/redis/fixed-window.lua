@@ -2,8 +2,8 @@
 -- FixedWindowAlgorithm).
 -- KEYS[1] the key's hash. ARGV: now (µs, or '' for Redis TIME), permits, window id (period, alignment, zone),
 -- quota, period (µs), aligned (0/1), zone offset (µs, fixed-offset zones), and for zones with offset changes the
--- aligned window's start and end (µs, computed by the client for the same now) or ''. Hash: k = window id,
--- a = window start (µs), b = count. Returns {allowed, remaining, retryAfter µs, resetAfter µs}; -1 = never.
+-- aligned window's start and end (µs, computed by the client for the same now) or '', and the longest key TTL (ms).
+-- Hash: k = window id, a = window start (µs), b = count. Returns {allowed, remaining, retryAfter µs, resetAfter µs}; -1 = never.
 local now = ARGV[1]
 if now == '' then
 	local t = redis.call('TIME')
@@ -15,6 +15,7 @@ local permits = tonumber(ARGV[2])
 local id = ARGV[3]
 local quota = tonumber(ARGV[4])
 local period = tonumber(ARGV[5])
+local maxTtl = tonumber(ARGV[10])
 
 local start = 0
 local count = 0
@@ -68,7 +69,7 @@ if count > 0 then
 	else
 		redis.call('HSET', KEYS[1], 'k', id, 'a', start, 'b', count)
 	end
-	redis.call('PEXPIRE', KEYS[1], math.ceil(reset / 1000) + 1)
+	redis.call('PEXPIRE', KEYS[1], math.min(math.ceil(reset / 1000) + 1, maxTtl))
 else
 	redis.call('DEL', KEYS[1])
 end

@@ -1,6 +1,6 @@
 -- Sliding window counter (two fixed windows, the previous one weighted by its overlap), exact in integer
 -- microseconds below 2^53 (a port of SlidingWindowAlgorithm). KEYS[1] the key's hash. ARGV: now (µs, or '' for
--- Redis TIME), permits, window id, limit, window W (µs), tick q (µs), ticks per window Wt. Hash: k = window id,
+-- Redis TIME), permits, window id, limit, window W (µs), tick q (µs), ticks per window Wt, longest key TTL (ms). Hash: k = window id,
 -- a = start of the current fixed window (µs), b = permits in it, c = permits in the previous one.
 -- Returns {allowed, remaining, retryAfter µs, resetAfter µs}; -1 = never.
 local now = ARGV[1]
@@ -16,6 +16,7 @@ local limit = tonumber(ARGV[4])
 local window = tonumber(ARGV[5])
 local tick = tonumber(ARGV[6])
 local ticks = tonumber(ARGV[7])
+local maxTtl = tonumber(ARGV[8])
 
 local start = 0
 local curr = 0
@@ -90,7 +91,7 @@ if reset > 0 then
 	else
 		redis.call('HSET', KEYS[1], 'k', id, 'a', start, 'b', curr, 'c', prev)
 	end
-	redis.call('PEXPIRE', KEYS[1], math.ceil(reset / 1000) + 1)
+	redis.call('PEXPIRE', KEYS[1], math.min(math.ceil(reset / 1000) + 1, maxTtl))
 else
 	redis.call('DEL', KEYS[1])
 end

@@ -1,7 +1,7 @@
 -- Token bucket, exact in integer microseconds (a port of TokenBucketAlgorithm; every value stays below 2^53, which
 -- Lua numbers and Redis's number-to-string conversion keep exact).
 -- KEYS[1] the key's hash. ARGV: now (µs, or '' for Redis TIME), permits, spec id ('tb/limit/period µs/burst'),
--- burst, permit units, refill units per µs, capacity in units. Hash: k = spec id, a = tokens (units), b = last (µs).
+-- burst, permit units, refill units per µs, capacity in units, longest key TTL (ms). Hash: k = spec id, a = tokens (units), b = last (µs).
 -- Returns {allowed, remaining, retryAfter µs, resetAfter µs}; -1 = never.
 local now = ARGV[1]
 if now == '' then
@@ -16,6 +16,7 @@ local burst = tonumber(ARGV[4])
 local pu = tonumber(ARGV[5])
 local ru = tonumber(ARGV[6])
 local cap = tonumber(ARGV[7])
+local maxTtl = tonumber(ARGV[8])
 
 local s = redis.call('HMGET', KEYS[1], 'k', 'a', 'b')
 local same = s[1] == id
@@ -95,10 +96,11 @@ else
 	else
 		redis.call('HSET', KEYS[1], 'k', id, 'a', tokens, 'b', now)
 	end
+	-- a bucket that never refills (reset -1) is kept as long as any key, then forgotten
+	local ttl = maxTtl
 	if reset > 0 then
-		redis.call('PEXPIRE', KEYS[1], math.ceil(reset / 1000) + 1)
-	else
-		redis.call('PERSIST', KEYS[1])
+		ttl = math.min(math.ceil(reset / 1000) + 1, maxTtl)
 	end
+	redis.call('PEXPIRE', KEYS[1], ttl)
 end
 return { allowed, math.floor(tokens / pu), retry, reset }

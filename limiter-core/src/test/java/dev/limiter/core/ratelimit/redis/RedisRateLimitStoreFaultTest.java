@@ -208,7 +208,7 @@ class RedisRateLimitStoreFaultTest {
 	 */
 	static final class SchedulingDelay extends Thread {
 
-		private final long untilNanos;
+		private volatile long untilNanos;
 
 		private final AtomicLong maxNanos = new AtomicLong();
 
@@ -229,6 +229,12 @@ class RedisRateLimitStoreFaultTest {
 
 		Duration max() {
 			return Duration.ofNanos(Math.max(0, this.maxNanos.get()));
+		}
+
+		/** Stops measuring and waits for the thread to end. */
+		void finish() throws InterruptedException {
+			this.untilNanos = System.nanoTime();
+			join();
 		}
 
 	}

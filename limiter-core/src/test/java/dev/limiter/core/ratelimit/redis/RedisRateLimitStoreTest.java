@@ -31,6 +31,7 @@ import dev.limiter.core.redis.testing.RedisServerProcess;
 import dev.limiter.core.redis.testing.RedisServerTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -89,6 +90,23 @@ class RedisRateLimitStoreTest {
 		await().atMost(Duration.ofSeconds(3)).until(() -> exists(window) + exists(bucket) + exists(sliding) == 0);
 		assertThat(store.acquire(window, windowSpec, 1).state()).isEqualTo(QuotaState.HIT_QUOTA);
 		assertThat(store.acquire(bucket, bucketSpec, 2).state()).isEqualTo(QuotaState.HIT_QUOTA);
+	}
+
+	@Test
+	void noKeyOutlivesTheLongestKeyTtl() {
+		RedisRateLimitStore store = RedisRateLimitStore.builder(this.factory)
+			.timeout(GENEROUS)
+			.maximumKeyTtl(Duration.ofSeconds(5))
+			.build();
+		String neverRefills = key();
+		String decades = key();
+		store.acquire(neverRefills, new TokenBucketSpec(0, Duration.ofSeconds(1), 3), 1);
+		store.acquire(decades, new FixedWindowSpec(3, Duration.ofDays(365L * 30), false), 1);
+		assertThat((Long) this.server.command("PTTL", "limiter:{" + neverRefills + "}")).isBetween(1L, 5000L);
+		assertThat((Long) this.server.command("PTTL", "limiter:{" + decades + "}")).isBetween(1L, 5000L);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> RedisRateLimitStore.builder(this.factory).maximumKeyTtl(Duration.ofNanos(999_999)))
+			.withMessageContaining("maximumKeyTtl");
 	}
 
 	@Test
@@ -156,7 +174,8 @@ class RedisRateLimitStoreTest {
 	void theDriverNeutralRunnerAlsoReloadsFlushedScripts() throws Exception {
 		// the path for connection factories other than Lettuce's, exercised here over Lettuce
 		ScriptRunner runner = new ConnectionScriptRunner(this.factory);
-		PreparedSpec prepared = PreparedSpec.of(new FixedWindowSpec(2, Duration.ofSeconds(30), false));
+		PreparedSpec prepared = PreparedSpec.of(new FixedWindowSpec(2, Duration.ofSeconds(30), false),
+				RedisRateLimitStore.DEFAULT_MAXIMUM_KEY_TTL.toMillis());
 		byte[] key = ("limiter:{" + key() + "}").getBytes(StandardCharsets.UTF_8);
 		this.server.command("SCRIPT", "FLUSH");
 		assertThat(runner.run(prepared.script, key, prepared.arguments(Long.MIN_VALUE, 1), 0)).containsExactly(1L, 1L,

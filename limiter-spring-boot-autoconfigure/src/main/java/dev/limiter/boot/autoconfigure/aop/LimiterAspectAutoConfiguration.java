@@ -41,9 +41,11 @@ public final class LimiterAspectAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LimiterAspect limiterAspect(LimiterMethodPlans plans, ObjectProvider<LimiterCallListener> listener) {
+	LimiterAspect limiterAspect(LimiterMethodPlans plans, ObjectProvider<LimiterCallListener> listener,
+			CircuitBreakerRegistry breakers, LoadShedderRegistry shedders) {
 		LimiterCallListener unique = listener.getIfUnique();
-		return new LimiterAspect(plans, (unique != null) ? unique : LimiterCallListener.NONE);
+		return new LimiterAspect(plans, (unique != null) ? unique : LimiterCallListener.NONE, breakers::isShadow,
+				shedders::isShadow);
 	}
 
 	@Bean

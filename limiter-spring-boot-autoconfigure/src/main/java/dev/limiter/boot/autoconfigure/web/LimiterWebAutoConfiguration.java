@@ -37,8 +37,10 @@ import org.springframework.web.util.pattern.PathPattern;
  * <ol>
  * <li>{@link LoadSheddingFilter} ({@link LoadSheddingFilter#DEFAULT_ORDER}): refuses with 503 at once while a
  * shedder says the process is overloaded;</li>
- * <li>{@link RateLimitFilter} ({@link RateLimitFilter#DEFAULT_ORDER}, after Spring Security): 429 when a key's
- * quota is used up, rate-limit headers on every answer;</li>
+ * <li>{@link RateLimitFilter}: 429 when a key's quota is used up, rate-limit headers on every answer; registered
+ * twice, {@code limiterEarlyRateLimitFilter} before Spring Security ({@link RateLimitFilter#BEFORE_SECURITY_ORDER})
+ * for the rules whose key does not need the authenticated user and {@code limiterRateLimitFilter} after it
+ * ({@link RateLimitFilter#DEFAULT_ORDER}) for those whose key does;</li>
  * <li>{@link CircuitBreakerFilter} ({@link CircuitBreakerFilter#DEFAULT_ORDER}): 503 while a breaker is open; a
  * 5xx or an exception counts as a failure.</li>
  * </ol>
@@ -55,7 +57,10 @@ import org.springframework.web.util.pattern.PathPattern;
 @ConditionalOnClass({ Filter.class, PathPattern.class, FilterRegistrationBean.class })
 public final class LimiterWebAutoConfiguration {
 
-	/** The {@code Retry-After} of 503 answers (shed requests, open breakers). */
+	/**
+	 * The least {@code Retry-After} of 503 answers (shed requests, open breakers): a threshold breaker's open time or
+	 * an adaptive shedder's cool-off may make it longer.
+	 */
 	static final Duration UNAVAILABLE_RETRY_AFTER = Duration.ofSeconds(1);
 
 	@Bean
@@ -80,33 +85,49 @@ public final class LimiterWebAutoConfiguration {
 	@ConditionalOnMissingBean
 	LimiterWebRules limiterWebRules(LimiterProperties properties, RateLimiterRegistry rateLimiters,
 			CircuitBreakerRegistry breakers, LoadShedderRegistry shedders, ClientAddressResolver addresses) {
-		return new LimiterWebRules(WebRulesMapper.rules(properties, rateLimiters, breakers, shedders, addresses));
+		return WebRulesMapper.webRules(properties, rateLimiters, breakers, shedders, addresses);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(name = "limiterLoadSheddingFilter")
 	FilterRegistrationBean<LoadSheddingFilter> limiterLoadSheddingFilter(LimiterWebRules rules,
-			LimiterResponseWriter writer, ObjectProvider<LimiterCallListener> listener) {
+			LimiterResponseWriter writer, ObjectProvider<LimiterCallListener> listener, LoadShedderRegistry shedders) {
 		LoadSheddingFilter filter = new LoadSheddingFilter(rules.rules(), writer, UNAVAILABLE_RETRY_AFTER,
-				listener(listener));
+				listener(listener), shedders::isShadow);
 		return registration(filter, LoadSheddingFilter.DEFAULT_ORDER, filter.hasRules());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "limiterEarlyRateLimitFilter")
+	FilterRegistrationBean<RateLimitFilter> limiterEarlyRateLimitFilter(LimiterWebRules rules,
+			RateLimitHeaders headers, LimiterResponseWriter writer, ObjectProvider<LimiterCallListener> listener) {
+		RateLimitFilter filter = new RateLimitFilter(rules.rulesBeforeSecurity(), headers, writer,
+				listener(listener));
+		FilterRegistrationBean<RateLimitFilter> registration = registration(filter,
+				RateLimitFilter.BEFORE_SECURITY_ORDER, filter.hasRules());
+		registration.setName("limiterEarlyRateLimitFilter");
+		return registration;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(name = "limiterRateLimitFilter")
 	FilterRegistrationBean<RateLimitFilter> limiterRateLimitFilter(LimiterWebRules rules, RateLimitHeaders headers,
 			LimiterResponseWriter writer, ObjectProvider<LimiterCallListener> listener) {
-		RateLimitFilter filter = new RateLimitFilter(rules.rules(), headers, writer,
+		RateLimitFilter filter = new RateLimitFilter(rules.rulesAfterSecurity(), headers, writer,
 				listener(listener));
-		return registration(filter, RateLimitFilter.DEFAULT_ORDER, filter.hasRules());
+		FilterRegistrationBean<RateLimitFilter> registration = registration(filter, RateLimitFilter.DEFAULT_ORDER,
+				filter.hasRules());
+		registration.setName("limiterRateLimitFilter");
+		return registration;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(name = "limiterCircuitBreakerFilter")
 	FilterRegistrationBean<CircuitBreakerFilter> limiterCircuitBreakerFilter(LimiterWebRules rules,
-			LimiterResponseWriter writer, ObjectProvider<LimiterCallListener> listener) {
+			LimiterResponseWriter writer, ObjectProvider<LimiterCallListener> listener,
+			CircuitBreakerRegistry breakers) {
 		CircuitBreakerFilter filter = new CircuitBreakerFilter(rules.rules(), writer, UNAVAILABLE_RETRY_AFTER,
-				listener(listener));
+				listener(listener), breakers::isShadow);
 		return registration(filter, CircuitBreakerFilter.DEFAULT_ORDER, filter.hasRules());
 	}
 
@@ -130,8 +151,9 @@ public final class LimiterWebAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		LimiterExceptionResolver limiterExceptionResolver(LimiterResponseWriter writer, RateLimitHeaders headers,
-				RateLimiterRegistry rateLimiters) {
-			return new LimiterExceptionResolver(writer, headers, rateLimiters, UNAVAILABLE_RETRY_AFTER);
+				RateLimiterRegistry rateLimiters, CircuitBreakerRegistry breakers, LoadShedderRegistry shedders) {
+			return new LimiterExceptionResolver(writer, headers, rateLimiters, breakers, shedders,
+					UNAVAILABLE_RETRY_AFTER);
 		}
 
 	}

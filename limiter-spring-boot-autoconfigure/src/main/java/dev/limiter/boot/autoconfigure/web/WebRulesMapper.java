@@ -1,7 +1,10 @@
 package dev.limiter.boot.autoconfigure.web;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.limiter.boot.autoconfigure.InvalidKeyExpressionException;
@@ -12,6 +15,7 @@ import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.boot.web.ClientAddressResolver;
 import dev.limiter.boot.web.KeyResolver;
+import dev.limiter.boot.web.LimiterWebRules;
 import dev.limiter.boot.web.RequestRule;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.ratelimit.RateLimiter;
@@ -47,6 +51,35 @@ final class WebRulesMapper {
 					"Must be between 0 and 128, such as 64 for one key per subscriber network.");
 		}
 		return new ClientAddressResolver(proxies, prefixLength);
+	}
+
+	/**
+	 * Returns whether a {@code key} value needs the authenticated user: {@code principal}, or an expression that
+	 * names the principal, the remote user, a role, the authentication type or Spring Security.
+	 */
+	static boolean needsPrincipal(@Nullable String key) {
+		if (key == null) {
+			return false;
+		}
+		String value = key.trim().toLowerCase(Locale.ROOT);
+		if (value.equals("ip") || value.equals("path") || value.startsWith("header:")) {
+			return false;
+		}
+		return value.contains("principal") || value.contains("remoteuser") || value.contains("userinrole")
+				|| value.contains("authtype") || value.contains("authentication") || value.contains("security");
+	}
+
+	static LimiterWebRules webRules(LimiterProperties properties, RateLimiterRegistry rateLimiters,
+			CircuitBreakerRegistry breakers, LoadShedderRegistry shedders, ClientAddressResolver addresses) {
+		List<RequestRule> rules = rules(properties, rateLimiters, breakers, shedders, addresses);
+		Set<RequestRule> needingPrincipal = new HashSet<>();
+		List<LimiterProperties.Rule> configured = properties.getWeb().getRules();
+		for (int i = 0; i < rules.size(); i++) {
+			if (rules.get(i).rateLimit() != null && needsPrincipal(configured.get(i).getKey())) {
+				needingPrincipal.add(rules.get(i));
+			}
+		}
+		return new LimiterWebRules(rules, needingPrincipal);
 	}
 
 	static List<RequestRule> rules(LimiterProperties properties, RateLimiterRegistry rateLimiters,

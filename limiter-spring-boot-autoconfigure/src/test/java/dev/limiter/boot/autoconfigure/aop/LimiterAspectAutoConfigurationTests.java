@@ -207,6 +207,27 @@ class LimiterAspectAutoConfigurationTests {
 	}
 
 	@Test
+	void beansInheritingOneAnnotatedMethodEachCallTheirOwnFallback() {
+		this.runner.withBean(FirstInheritor.class).withBean(SecondInheritor.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			this.breaker.open(true);
+			assertThat(context.getBean(FirstInheritor.class).call("x")).isEqualTo("first fallback x");
+			assertThat(context.getBean(SecondInheritor.class).call("y")).isEqualTo("second fallback y");
+			assertThat(context.getBean(FirstInheritor.class).call("z")).isEqualTo("first fallback z");
+		});
+	}
+
+	@Test
+	void beanWhoseClassLacksTheInheritedMethodsFallbackFailsStartupNamingItsClass() {
+		this.runner.withBean(FirstInheritor.class).withBean(InheritorWithoutFallback.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).isInstanceOf(InvalidFallbackMethodException.class)
+				.hasMessageContaining("of method '" + InheritedBreaker.class.getName() + ".call(String)'")
+				.hasMessageContaining("there is no method named 'fb' in " + InheritorWithoutFallback.class.getName());
+		});
+	}
+
+	@Test
 	void withoutAspectjTheAnnotationsAreNotConfigured() {
 		this.runner.withClassLoader(new FilteredClassLoader(Aspect.class)).withBean(UnknownLimiter.class)
 			.run((context) -> {
@@ -343,6 +364,35 @@ class LimiterAspectAutoConfigurationTests {
 		Integer recover(String id) {
 			return 1;
 		}
+
+	}
+
+	abstract static class InheritedBreaker {
+
+		@CircuitBreaker(name = "backend", fallbackMethod = "fb")
+		String call(String id) {
+			return "called " + id;
+		}
+
+	}
+
+	static class FirstInheritor extends InheritedBreaker {
+
+		String fb(String id) {
+			return "first fallback " + id;
+		}
+
+	}
+
+	static class SecondInheritor extends InheritedBreaker {
+
+		private String fb(String id, Throwable ex) {
+			return "second fallback " + id;
+		}
+
+	}
+
+	static class InheritorWithoutFallback extends InheritedBreaker {
 
 	}
 

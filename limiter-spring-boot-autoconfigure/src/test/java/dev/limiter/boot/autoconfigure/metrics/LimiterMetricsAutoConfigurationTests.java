@@ -35,7 +35,7 @@ class LimiterMetricsAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasSingleBean(LimiterMetrics.class).hasSingleBean(RedisStoreMetrics.class);
 				RateLimitFilter filter = (RateLimitFilter) context
-					.getBean("limiterRateLimitFilter", FilterRegistrationBean.class)
+					.getBean("limiterEarlyRateLimitFilter", FilterRegistrationBean.class)
 					.getFilter();
 				for (int i = 0; i < 3; i++) {
 					filter.doFilter(new MockHttpServletRequest("GET", "/x"), new MockHttpServletResponse(),

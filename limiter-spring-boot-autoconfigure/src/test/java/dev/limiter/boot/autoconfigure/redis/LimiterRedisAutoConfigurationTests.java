@@ -1,15 +1,20 @@
 package dev.limiter.boot.autoconfigure.redis;
 
+import java.time.Duration;
+
 import dev.limiter.boot.autoconfigure.LimiterAutoConfiguration;
 import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.boot.testing.CountingStore;
 import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
 import dev.limiter.core.ratelimit.RateLimitStore;
 import dev.limiter.core.ratelimit.redis.RedisRateLimitStore;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -79,6 +84,53 @@ class LimiterRedisAutoConfigurationTests {
 				.isInstanceOf(IllegalArgumentException.class)
 				.satisfies((ex) -> assertThat(context.getStartupFailure()).hasStackTraceContaining(
 						"Property limiter.redis.key-prefix")));
+	}
+
+	@Test
+	void runWithRedisStoreShouldCapLettucesReconnectDelay() {
+		this.runner.withPropertyValues("limiter.store=redis", "limiter.redis.reconnect-delay=250ms")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(ClientResourcesBuilderCustomizer.class);
+				ClientResources.Builder builder = ClientResources.builder();
+				context.getBean(ClientResourcesBuilderCustomizer.class).customize(builder);
+				ClientResources resources = builder.build();
+				try {
+					Delay delay = resources.reconnectDelay();
+					assertThat(delay.createDelay(1)).isLessThanOrEqualTo(Duration.ofMillis(250));
+					assertThat(delay.createDelay(30)).isEqualTo(Duration.ofMillis(250));
+				}
+				finally {
+					resources.shutdown();
+				}
+			});
+	}
+
+	@Test
+	void runWithoutLettuceShouldNotCustomizeClientResources() {
+		this.runner.withClassLoader(new FilteredClassLoader(ClientResources.class))
+			.withPropertyValues("limiter.store=redis")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(ClientResourcesBuilderCustomizer.class));
+	}
+
+	@Test
+	void runWithInvalidReconnectDelayShouldFailNamingTheProperty() {
+		this.runner.withPropertyValues("limiter.store=redis", "limiter.redis.reconnect-delay=0s")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				.hasMessageContaining("limiter.redis.reconnect-delay"));
+	}
+
+	@Test
+	void runWithInvalidProbeIntervalOrKeyTtlShouldFailNamingTheProperty() {
+		this.runner.withPropertyValues("limiter.store=redis", "limiter.redis.probe-interval=0s")
+			.run((context) -> assertThat(context.getStartupFailure())
+				.hasStackTraceContaining(InvalidConfigurationPropertyValueException.class.getSimpleName())
+				.hasStackTraceContaining("limiter.redis.probe-interval"));
+		this.runner.withPropertyValues("limiter.store=redis", "limiter.redis.maximum-key-ttl=0s")
+			.run((context) -> assertThat(context.getStartupFailure())
+				.hasStackTraceContaining(InvalidConfigurationPropertyValueException.class.getSimpleName())
+				.hasStackTraceContaining("limiter.redis.maximum-key-ttl"));
 	}
 
 }

@@ -57,14 +57,38 @@ class LimiterWebAutoConfigurationTests {
 	}
 
 	@Test
+	void rulesWhoseKeyNeedsThePrincipalRunAfterSecurityTheOthersBefore() {
+		this.runner
+			.withPropertyValues("limiter.rate-limiters.api.limit=10", "limiter.web.rules[0].rate-limiter=api",
+					"limiter.web.rules[0].key=ip", "limiter.web.rules[1].rate-limiter=api",
+					"limiter.web.rules[1].key=principal", "limiter.web.rules[2].rate-limiter=api",
+					"limiter.web.rules[2].key=userPrincipal?.name", "limiter.web.rules[3].rate-limiter=api",
+					"limiter.web.rules[3].key=header:X-Api-Key")
+			.run((context) -> {
+				LimiterWebRules rules = context.getBean(LimiterWebRules.class);
+				assertThat(rules.rulesBeforeSecurity()).containsExactly(rules.rules().get(0), rules.rules().get(3));
+				assertThat(rules.rulesAfterSecurity()).containsExactly(rules.rules().get(1), rules.rules().get(2));
+				FilterRegistrationBean<?> early = registration(context, "limiterEarlyRateLimitFilter");
+				FilterRegistrationBean<?> late = registration(context, "limiterRateLimitFilter");
+				assertThat(early.isEnabled()).isTrue();
+				assertThat(late.isEnabled()).isTrue();
+				assertThat(early.getFilterName()).isNotEqualTo(late.getFilterName());
+				assertThat(early.getOrder()).isLessThan(-100).isGreaterThan(LoadSheddingFilter.DEFAULT_ORDER);
+				assertThat(late.getOrder()).isGreaterThan(-100).isLessThan(CircuitBreakerFilter.DEFAULT_ORDER);
+			});
+	}
+
+	@Test
 	void runWithRateLimitRuleShouldEnableOnlyTheRateLimitFilter() {
 		this.runner.withPropertyValues("limiter.rate-limiters.api.limit=10", "limiter.web.rules[0].paths=/api/**",
 				"limiter.web.rules[0].rate-limiter=api", "limiter.web.headers=legacy")
 			.run((context) -> {
-				FilterRegistrationBean<?> rateLimit = registration(context, "limiterRateLimitFilter");
+				FilterRegistrationBean<?> rateLimit = registration(context, "limiterEarlyRateLimitFilter");
 				assertThat(rateLimit.isEnabled()).isTrue();
-				assertThat(rateLimit.getOrder()).isEqualTo(RateLimitFilter.DEFAULT_ORDER);
+				assertThat(rateLimit.getOrder()).isEqualTo(RateLimitFilter.BEFORE_SECURITY_ORDER);
 				assertThat(rateLimit.getFilter()).isInstanceOf(RateLimitFilter.class);
+				assertThat(registration(context, "limiterRateLimitFilter").isEnabled()).as("no principal key")
+					.isFalse();
 				assertThat(registration(context, "limiterLoadSheddingFilter").isEnabled()).isFalse();
 				assertThat(registration(context, "limiterCircuitBreakerFilter").isEnabled()).isFalse();
 				assertThat(context.getBean(LimiterWebRules.class).rules()).singleElement()

@@ -1,8 +1,11 @@
 package dev.limiter.boot.autoconfigure.web;
 
 import dev.limiter.boot.autoconfigure.LimiterAutoConfiguration;
+import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.testing.CountingStore;
+import dev.limiter.core.Promise;
 import dev.limiter.core.ratelimit.RateLimitStore;
+import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import jakarta.servlet.Filter;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +20,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -56,6 +60,36 @@ class LimiterWebEndToEndTests {
 					.andExpect(jsonPath("$.type")
 						.value("https://iana.org/assignments/http-problem-types#quota-exceeded"));
 				mvc.perform(get("/hello")).andExpect(status().isOk()).andExpect(header().doesNotExist("RateLimit"));
+			});
+	}
+
+	@Test
+	void adaptiveConcurrencyShedderInARuleAnswers503WhileItsLimitIsInFlight() {
+		new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(LimiterAutoConfiguration.class, LimiterWebAutoConfiguration.class))
+			.withUserConfiguration(WebConfiguration.class)
+			.withBean(RateLimitStore.class, CountingStore::new)
+			.withPropertyValues("limiter.load-shedders.api.type=adaptive-concurrency",
+					"limiter.load-shedders.api.initial-limit=1", "limiter.load-shedders.api.max-limit=1",
+					"limiter.web.rules[0].paths=/api/**", "limiter.web.rules[0].load-shedder=api")
+			.run((context) -> {
+				DefaultMockMvcBuilder builder = MockMvcBuilders.webAppContextSetup(context);
+				for (FilterRegistrationBean<?> registration : context.getBeansOfType(FilterRegistrationBean.class)
+					.values()) {
+					if (registration.isEnabled()) {
+						builder.addFilters((Filter) registration.getFilter());
+					}
+				}
+				MockMvc mvc = builder.build();
+				AdaptiveConcurrencyLimiter limiter = (AdaptiveConcurrencyLimiter) context
+					.getBean(LoadShedderRegistry.class)
+					.get("api", "test");
+				mvc.perform(get("/api/hello")).andExpect(status().isOk());
+				assertThat(limiter.inFlight()).isZero();
+				Promise held = limiter.allow();
+				mvc.perform(get("/api/hello")).andExpect(status().isServiceUnavailable());
+				held.accept();
+				mvc.perform(get("/api/hello")).andExpect(status().isOk());
 			});
 	}
 

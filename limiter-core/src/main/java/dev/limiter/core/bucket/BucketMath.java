@@ -1,4 +1,4 @@
-package dev.limiter.core.ratelimit;
+package dev.limiter.core.bucket;
 
 /** Saturating {@code long} arithmetic for the buckets' nanosecond and token counts: clamps instead of wrapping. */
 final class BucketMath {

@@ -1,4 +1,4 @@
-package dev.limiter.core.ratelimit;
+package dev.limiter.core.bucket;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.limiter.core.ratelimit;
+package dev.limiter.core.bucket;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ class LeakyBucketTest {
 
 	@Test
 	void perRequestIsPerDividedByRateInWholeNanoseconds() {
-		// go-semantics §2.1: integer time.Duration division
+		// uber-go limiter_atomic_int64.go newAtomicInt64Based: integer time.Duration division
 		assertThat(LeakyBucket.builder(3).build().perRequest()).isEqualTo(Duration.ofNanos(333_333_333));
 		assertThat(LeakyBucket.builder(7).per(Duration.ofMinutes(1)).build().perRequest())
 			.isEqualTo(Duration.ofNanos(8_571_428_571L));
@@ -198,8 +198,9 @@ class LeakyBucketTest {
 
 	@Test
 	void takesArrivingJustOverTheSlackBehindTheScheduleAreStillThrottled() throws InterruptedException {
-		// issue 119 (go-semantics §2.2): after idleness the schedule is re-anchored maxSlack behind now; with the old
-		// cap test (now - last > maxSlack) every take 1 ns later was re-anchored again and none ever waited
+		// issue 119 (uber-go limiter_atomic_int64.go Take): after idleness the schedule is re-anchored maxSlack
+		// behind now; with the old cap test (now - last > maxSlack) every take 1 ns later was re-anchored again and
+		// none ever waited
 		LeakyBucket limiter = LeakyBucket.builder(1).slack(1).clock(this.clock).build();
 		limiter.take();
 		this.clock.advance(Duration.ofSeconds(5));
@@ -219,7 +220,8 @@ class LeakyBucketTest {
 	@ParameterizedTest(name = "slack {0}")
 	@ValueSource(ints = { 0, 1, 10, 150 })
 	void afterIdlenessSlackPlusOneTakesAreImmediate(int slack) throws InterruptedException {
-		// go-semantics §2.2: after idleness up to slack + 1 takes return at once, then one per perRequest
+		// uber-go limiter_atomic_int64.go Take: after idleness, up to slack + 1 takes return at once, then one per
+		// perRequest
 		LeakyBucket limiter = LeakyBucket.builder(100).slack(slack).clock(this.clock).build();
 		limiter.take();
 		this.clock.advance(Duration.ofSeconds(10));
@@ -248,7 +250,7 @@ class LeakyBucketTest {
 
 	@Test
 	void aRateAboveOnePerNanosecondIsUnlimited() throws InterruptedException {
-		// go-semantics §2.4: perRequest == 0 is effectively unlimited
+		// uber-go limiter_atomic_int64.go: perRequest == 0 is effectively unlimited
 		LeakyBucket limiter = LeakyBucket.builder(Integer.MAX_VALUE).clock(this.clock).build();
 		assertThat(limiter.perRequest()).isZero();
 		for (int i = 0; i < 100; i++) {

@@ -1,4 +1,4 @@
-package dev.limiter.core.ratelimit;
+package dev.limiter.core.bucket;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.limiter.core.Clock;
 
-import static dev.limiter.core.ratelimit.BucketMath.saturatedAdd;
-import static dev.limiter.core.ratelimit.BucketMath.saturatedMultiply;
+import static dev.limiter.core.bucket.BucketMath.saturatedAdd;
+import static dev.limiter.core.bucket.BucketMath.saturatedMultiply;
 
 /**
  * A pacing rate limiter that spaces calls evenly: {@code rate} calls per {@code per}, one every

@@ -1,4 +1,4 @@
-package dev.limiter.core.ratelimit;
+package dev.limiter.core.bucket;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -173,7 +173,7 @@ class QuantumBucketTest {
 	@CsvSource({ "0.5, 2000000000, 1", "3, 333333333, 1", "7, 142857142, 1", "333, 3003003, 1", "1e6, 1000, 1",
 			"123456789, 81, 10", "1e9, 1, 1", "3e9, 1, 3", "1e12, 27, 27194" })
 	void withRateChoosesTheSmallestQuantumWithinOnePercent(double rate, long fillIntervalNanos, long quantum) {
-		// go-semantics §3.1, examples derived from NewBucketWithRate's search
+		// juju ratelimit.go NewBucketWithRate: examples derived from its quantum search
 		QuantumBucket bucket = QuantumBucket.withRate(rate, 100, this.clock);
 		assertThat(bucket.fillInterval()).isEqualTo(Duration.ofNanos(fillIntervalNanos));
 		assertThat(bucket.quantum()).isEqualTo(quantum);
@@ -299,7 +299,7 @@ class QuantumBucketTest {
 
 	@Test
 	void aClockMovedBackwardsTakesBackTheTicksItUndoes() {
-		// go-semantics §3.2: Go does not guard adjust against earlier ticks; tokens follow the tick both ways
+		// juju ratelimit.go adjustavailableTokens: no guard against earlier ticks; tokens follow the tick both ways
 		QuantumBucket bucket = bucket(10 * MS, 5, 1);
 		assertThat(bucket.takeAvailable(5)).isEqualTo(5);
 		moveTo(30 * MS);

@@ -1,4 +1,4 @@
-package dev.limiter.core.ratelimit;
+package dev.limiter.core.bucket;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -8,9 +8,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import dev.limiter.core.Clock;
 
-import static dev.limiter.core.ratelimit.BucketMath.saturatedAdd;
-import static dev.limiter.core.ratelimit.BucketMath.saturatedMultiply;
-import static dev.limiter.core.ratelimit.BucketMath.saturatedSubtract;
+import static dev.limiter.core.bucket.BucketMath.saturatedAdd;
+import static dev.limiter.core.bucket.BucketMath.saturatedMultiply;
+import static dev.limiter.core.bucket.BucketMath.saturatedSubtract;
 
 /**
  * An integer token bucket that is refilled in whole quanta on a fixed tick grid: every {@code fillInterval},

@@ -1,4 +1,4 @@
-package dev.limiter.core.ratelimit;
+package dev.limiter.core.bucket;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.limiter.core.Clock;
 import dev.limiter.core.ManualClock;
-import dev.limiter.core.ratelimit.TokenBucket.Ticket;
+import dev.limiter.core.bucket.TokenBucket.Ticket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -58,21 +58,23 @@ class TokenBucketTest {
 
 	// ---- x/time run(): TokensAt(t) then AllowN(t, n) per step
 
-	record Allow(long t, double tokens, int n, boolean ok) {
-	}
-
-	private static Allow allow(long t, double tokens, int n, boolean ok) {
-		return new Allow(t, tokens, n, ok);
-	}
-
-	private static void run(TokenBucket bucket, List<Allow> steps) {
-		for (int i = 0; i < steps.size(); i++) {
-			Allow step = steps.get(i);
-			assertThat(bucket.availablePermits(step.t())).as("step %d: TokensAt(t%d)", i, dSince(step.t()))
-				.isEqualTo(step.tokens());
-			assertThat(bucket.tryAcquire(step.n(), step.t())).as("step %d: AllowN(t%d, %d)", i, dSince(step.t()),
-					step.n())
-				.isEqualTo(step.ok());
+	/**
+	 * x/time's {@code run(t, lim, []allow{...})}: one step per row, {@code tK | tokens | n | ok}, in order; at
+	 * {@code tK}, {@code TokensAt} must return {@code tokens} and {@code AllowN(n)} must return {@code ok}. A
+	 * {@code #} starts a comment.
+	 */
+	private static void run(TokenBucket bucket, String steps) {
+		String[] rows = steps.strip().split("\n");
+		for (int i = 0; i < rows.length; i++) {
+			String[] cells = rows[i].replaceFirst("#.*", "").strip().split("\\s*\\|\\s*");
+			assertThat(cells).as("step %d: %s", i, rows[i]).hasSize(4);
+			assertThat(cells[0]).as("step %d: an instant tK", i).startsWith("t");
+			int k = Integer.parseInt(cells[0].substring(1));
+			int n = Integer.parseInt(cells[2]);
+			assertThat(bucket.availablePermits(t(k))).as("step %d: TokensAt(t%d)", i, k)
+				.isEqualTo(Double.parseDouble(cells[1]));
+			assertThat(bucket.tryAcquire(n, t(k))).as("step %d: AllowN(t%d, %d)", i, k, n)
+				.isEqualTo(Boolean.parseBoolean(cells[3]));
 		}
 	}
 
@@ -100,9 +102,21 @@ class TokenBucketTest {
 
 	// x/time rate_test.go TestEvery
 	@ParameterizedTest(name = "every {0} ns = {1}/s")
-	@CsvSource({ "0, Infinity", "-1, Infinity", "1, 1e9", "1000, 1e6", "1000000, 1e3", "10000000, 100",
-			"100000000, 10", "1000000000, 1", "2000000000, 0.5", "2500000000, 0.4", "4000000000, 0.25",
-			"10000000000, 0.1", "9223372036854775807, 1.0842021724855044E-10" })
+	@CsvSource(delimiter = '|', textBlock = """
+			0                   | Infinity
+			-1                  | Infinity
+			1                   | 1e9
+			1000                | 1e6
+			1000000             | 1e3
+			10000000            | 100
+			100000000           | 10
+			1000000000          | 1
+			2000000000          | 0.5
+			2500000000          | 0.4
+			4000000000          | 0.25
+			10000000000         | 0.1
+			9223372036854775807 | 1.0842021724855044E-10
+			""")
 	void everyConvertsAnIntervalToARate(long intervalNanos, double expected) {
 		double rate = TokenBucket.every(Duration.ofNanos(intervalNanos), 1, new ManualClock()).rate();
 		if (Double.isInfinite(expected)) {
@@ -117,30 +131,55 @@ class TokenBucketTest {
 	// x/time rate_test.go TestLimiterBurst1
 	@Test
 	void burstOfOneAllowsOneEventPerRefill() {
-		run(bucket(10, 1), List.of(allow(t(0), 1, 1, true), allow(t(0), 0, 1, false), allow(t(0), 0, 1, false),
-				allow(t(1), 1, 1, true), allow(t(1), 0, 1, false), allow(t(1), 0, 1, false),
-				allow(t(2), 1, 2, false), // burst size is 1, so n=2 always fails
-				allow(t(2), 1, 1, true), allow(t(2), 0, 1, false)));
+		run(bucket(10, 1), """
+				t0 | 1 | 1 | true
+				t0 | 0 | 1 | false
+				t0 | 0 | 1 | false
+				t1 | 1 | 1 | true
+				t1 | 0 | 1 | false
+				t1 | 0 | 1 | false
+				t2 | 1 | 2 | false   # burst size is 1, so n=2 always fails
+				t2 | 1 | 1 | true
+				t2 | 0 | 1 | false
+				""");
 	}
 
 	// x/time rate_test.go TestLimiterBurst3
 	@Test
 	void burstOfThreeAllowsUpToThreeAtOnce() {
-		run(bucket(10, 3), List.of(allow(t(0), 3, 2, true), allow(t(0), 1, 2, false), allow(t(0), 1, 1, true),
-				allow(t(0), 0, 1, false), allow(t(1), 1, 4, false), allow(t(2), 2, 1, true), allow(t(3), 2, 1, true),
-				allow(t(4), 2, 1, true), allow(t(4), 1, 1, true), allow(t(4), 0, 1, false), allow(t(4), 0, 1, false),
-				allow(t(9), 3, 3, true), allow(t(9), 0, 0, true)));
+		run(bucket(10, 3), """
+				t0 | 3 | 2 | true
+				t0 | 1 | 2 | false
+				t0 | 1 | 1 | true
+				t0 | 0 | 1 | false
+				t1 | 1 | 4 | false
+				t2 | 2 | 1 | true
+				t3 | 2 | 1 | true
+				t4 | 2 | 1 | true
+				t4 | 1 | 1 | true
+				t4 | 0 | 1 | false
+				t4 | 0 | 1 | false
+				t9 | 3 | 3 | true
+				t9 | 0 | 0 | true
+				""");
 	}
 
 	// x/time rate_test.go TestLimiterJumpBackwards
 	@Test
 	void timeJumpingBackwardsRefillsNothingAndMovesLastUpdateBack() {
-		run(bucket(10, 3), List.of(allow(t(1), 3, 1, true), // start at t1
-				allow(t(0), 2, 1, true), // jump back to t0, two tokens remain
-				allow(t(0), 1, 1, true), allow(t(0), 0, 1, false), allow(t(0), 0, 1, false),
-				allow(t(1), 1, 1, true), // got a token
-				allow(t(1), 0, 1, false), allow(t(1), 0, 1, false), allow(t(2), 1, 1, true), // got another token
-				allow(t(2), 0, 1, false), allow(t(2), 0, 1, false)));
+		run(bucket(10, 3), """
+				t1 | 3 | 1 | true    # start at t1
+				t0 | 2 | 1 | true    # jump back to t0, two tokens remain
+				t0 | 1 | 1 | true
+				t0 | 0 | 1 | false
+				t0 | 0 | 1 | false
+				t1 | 1 | 1 | true    # got a token
+				t1 | 0 | 1 | false
+				t1 | 0 | 1 | false
+				t2 | 1 | 1 | true    # got another token
+				t2 | 0 | 1 | false
+				t2 | 0 | 1 | false
+				""");
 	}
 
 	// x/time rate_test.go TestLimiterJumpBackwards, through the clock instead of explicit instants
@@ -231,10 +270,10 @@ class TokenBucketTest {
 		TokenBucket bucket = bucket(10, 2);
 		runReserve(bucket, t(0), 3, t(1), false); // should return false because n > Burst
 		runReserve(bucket, t(0), 2, t(0), true);
-		run(bucket, List.of(allow(t(1), 1, 2, false))); // not enough tokens - don't allow
+		run(bucket, "t1 | 1 | 2 | false"); // not enough tokens - don't allow
 		runReserve(bucket, t(1), 2, t(2), true);
-		run(bucket, List.of(allow(t(1), -1, 1, false))); // negative tokens - don't allow
-		run(bucket, List.of(allow(t(3), 1, 1, true)));
+		run(bucket, "t1 | -1 | 1 | false"); // negative tokens - don't allow
+		run(bucket, "t3 | 1 | 1 | true");
 	}
 
 	// x/time rate_test.go TestCancelInvalid
@@ -460,7 +499,7 @@ class TokenBucketTest {
 		assertThat(TokenBucket.durationFromTokens(1, 1e-10)).isEqualTo(Long.MAX_VALUE);
 	}
 
-	// ---- edge cases of x/time's rate.go (go-semantics §1.8), not covered by rate_test.go
+	// ---- edge cases of x/time's rate.go, not covered by rate_test.go
 
 	@Test
 	void zeroRateAndZeroBurstBehavesAsGosZeroLimiter() {
@@ -649,11 +688,16 @@ class TokenBucketTest {
 		TokenBucket bucket = TokenBucket.of(1, 1, clock);
 		assertThatIllegalArgumentException().isThrownBy(() -> bucket.tryAcquire(-1))
 			.withMessage("permits must be >= 0 (was -1)");
-		assertThatIllegalArgumentException().isThrownBy(() -> bucket.reserve(-1));
-		assertThatIllegalArgumentException().isThrownBy(() -> bucket.acquire(-1));
-		assertThatIllegalArgumentException().isThrownBy(() -> bucket.tryAcquire(-1, Duration.ZERO));
-		assertThatIllegalArgumentException().isThrownBy(() -> bucket.setRate(-0.5));
-		assertThatIllegalArgumentException().isThrownBy(() -> bucket.setBurst(-3));
+		assertThatIllegalArgumentException().isThrownBy(() -> bucket.reserve(-1))
+			.withMessage("permits must be >= 0 (was -1)");
+		assertThatIllegalArgumentException().isThrownBy(() -> bucket.acquire(-1))
+			.withMessage("permits must be >= 0 (was -1)");
+		assertThatIllegalArgumentException().isThrownBy(() -> bucket.tryAcquire(-1, Duration.ZERO))
+			.withMessage("permits must be >= 0 (was -1)");
+		assertThatIllegalArgumentException().isThrownBy(() -> bucket.setRate(-0.5))
+			.withMessage("permitsPerSecond must be >= 0 (was -0.5)");
+		assertThatIllegalArgumentException().isThrownBy(() -> bucket.setBurst(-3))
+			.withMessage("burst must be >= 0 (was -3)");
 		assertThat(bucket.rate()).isEqualTo(1.0);
 		assertThat(bucket.burst()).isEqualTo(1);
 	}

@@ -1,4 +1,4 @@
-package dev.limiter.core.ratelimit;
+package dev.limiter.core.bucket;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -8,8 +8,8 @@ import java.util.concurrent.locks.LockSupport;
 
 import dev.limiter.core.Clock;
 
-import static dev.limiter.core.ratelimit.BucketMath.saturatedAdd;
-import static dev.limiter.core.ratelimit.BucketMath.saturatedSubtract;
+import static dev.limiter.core.bucket.BucketMath.saturatedAdd;
+import static dev.limiter.core.bucket.BucketMath.saturatedSubtract;
 
 /**
  * A token bucket with the semantics of Go's {@code golang.org/x/time/rate.Limiter}: it controls how often events
@@ -83,8 +83,8 @@ public final class TokenBucket {
 	 * someone made progress). While the sequence is odd (a writer between its CAS and its release: a few stores) a
 	 * thread backs off exponentially, 1, 2, 4 ... 128 Thread.onSpinWait hints, then Thread.yield, then parkNanos in
 	 * case the writer was descheduled. A lost CAS enters the same back-off at 64 hints: that leaves the cache line
-	 * with the winner for a few of its calls instead of bouncing it between cores on every call (at 2 threads on 2
-	 * cores this measured about 75 ns/op per thread against 105 ns with no pause or a single one). Rarely-used mutators
+	 * with the winner for a few of its calls instead of bouncing it between cores on every call (BENCHMARKS.md has
+	 * the measurement that chose it). Rarely-used mutators
 	 * (cancel, setRate, setBurst) take the sequence to odd first, as a lock, and compute inside.
 	 *
 	 * The clock is read once per call, after the first sequence read. If that attempt commits, no update happened
@@ -123,9 +123,15 @@ public final class TokenBucket {
 
 	private static final double EMPTY_MARGIN = 1 - 0x1p-40;
 
+	/** For {@code reconfigure}: a limit is never negative. */
+	private static final double UNCHANGED_LIMIT = -1;
+
+	/** For {@code reconfigure}: a burst is never negative. */
+	private static final int UNCHANGED_BURST = -1;
+
 	private static final int SPIN_ROUNDS = 8;
 
-	/** A lost CAS backs off from round 6: 64 spin-wait hints (measured best of 1 to 256 at 2 threads). */
+	/** A lost CAS backs off from round 6: 64 spin-wait hints (the best of 1 to 256 at 2 threads). */
 	private static final int LOST_RACE_ROUND = 6;
 
 	private static final int YIELDS = 16;
@@ -378,12 +384,12 @@ public final class TokenBucket {
 	 * @throws IllegalArgumentException if the rate is negative or NaN
 	 */
 	public void setRate(double permitsPerSecond) {
-		setLimit(toLimit(permitsPerSecond), 0L, true);
+		reconfigure(toLimit(permitsPerSecond), UNCHANGED_BURST, 0L, true);
 	}
 
 	/** {@link #setRate(double)} at the given instant (x/time's {@code SetLimitAt}). */
 	void setRate(double permitsPerSecond, long nowNanos) {
-		setLimit(toLimit(permitsPerSecond), nowNanos, false);
+		reconfigure(toLimit(permitsPerSecond), UNCHANGED_BURST, nowNanos, false);
 	}
 
 	/**
@@ -393,12 +399,12 @@ public final class TokenBucket {
 	 * @throws IllegalArgumentException if the burst is negative
 	 */
 	public void setBurst(int burst) {
-		changeBurst(requireBurst(burst), 0L, true);
+		reconfigure(UNCHANGED_LIMIT, requireBurst(burst), 0L, true);
 	}
 
 	/** {@link #setBurst(int)} at the given instant (x/time's {@code SetBurstAt}). */
 	void setBurst(int burst, long nowNanos) {
-		changeBurst(requireBurst(burst), nowNanos, false);
+		reconfigure(UNCHANGED_LIMIT, requireBurst(burst), nowNanos, false);
 	}
 
 	@Override
@@ -409,7 +415,7 @@ public final class TokenBucket {
 	// x/time reserveN(t, n, 0).ok, allocation-free
 	private boolean allow(int permits, long nowNanos, boolean readClock) {
 		long t = nowNanos;
-		boolean clockRead = false;
+		boolean firstAttempt = true;
 		int spins = 0;
 		for (;;) {
 			long seq = (long) SEQUENCE.getAcquire(this);
@@ -423,14 +429,9 @@ public final class TokenBucket {
 			}
 			long lastNow = this.last;
 			if (readClock) {
-				if (!clockRead) {
-					t = this.clock.nanoTime();
-					clockRead = true;
-				}
-				else if (t < lastNow) {
-					t = lastNow;
-				}
+				t = attemptInstant(t, lastNow, firstAttempt);
 			}
+			firstAttempt = false;
 			long elapsed = saturatedSubtract(t, lastNow);
 			int burstNow = this.burst;
 			boolean refused;
@@ -450,9 +451,7 @@ public final class TokenBucket {
 				}
 				continue;
 			}
-			if (SEQUENCE.compareAndSet(this, seq, seq + 1)) {
-				update(t, left, t);
-				SEQUENCE.setRelease(this, seq + 2);
+			if (commit(seq, t, left, t)) {
 				return true;
 			}
 			spins = backOff(Math.max(spins, LOST_RACE_ROUND)); // let the winner keep the cache line a while
@@ -462,7 +461,7 @@ public final class TokenBucket {
 	// x/time reserveN(t, n, maxFutureReserve)
 	private Ticket reserve(int permits, long nowNanos, long maxFutureReserve, boolean readClock) {
 		long t = nowNanos;
-		boolean clockRead = false;
+		boolean firstAttempt = true;
 		int spins = 0;
 		for (;;) {
 			long seq = (long) SEQUENCE.getAcquire(this);
@@ -473,14 +472,9 @@ public final class TokenBucket {
 			double limitNow = this.limit;
 			long lastNow = this.last;
 			if (readClock) {
-				if (!clockRead) {
-					t = this.clock.nanoTime();
-					clockRead = true;
-				}
-				else if (t < lastNow) {
-					t = lastNow;
-				}
+				t = attemptInstant(t, lastNow, firstAttempt);
 			}
+			firstAttempt = false;
 			if (limitNow == INF) {
 				// as x/time: granted at once, state untouched, and the reservation's limit left at 0
 				return new Ticket(this, permits, t, 0.0);
@@ -495,9 +489,7 @@ public final class TokenBucket {
 				continue;
 			}
 			long timeToAct = saturatedAdd(t, wait);
-			if (SEQUENCE.compareAndSet(this, seq, seq + 1)) {
-				update(t, left, timeToAct);
-				SEQUENCE.setRelease(this, seq + 2);
+			if (commit(seq, t, left, timeToAct)) {
 				return new Ticket(this, permits, timeToAct, limitNow);
 			}
 			spins = backOff(Math.max(spins, LOST_RACE_ROUND));
@@ -541,27 +533,18 @@ public final class TokenBucket {
 		}
 	}
 
-	// x/time SetLimitAt
-	private void setLimit(double newLimit, long nowNanos, boolean readClock) {
+	// x/time SetLimitAt and SetBurstAt: the tokens accrued at the old settings are kept, then one setting changes
+	private void reconfigure(double newLimit, int newBurst, long nowNanos, boolean readClock) {
 		long seq = lock();
 		try {
 			long t = readClock ? this.clock.nanoTime() : nowNanos;
 			double advanced = advance(t, this.tokens, this.last, this.limit, this.burst);
-			this.limit = newLimit;
-			update(t, advanced, this.lastEvent);
-		}
-		finally {
-			unlock(seq);
-		}
-	}
-
-	// x/time SetBurstAt
-	private void changeBurst(int newBurst, long nowNanos, boolean readClock) {
-		long seq = lock();
-		try {
-			long t = readClock ? this.clock.nanoTime() : nowNanos;
-			double advanced = advance(t, this.tokens, this.last, this.limit, this.burst);
-			this.burst = newBurst;
+			if (newLimit != UNCHANGED_LIMIT) {
+				this.limit = newLimit;
+			}
+			if (newBurst != UNCHANGED_BURST) {
+				this.burst = newBurst;
+			}
 			update(t, advanced, this.lastEvent);
 		}
 		finally {
@@ -593,6 +576,31 @@ public final class TokenBucket {
 			cancel(reservation, 0L, true);
 			throw ex;
 		}
+	}
+
+	/**
+	 * The instant an attempt of allow or reserve decides at, when it reads the clock: the clock on the first attempt
+	 * (after its sequence read); on a retry, that reading raised to the latest commit's instant {@code lastNow}.
+	 */
+	private long attemptInstant(long t, long lastNow, boolean firstAttempt) {
+		if (firstAttempt) {
+			return this.clock.nanoTime();
+		}
+		return (t < lastNow) ? lastNow : t;
+	}
+
+	/**
+	 * Commits the outcome of an optimistic decision made at sequence {@code seq}: one CAS from the even value read
+	 * to odd, the writes, then a release store of {@code seq + 2}. Returns false, writing nothing, when another
+	 * writer committed since {@code seq} was read.
+	 */
+	private boolean commit(long seq, long newLast, double newTokens, long newLastEvent) {
+		if (!SEQUENCE.compareAndSet(this, seq, seq + 1)) {
+			return false;
+		}
+		update(newLast, newTokens, newLastEvent);
+		SEQUENCE.setRelease(this, seq + 2);
+		return true;
 	}
 
 	// the writes of a commit, inside the exclusive section; limit and burst are the new ones

@@ -1,0 +1,214 @@
+package dev.limiter.core.shedding;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.function.DoubleUnaryOperator;
+
+import dev.limiter.core.ManualClock;
+import dev.limiter.core.Promise;
+
+/**
+ * A virtual-time simulation of a service behind a shedder: Poisson arrivals at a rate scripted over time, a FIFO
+ * queue in front of {@code servers} servers (scripted over time) with exponential service times of a scripted mean:
+ * an M/M/c queue. Single-threaded and deterministic for a seed; the shedder's clock is moved to every event.
+ */
+final class QueueSimulation {
+
+	private static final double SAMPLE_SECONDS = 0.1;
+
+	private final ManualClock clock;
+
+	private final Shedder shedder;
+
+	private final SplittableRandom random;
+
+	private DoubleUnaryOperator arrivalsPerSecond = (t) -> 0;
+
+	private DoubleUnaryOperator servers = (t) -> 1;
+
+	private DoubleUnaryOperator meanServiceSeconds = (t) -> 0.04;
+
+	private final List<double[]> limits = new ArrayList<>();
+
+	private final List<double[]> admitted = new ArrayList<>();
+
+	private final List<Double> rejected = new ArrayList<>();
+
+	private final List<Double> arrived = new ArrayList<>();
+
+	private final PriorityQueue<Event> events = new PriorityQueue<>((a, b) -> Double.compare(a.time, b.time));
+
+	private final ArrayDeque<Request> queue = new ArrayDeque<>();
+
+	private int busy;
+
+	private double now;
+
+	private int maxInFlightOverLimit = Integer.MIN_VALUE;
+
+	QueueSimulation(ManualClock clock, Shedder shedder, long seed) {
+		this.clock = clock;
+		this.shedder = shedder;
+		this.random = new SplittableRandom(seed);
+	}
+
+	QueueSimulation arrivals(DoubleUnaryOperator perSecond) {
+		this.arrivalsPerSecond = perSecond;
+		return this;
+	}
+
+	QueueSimulation servers(DoubleUnaryOperator servers) {
+		this.servers = servers;
+		return this;
+	}
+
+	QueueSimulation meanService(DoubleUnaryOperator seconds) {
+		this.meanServiceSeconds = seconds;
+		return this;
+	}
+
+	/** Runs from the current virtual time for {@code seconds} more. */
+	QueueSimulation run(double seconds) {
+		double end = this.now + seconds;
+		if (this.events.isEmpty()) {
+			this.events.add(new Event(nextArrival(this.now), Event.ARRIVAL, null));
+			this.events.add(new Event(this.now, Event.SAMPLE, null));
+		}
+		while (!this.events.isEmpty() && this.events.peek().time <= end) {
+			Event event = this.events.poll();
+			this.clock.advanceNanos(Math.round(event.time * 1e9) - Math.round(this.now * 1e9));
+			this.now = event.time;
+			switch (event.kind) {
+				case Event.ARRIVAL -> arrive();
+				case Event.COMPLETION -> complete(event.request);
+				default -> sample();
+			}
+		}
+		this.clock.advanceNanos(Math.round(end * 1e9) - Math.round(this.now * 1e9));
+		this.now = end;
+		return this;
+	}
+
+	private void arrive() {
+		this.events.add(new Event(nextArrival(this.now), Event.ARRIVAL, null));
+		this.arrived.add(this.now);
+		Promise promise;
+		try {
+			promise = this.shedder.allow();
+		}
+		catch (OverloadException ex) {
+			this.rejected.add(this.now);
+			return;
+		}
+		if (this.shedder instanceof AdaptiveConcurrencyLimiter adaptive) {
+			this.maxInFlightOverLimit = Math.max(this.maxInFlightOverLimit, adaptive.inFlight() - adaptive.limit());
+		}
+		Request request = new Request(this.now, promise);
+		if (this.busy < (int) this.servers.applyAsDouble(this.now)) {
+			start(request);
+		}
+		else {
+			this.queue.add(request);
+		}
+	}
+
+	private void start(Request request) {
+		this.busy++;
+		this.events.add(new Event(this.now + service(this.now), Event.COMPLETION, request));
+	}
+
+	private void complete(Request request) {
+		this.busy--;
+		this.admitted.add(new double[] { request.arrival, this.now - request.arrival });
+		request.promise.accept();
+		while (!this.queue.isEmpty() && this.busy < (int) this.servers.applyAsDouble(this.now)) {
+			start(this.queue.poll());
+		}
+	}
+
+	private void sample() {
+		if (this.shedder instanceof AdaptiveConcurrencyLimiter adaptive) {
+			this.limits.add(new double[] { this.now, adaptive.limit() });
+		}
+		this.events.add(new Event(this.now + SAMPLE_SECONDS, Event.SAMPLE, null));
+	}
+
+	/** Mean limit sampled in [from, to). */
+	double meanLimit(double from, double to) {
+		return this.limits.stream()
+			.filter((s) -> s[0] >= from && s[0] < to)
+			.mapToDouble((s) -> s[1])
+			.average()
+			.orElseThrow();
+	}
+
+	/** Lowest and highest limit sampled in [from, to). */
+	double[] limitRange(double from, double to) {
+		double min = Double.MAX_VALUE;
+		double max = 0;
+		for (double[] s : this.limits) {
+			if (s[0] >= from && s[0] < to) {
+				min = Math.min(min, s[1]);
+				max = Math.max(max, s[1]);
+			}
+		}
+		return new double[] { min, max };
+	}
+
+	/** Fraction of arrivals in [from, to) that were refused. */
+	double rejectedFraction(double from, double to) {
+		long arrivals = this.arrived.stream().filter((t) -> t >= from && t < to).count();
+		long refused = this.rejected.stream().filter((t) -> t >= from && t < to).count();
+		return (arrivals == 0) ? 0 : (double) refused / arrivals;
+	}
+
+	/** Calls that arrived in [from, to) and completed within {@code bound} seconds, per second. */
+	double goodput(double from, double to, double bound) {
+		return this.admitted.stream().filter((a) -> a[0] >= from && a[0] < to && a[1] <= bound).count() / (to - from);
+	}
+
+	/** The 99th percentile latency (seconds) of admitted calls that arrived in [from, to). */
+	double p99(double from, double to) {
+		double[] latencies = this.admitted.stream()
+			.filter((a) -> a[0] >= from && a[0] < to)
+			.mapToDouble((a) -> a[1])
+			.sorted()
+			.toArray();
+		return (latencies.length == 0) ? 0 : latencies[(int) Math.min(latencies.length - 1, latencies.length * 0.99)];
+	}
+
+	/** The most the in-flight count exceeded the limit right after an admission. */
+	int maxInFlightOverLimit() {
+		return this.maxInFlightOverLimit;
+	}
+
+	List<double[]> limits() {
+		return this.limits;
+	}
+
+	private double nextArrival(double now) {
+		double rate = Math.max(1e-6, this.arrivalsPerSecond.applyAsDouble(now));
+		return now - Math.log(1 - this.random.nextDouble()) / rate;
+	}
+
+	private double service(double now) {
+		return -Math.log(1 - this.random.nextDouble()) * this.meanServiceSeconds.applyAsDouble(now);
+	}
+
+	private record Request(double arrival, Promise promise) {
+	}
+
+	private record Event(double time, int kind, Request request) {
+
+		static final int ARRIVAL = 0;
+
+		static final int COMPLETION = 1;
+
+		static final int SAMPLE = 2;
+
+	}
+
+}
