@@ -1,5 +1,6 @@
 package dev.limiter.boot.dashboard;
 
+import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,6 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
@@ -30,6 +33,8 @@ import dev.limiter.core.shedding.Shedder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The model behind the live dashboard: a bounded history of every rate limiter, circuit breaker and load shedder
@@ -62,6 +67,8 @@ public final class LimiterDashboard implements AutoCloseable {
 	private static final double TOP_KEYS_DECAY = 0.7;
 
 	private static final int HEARTBEAT_TICKS = 15;
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final List<Probe> probes = new ArrayList<>();
 
@@ -118,8 +125,8 @@ public final class LimiterDashboard implements AutoCloseable {
 	 * @param clock the clock
 	 */
 	public LimiterDashboard(RateLimiterRegistry rateLimiters, CircuitBreakerRegistry breakers,
-			LoadShedderRegistry shedders, Predicate<String> shadow,
-			java.util.function.Function<String, double @Nullable []> thresholds, @Nullable RateLimitStore store,
+			LoadShedderRegistry shedders, Predicate<String> shadow, Function<String, double @Nullable []> thresholds,
+			@Nullable RateLimitStore store,
 			BooleanSupplier controls, int topKeys, Clock clock) {
 		this.store = store;
 		this.controls = Objects.requireNonNull(controls, "controls must not be null");
@@ -140,7 +147,7 @@ public final class LimiterDashboard implements AutoCloseable {
 
 		};
 		breakers.all().forEach((name, breaker) -> {
-			this.probes.add(new Probes.BreakerProbe(name, breaker, thresholds.apply(name)));
+			this.probes.add(new Probes.BreakerProbe(name, breaker, thresholds.apply(name), breakers.isShadow(name)));
 			if (breaker instanceof ThresholdBreaker threshold) {
 				threshold.addListener(listener);
 			}
@@ -148,7 +155,8 @@ public final class LimiterDashboard implements AutoCloseable {
 				sre.addListener(listener);
 			}
 		});
-		shedders.all().forEach((name, shedder) -> this.probes.add(new Probes.ShedderProbe(name, shedder)));
+		shedders.all()
+			.forEach((name, shedder) -> this.probes.add(new Probes.ShedderProbe(name, shedder, shedders.isShadow(name))));
 		int offset = 0;
 		for (Probe probe : this.probes) {
 			probe.offset = offset;
@@ -176,14 +184,12 @@ public final class LimiterDashboard implements AutoCloseable {
 	/**
 	 * Adds a viewer, which gets every sample from now on, and starts sampling if needed.
 	 * @param viewer the viewer
-	 * @return the snapshot to show first (JSON)
+	 * @return the snapshot to show first; the viewer gets the samples after it
 	 */
-	public String watch(Viewer viewer) {
-		synchronized (this) {
-			start();
-			this.viewers.add(viewer);
-			return snapshot();
-		}
+	public synchronized Snapshot watch(Viewer viewer) {
+		start();
+		this.viewers.add(viewer);
+		return new Snapshot(this.seq, snapshot());
 	}
 
 	/**
@@ -204,17 +210,21 @@ public final class LimiterDashboard implements AutoCloseable {
 		this.lastPollNanos = this.clock.nanoTime();
 		this.polled = true;
 		start();
-		if (since >= 0 && since <= this.seq && (this.recentTicks.isEmpty() && since == this.seq
-				|| !this.recentTicks.isEmpty() && this.recentTicks.peekFirst().seq() <= since + 1)) {
-			JsonWriter json = new JsonWriter(1024).beginObject().name("ticks").beginArray();
-			for (Tick tick : this.recentTicks) {
-				if (tick.seq() > since) {
-					json.raw(tick.json());
+		boolean continuous = since >= 0 && since <= this.seq && (this.recentTicks.isEmpty() ? since == this.seq
+				: this.recentTicks.peekFirst().seq() <= since + 1);
+		if (continuous) {
+			return render((json) -> {
+				json.writeStartObject().writeName("ticks").writeStartArray();
+				for (Tick tick : this.recentTicks) {
+					if (tick.seq() > since) {
+						json.writeRawValue(tick.json());
+					}
 				}
-			}
-			return json.endArray().endObject().toString();
+				json.writeEndArray().writeEndObject();
+			});
 		}
-		return new JsonWriter(4096).beginObject().name("snapshot").raw(snapshot()).endObject().toString();
+		String snapshot = snapshot();
+		return render((json) -> json.writeStartObject().writeName("snapshot").writeRawValue(snapshot).writeEndObject());
 	}
 
 	/**
@@ -331,120 +341,152 @@ public final class LimiterDashboard implements AutoCloseable {
 	}
 
 	private String renderTick(float[] row, long time) {
-		JsonWriter json = new JsonWriter(64 + 12 * row.length).beginObject();
-		json.field("seq", this.seq).field("t", time);
-		json.name("v").beginArray();
-		for (float value : row) {
-			json.value(value);
-		}
-		json.endArray();
-		writeTopKeys(json);
-		writeStore(json);
-		json.name("events").beginArray();
-		for (Event event : this.events) {
-			if (event.seq() > this.eventsSent) {
-				writeEvent(json, event);
+		return render((json) -> {
+			json.writeStartObject().writeNumberProperty("seq", this.seq).writeNumberProperty("t", time);
+			json.writeName("v");
+			writeRow(json, row);
+			writeTopKeys(json);
+			writeStore(json);
+			json.writeName("events").writeStartArray();
+			for (Event event : this.events) {
+				if (event.seq() > this.eventsSent) {
+					writeEvent(json, event);
+				}
 			}
-		}
-		json.endArray();
-		this.eventsSent = this.eventSeq;
-		if (this.metaChanged) {
-			writeProtectors(json);
-			this.metaChanged = false;
-		}
-		return json.endObject().toString();
+			json.writeEndArray();
+			this.eventsSent = this.eventSeq;
+			if (this.metaChanged) {
+				writeProtectors(json);
+				this.metaChanged = false;
+			}
+			json.writeEndObject();
+		});
 	}
 
 	private String snapshot() {
 		HistoryRing history = Objects.requireNonNull(this.history);
 		int size = history.size();
-		JsonWriter json = new JsonWriter(256 + size * (this.width + 1) * 8).beginObject();
-		json.field("seq", this.seq).field("capacity", CAPACITY).field("controls", controls());
-		writeProtectors(json);
-		json.name("t").beginArray();
-		for (int i = 0; i < size; i++) {
-			json.value(history.time(i));
-		}
-		json.endArray();
-		json.name("columns").beginArray();
-		for (int column = 0; column < this.width; column++) {
-			json.beginArray();
+		return render((json) -> {
+			json.writeStartObject()
+				.writeNumberProperty("seq", this.seq)
+				.writeNumberProperty("capacity", CAPACITY)
+				.writeBooleanProperty("controls", controls());
+			writeProtectors(json);
+			json.writeName("t").writeStartArray();
 			for (int i = 0; i < size; i++) {
-				json.value(history.row(i)[column]);
+				json.writeNumber(history.time(i));
 			}
-			json.endArray();
-		}
-		json.endArray();
-		writeTopKeys(json);
-		writeStore(json);
-		json.name("events").beginArray();
-		this.events.forEach((event) -> writeEvent(json, event));
-		json.endArray();
-		return json.endObject().toString();
+			json.writeEndArray();
+			json.writeName("columns").writeStartArray();
+			for (int column = 0; column < this.width; column++) {
+				json.writeStartArray();
+				for (int i = 0; i < size; i++) {
+					writeNumber(json, history.row(i)[column]);
+				}
+				json.writeEndArray();
+			}
+			json.writeEndArray();
+			writeTopKeys(json);
+			writeStore(json);
+			json.writeName("events").writeStartArray();
+			this.events.forEach((event) -> writeEvent(json, event));
+			json.writeEndArray().writeEndObject();
+		});
 	}
 
-	private void writeProtectors(JsonWriter json) {
-		json.name("protectors").beginArray();
+	private static String render(Consumer<JsonGenerator> body) {
+		StringWriter out = new StringWriter(256);
+		try (JsonGenerator json = JSON.createGenerator(out)) {
+			body.accept(json);
+		}
+		return out.toString();
+	}
+
+	private static void writeRow(JsonGenerator json, float[] row) {
+		json.writeStartArray();
+		for (float value : row) {
+			writeNumber(json, value);
+		}
+		json.writeEndArray();
+	}
+
+	/** Writes NaN (no value) as null, and whole numbers without a fraction. */
+	static void writeNumber(JsonGenerator json, double value) {
+		if (Double.isNaN(value) || Double.isInfinite(value)) {
+			json.writeNull();
+		}
+		else if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+			json.writeNumber((long) value);
+		}
+		else {
+			json.writeNumber((float) value);
+		}
+	}
+
+	private void writeProtectors(JsonGenerator json) {
+		json.writeName("protectors").writeStartArray();
 		for (Probe probe : this.probes) {
-			json.beginObject().field("kind", probe.kind()).field("name", probe.name()).field("offset", probe.offset);
-			json.name("series").beginArray();
-			for (String series : probe.series()) {
-				json.value(series);
-			}
-			json.endArray();
-			json.name("meta").beginObject();
+			json.writeStartObject()
+				.writeStringProperty("kind", probe.kind())
+				.writeStringProperty("name", probe.name())
+				.writeNumberProperty("offset", probe.offset);
+			json.writeName("series").writeArray(probe.series(), 0, probe.series().length);
+			json.writeName("meta").writeStartObject();
 			probe.meta(json);
-			json.endObject().endObject();
+			json.writeEndObject().writeEndObject();
 		}
-		json.endArray();
+		json.writeEndArray();
 	}
 
-	private void writeTopKeys(JsonWriter json) {
-		json.name("top").beginObject();
+	private void writeTopKeys(JsonGenerator json) {
+		json.writeName("top").writeStartObject();
 		for (Probe probe : this.probes) {
 			if (probe instanceof Probes.RateLimiterProbe limiter) {
 				List<TopKeys.Entry> top = limiter.tap().topKeys().top(this.topKeys);
 				if (!top.isEmpty()) {
-					int prefix = limiter.name().length() + 1;
-					json.name(limiter.name()).beginArray();
+					json.writeName(limiter.name()).writeStartArray();
 					for (TopKeys.Entry entry : top) {
-						String key = entry.key();
-						key = (key.length() >= prefix) ? key.substring(prefix) : key;
-						if (key.length() > 80) {
-							key = key.substring(0, 80) + "\u2026";
-						}
-						json.beginArray().value(key).value(Math.round(entry.share() * 1000) / 1000.0).endArray();
+						json.writeStartArray()
+							.writeString(shownKey(limiter.name(), entry.key()))
+							.writeNumber(Math.round(entry.share() * 1000) / 1000.0)
+							.writeEndArray();
 					}
-					json.endArray();
+					json.writeEndArray();
 				}
 			}
 		}
-		json.endObject();
+		json.writeEndObject();
 	}
 
-	private void writeStore(JsonWriter json) {
-		json.name("store").beginObject();
+	/** Store keys start with the limiter's name and a colon; the page shows the rest, cut at 80 characters. */
+	static String shownKey(String limiter, String key) {
+		String shown = (key.startsWith(limiter) && key.length() > limiter.length()
+				&& key.charAt(limiter.length()) == ':') ? key.substring(limiter.length() + 1) : key;
+		return (shown.length() > 80) ? shown.substring(0, 80) + "\u2026" : shown;
+	}
+
+	private void writeStore(JsonGenerator json) {
+		json.writeName("store").writeStartObject();
 		if (this.store != null) {
-			Map<String, Object> state = Probes.storeState(this.store);
-			state.forEach((name, value) -> {
+			Probes.storeState(this.store).forEach((name, value) -> {
 				if (value instanceof Boolean flag) {
-					json.field(name, flag);
+					json.writeBooleanProperty(name, flag);
 				}
 				else {
-					json.field(name, String.valueOf(value));
+					json.writeStringProperty(name, String.valueOf(value));
 				}
 			});
 		}
-		json.endObject();
+		json.writeEndObject();
 	}
 
-	private static void writeEvent(JsonWriter json, Event event) {
-		json.beginObject()
-			.field("t", event.time())
-			.field("kind", event.kind())
-			.field("name", event.name())
-			.field("text", event.text())
-			.endObject();
+	private static void writeEvent(JsonGenerator json, Event event) {
+		json.writeStartObject()
+			.writeNumberProperty("t", event.time())
+			.writeStringProperty("kind", event.kind())
+			.writeStringProperty("name", event.name())
+			.writeStringProperty("text", event.text())
+			.writeEndObject();
 	}
 
 	/**
@@ -502,7 +544,7 @@ public final class LimiterDashboard implements AutoCloseable {
 
 		abstract void sample(float[] row, int at, double seconds);
 
-		abstract void meta(JsonWriter json);
+		abstract void meta(JsonGenerator json);
 
 	}
 
@@ -510,6 +552,14 @@ public final class LimiterDashboard implements AutoCloseable {
 	}
 
 	private record Tick(long seq, String json) {
+	}
+
+	/**
+	 * What a new viewer sees first.
+	 * @param seq the sequence number of the last sample in it
+	 * @param json the history, instances, top keys, store state and events
+	 */
+	public record Snapshot(long seq, String json) {
 	}
 
 	static String lower(Enum<?> value) {

@@ -165,21 +165,14 @@ public final class LimiterDashboardHandler {
 		}
 
 		synchronized void start(LimiterDashboard dashboard) {
-			String snapshot = dashboard.watch(this);
-			this.snapshotSeq = seqOf(snapshot);
+			LimiterDashboard.Snapshot snapshot = dashboard.watch(this);
+			this.snapshotSeq = snapshot.seq();
 			try {
-				this.sse.retry(Duration.ofSeconds(3)).event("snapshot").data(snapshot);
+				this.sse.retry(Duration.ofSeconds(3)).event("snapshot").data(snapshot.json());
 			}
-			catch (IOException ex) {
+			catch (IOException | IllegalStateException ex) {
 				dashboard.unwatch(this);
 			}
-		}
-
-		private static long seqOf(String snapshot) {
-			// the snapshot starts with {"seq":n,
-			int start = snapshot.indexOf(':') + 1;
-			int end = snapshot.indexOf(',', start);
-			return Long.parseLong(snapshot, start, end, 10);
 		}
 
 		@Override

@@ -16,10 +16,12 @@ import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.ratelimit.SlidingWindowSpec;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
 import dev.limiter.core.ratelimit.redis.RedisRateLimitStore;
+import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import dev.limiter.core.shedding.Shedder;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonGenerator;
 
 import org.springframework.util.ClassUtils;
 
@@ -38,6 +40,10 @@ final class Probes {
 
 	static String state(BreakerState state) {
 		return LimiterDashboard.lower(state);
+	}
+
+	static String mode(boolean shadow) {
+		return shadow ? "shadow" : "enforce";
 	}
 
 	/**
@@ -113,28 +119,28 @@ final class Probes {
 		}
 
 		@Override
-		void meta(JsonWriter json) {
-			json.field("mode", this.tap.shadow() ? "shadow" : "enforce");
+		void meta(JsonGenerator json) {
+			json.writeStringProperty("mode", mode(this.tap.shadow()));
 			RateLimiter limiter = this.registry.find(this.name);
 			if (limiter == null) {
 				return;
 			}
 			LimitSpec spec = limiter.spec();
 			if (spec instanceof TokenBucketSpec bucket) {
-				json.field("algorithm", "token-bucket")
-					.field("limit", bucket.limit())
-					.field("period", bucket.period().toString())
-					.field("burst", bucket.burst());
+				json.writeStringProperty("algorithm", "token-bucket")
+					.writeNumberProperty("limit", bucket.limit())
+					.writeStringProperty("period", bucket.period().toString())
+					.writeNumberProperty("burst", bucket.burst());
 			}
 			else if (spec instanceof FixedWindowSpec window) {
-				json.field("algorithm", "fixed-window")
-					.field("limit", window.quota())
-					.field("period", window.period().toString());
+				json.writeStringProperty("algorithm", "fixed-window")
+					.writeNumberProperty("limit", window.quota())
+					.writeStringProperty("period", window.period().toString());
 			}
 			else if (spec instanceof SlidingWindowSpec window) {
-				json.field("algorithm", "sliding-window")
-					.field("limit", window.limit())
-					.field("period", window.window().toString());
+				json.writeStringProperty("algorithm", "sliding-window")
+					.writeNumberProperty("limit", window.limit())
+					.writeStringProperty("period", window.window().toString());
 			}
 		}
 
@@ -155,10 +161,13 @@ final class Probes {
 
 		private final double @Nullable [] thresholds;
 
-		BreakerProbe(String name, Breaker breaker, double @Nullable [] thresholds) {
+		private final boolean shadow;
+
+		BreakerProbe(String name, Breaker breaker, double @Nullable [] thresholds, boolean shadow) {
 			this.name = name;
 			this.breaker = breaker;
 			this.thresholds = thresholds;
+			this.shadow = shadow;
 		}
 
 		@Override
@@ -196,25 +205,29 @@ final class Probes {
 		}
 
 		@Override
-		void meta(JsonWriter json) {
+		void meta(JsonGenerator json) {
 			String type = (this.breaker instanceof ThresholdBreaker) ? "threshold"
 					: (this.breaker instanceof SreBreaker) ? "adaptive" : this.breaker.getClass().getSimpleName();
-			json.field("type", type).field("state", state(this.breaker.state()));
+			json.writeStringProperty("type", type)
+				.writeStringProperty("state", state(this.breaker.state()))
+				.writeStringProperty("mode", mode(this.shadow));
 			if (this.thresholds != null && this.breaker instanceof ThresholdBreaker) {
-				json.field("failureRateThreshold", this.thresholds[0]).field("slowCallRateThreshold", this.thresholds[1]);
+				json.writeNumberProperty("failureRateThreshold", this.thresholds[0])
+					.writeNumberProperty("slowCallRateThreshold", this.thresholds[1]);
 			}
-			json.name("states").beginArray();
+			json.writeName("states").writeStartArray();
 			for (BreakerState state : STATES) {
-				json.value(state(state));
+				json.writeString(state(state));
 			}
-			json.endArray();
+			json.writeEndArray();
 		}
 
 	}
 
 	/**
-	 * CPU usage, calls in flight and the limit on calls in flight: the concurrency cap, or an adaptive shedder's
-	 * estimated capacity. A shedder type with a limit of its own adds a branch to {@link #limit}.
+	 * CPU usage, calls in flight and the limit on calls in flight: the concurrency cap, the limit an
+	 * adaptive-concurrency shedder has learnt, or a CPU shedder's estimated capacity. Series a shedder does not have
+	 * are null.
 	 */
 	static final class ShedderProbe extends LimiterDashboard.Probe {
 
@@ -224,13 +237,18 @@ final class Probes {
 
 		private final Shedder shedder;
 
-		private final @Nullable AdaptiveShedder adaptive;
+		private final boolean shadow;
+
+		private final @Nullable AdaptiveShedder cpu;
+
+		private final @Nullable AdaptiveConcurrencyLimiter adaptive;
 
 		private final @Nullable ConcurrencyLimiter cap;
 
-		ShedderProbe(String name, Shedder shedder) {
+		ShedderProbe(String name, Shedder shedder, boolean shadow) {
 			this.name = name;
 			this.shedder = shedder;
+			this.shadow = shadow;
 			Shedder inner = shedder;
 			ConcurrencyLimiter cap = null;
 			if (shedder instanceof CappedShedder capped) {
@@ -241,7 +259,8 @@ final class Probes {
 				cap = limiter;
 			}
 			this.cap = cap;
-			this.adaptive = (inner instanceof AdaptiveShedder adaptiveShedder) ? adaptiveShedder : null;
+			this.cpu = (inner instanceof AdaptiveShedder cpuShedder) ? cpuShedder : null;
+			this.adaptive = (inner instanceof AdaptiveConcurrencyLimiter limiter) ? limiter : null;
 		}
 
 		@Override
@@ -261,37 +280,47 @@ final class Probes {
 
 		@Override
 		void sample(float[] row, int at, double seconds) {
-			row[at] = (this.adaptive != null) ? (float) this.adaptive.cpuUsage() : Float.NaN;
-			if (this.cap != null) {
-				row[at + 1] = this.cap.inFlight();
-			}
-			else {
-				row[at + 1] = (this.adaptive != null) ? this.adaptive.inFlight() : Float.NaN;
-			}
-			row[at + 2] = (float) limit();
+			row[at] = (this.cpu != null) ? (float) this.cpu.cpuUsage() : Float.NaN;
+			row[at + 1] = inFlight();
+			row[at + 2] = limit();
 		}
 
-		private double limit() {
+		private float inFlight() {
 			if (this.cap != null) {
-				return this.cap.maxConcurrency();
+				return this.cap.inFlight();
 			}
-			return (this.adaptive != null) ? this.adaptive.maxFlight() : Double.NaN;
+			if (this.adaptive != null) {
+				return this.adaptive.inFlight();
+			}
+			return (this.cpu != null) ? this.cpu.inFlight() : Float.NaN;
+		}
+
+		private float limit() {
+			float limit = (this.cap != null) ? this.cap.maxConcurrency() : Float.NaN;
+			if (this.adaptive != null) {
+				limit = Float.isNaN(limit) ? this.adaptive.limit() : Math.min(limit, this.adaptive.limit());
+			}
+			else if (this.cpu != null && Float.isNaN(limit)) {
+				limit = (float) this.cpu.maxFlight();
+			}
+			return limit;
 		}
 
 		@Override
-		void meta(JsonWriter json) {
-			String type = (this.adaptive != null) ? "adaptive"
+		void meta(JsonGenerator json) {
+			String type = (this.adaptive != null) ? "adaptive-concurrency" : (this.cpu != null) ? "adaptive"
 					: (this.cap != null) ? "concurrency" : this.shedder.getClass().getSimpleName();
-			json.field("type", type);
-			if (this.adaptive != null) {
-				json.field("cpuThreshold", this.adaptive.cpuThreshold());
+			json.writeStringProperty("type", type).writeStringProperty("mode", mode(this.shadow));
+			if (this.cpu != null) {
+				json.writeNumberProperty("cpuThreshold", this.cpu.cpuThreshold());
 			}
 			if (this.cap != null) {
-				json.field("maxConcurrency", this.cap.maxConcurrency());
-				json.field("limitKind", "max-concurrency");
+				json.writeNumberProperty("maxConcurrency", this.cap.maxConcurrency());
 			}
-			else if (this.adaptive != null) {
-				json.field("limitKind", "estimated capacity");
+			String limitKind = (this.adaptive != null) ? "learnt"
+					: (this.cap != null) ? "max-concurrency" : (this.cpu != null) ? "estimated capacity" : null;
+			if (limitKind != null) {
+				json.writeStringProperty("limitKind", limitKind);
 			}
 		}
 

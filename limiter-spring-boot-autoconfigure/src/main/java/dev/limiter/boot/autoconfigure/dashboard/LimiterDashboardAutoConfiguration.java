@@ -15,6 +15,7 @@ import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.core.Clock;
 import dev.limiter.core.ratelimit.RateLimitStore;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -42,7 +43,7 @@ import org.springframework.web.servlet.function.RouterFunction;
 @AutoConfiguration(after = { LimiterAutoConfiguration.class, LimiterRedisAutoConfiguration.class,
 		LimiterEndpointAutoConfiguration.class })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass({ ConditionalOnAvailableEndpoint.class, RouterFunction.class })
+@ConditionalOnClass({ ConditionalOnAvailableEndpoint.class, RouterFunction.class, JsonMapper.class })
 @ConditionalOnAvailableEndpoint(LimiterEndpoint.class)
 @ConditionalOnBooleanProperty(name = "limiter.dashboard.enabled", matchIfMissing = true)
 @ConditionalOnResource(resources = LimiterDashboardAutoConfiguration.UPLOT)

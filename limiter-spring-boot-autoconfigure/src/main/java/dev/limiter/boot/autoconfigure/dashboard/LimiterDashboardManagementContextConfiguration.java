@@ -5,6 +5,7 @@ import java.util.Optional;
 import dev.limiter.boot.actuate.LimiterEndpoint;
 import dev.limiter.boot.dashboard.LimiterDashboard;
 import dev.limiter.boot.dashboard.LimiterDashboardHandler;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -28,7 +29,7 @@ import org.springframework.web.servlet.function.ServerResponse;
  */
 @ManagementContextConfiguration(value = ManagementContextType.ANY, proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass({ ConditionalOnAvailableEndpoint.class, RouterFunction.class })
+@ConditionalOnClass({ ConditionalOnAvailableEndpoint.class, RouterFunction.class, JsonMapper.class })
 @ConditionalOnAvailableEndpoint(LimiterEndpoint.class)
 @ConditionalOnBooleanProperty(name = "limiter.dashboard.enabled", matchIfMissing = true)
 @ConditionalOnResource(resources = LimiterDashboardAutoConfiguration.UPLOT)

@@ -1,0 +1,58 @@
+package dev.limiter.boot.autoconfigure.dashboard;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import dev.limiter.boot.dashboard.LimiterDashboard;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The page is a 404, and nothing watches the rate limiters, when the dashboard is disabled or the {@code limiter}
+ * endpoint is not exposed on the web.
+ */
+class LimiterDashboardAbsentTests {
+
+	@Test
+	void disabledDashboardIsNotFound() throws Exception {
+		assertNotServed("limiter.dashboard.enabled=false", "management.endpoints.web.exposure.include=limiter");
+	}
+
+	@Test
+	void dashboardIsNotFoundWhileTheEndpointIsNotExposed() throws Exception {
+		assertNotServed("management.endpoints.web.exposure.include=health");
+	}
+
+	@Test
+	void dashboardIsNotFoundWhileTheEndpointIsOff() throws Exception {
+		assertNotServed("management.endpoints.web.exposure.include=*", "management.endpoint.limiter.access=none");
+	}
+
+	private static void assertNotServed(String... properties) throws Exception {
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(DashboardTestApplication.class)
+			.properties("server.port=0", "limiter.rate-limiters.api.limit=10")
+			.properties(properties)
+			.run()) {
+			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+			HttpClient client = HttpClient.newHttpClient();
+			for (String path : new String[] { "/actuator/limiter-dashboard", "/actuator/limiter-dashboard/stream",
+					"/actuator/limiter-dashboard/data", "/actuator/limiter-dashboard/dashboard.js" }) {
+				HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+					.timeout(Duration.ofSeconds(10))
+					.build();
+				assertThat(client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()).as(path)
+					.isEqualTo(404);
+			}
+			assertThat(context.getBeanProvider(LimiterDashboard.class).getIfAvailable()).isNull();
+		}
+	}
+
+}
