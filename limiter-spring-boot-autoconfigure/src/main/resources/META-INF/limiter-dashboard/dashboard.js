@@ -49,8 +49,14 @@
   }
 
   function csrfHeaders(headers) {
-    var token = document.cookie.match(/(?:^|;\s*)XSRF-TOKEN=([^;]*)/);
-    if (token) { headers['X-XSRF-TOKEN'] = decodeURIComponent(token[1]); }
+    var header = document.querySelector('meta[name="limiter-csrf-header"]');
+    var token = document.querySelector('meta[name="limiter-csrf-token"]');
+    if (header && token) {
+      headers[header.content] = token.content;
+      return headers;
+    }
+    var cookie = document.cookie.match(/(?:^|;\s*)XSRF-TOKEN=([^;]*)/);
+    if (cookie) { headers['X-XSRF-TOKEN'] = decodeURIComponent(cookie[1]); }
     return headers;
   }
 

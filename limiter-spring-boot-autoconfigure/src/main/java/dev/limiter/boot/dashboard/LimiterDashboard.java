@@ -166,7 +166,8 @@ public final class LimiterDashboard implements AutoCloseable {
 	}
 
 	/**
-	 * Returns whether the page should show the controls (the endpoint's write operations are available).
+	 * Returns whether the endpoint's write operations are available on the web, so that the page may show controls
+	 * to those allowed to write.
 	 * @return whether writes are possible
 	 */
 	public boolean controls() {
@@ -184,12 +185,13 @@ public final class LimiterDashboard implements AutoCloseable {
 	/**
 	 * Adds a viewer, which gets every sample from now on, and starts sampling if needed.
 	 * @param viewer the viewer
+	 * @param controls whether the viewer may use the endpoint's write operations
 	 * @return the snapshot to show first; the viewer gets the samples after it
 	 */
-	public synchronized Snapshot watch(Viewer viewer) {
+	public synchronized Snapshot watch(Viewer viewer, boolean controls) {
 		start();
 		this.viewers.add(viewer);
-		return new Snapshot(this.seq, snapshot());
+		return new Snapshot(this.seq, snapshot(controls));
 	}
 
 	/**
@@ -204,9 +206,10 @@ public final class LimiterDashboard implements AutoCloseable {
 	 * Answers a poll: the samples after {@code since} when they are still at hand, else a snapshot. Keeps sampling
 	 * for {@link #POLL_GRACE}.
 	 * @param since the sequence number of the last sample the poller has, or a negative number for none
+	 * @param controls whether the poller may use the endpoint's write operations
 	 * @return {@code {"ticks":[...]}} or {@code {"snapshot":{...}}}
 	 */
-	public synchronized String poll(long since) {
+	public synchronized String poll(long since, boolean controls) {
 		this.lastPollNanos = this.clock.nanoTime();
 		this.polled = true;
 		start();
@@ -223,7 +226,7 @@ public final class LimiterDashboard implements AutoCloseable {
 				json.writeEndArray().writeEndObject();
 			});
 		}
-		String snapshot = snapshot();
+		String snapshot = snapshot(controls);
 		return render((json) -> json.writeStartObject().writeName("snapshot").writeRawValue(snapshot).writeEndObject());
 	}
 
@@ -363,14 +366,14 @@ public final class LimiterDashboard implements AutoCloseable {
 		});
 	}
 
-	private String snapshot() {
+	private String snapshot(boolean controls) {
 		HistoryRing history = Objects.requireNonNull(this.history);
 		int size = history.size();
 		return render((json) -> {
 			json.writeStartObject()
 				.writeNumberProperty("seq", this.seq)
 				.writeNumberProperty("capacity", CAPACITY)
-				.writeBooleanProperty("controls", controls());
+				.writeBooleanProperty("controls", controls && controls());
 			writeProtectors(json);
 			json.writeName("t").writeStartArray();
 			for (int i = 0; i < size; i++) {
@@ -487,6 +490,14 @@ public final class LimiterDashboard implements AutoCloseable {
 			.writeStringProperty("name", event.name())
 			.writeStringProperty("text", event.text())
 			.writeEndObject();
+	}
+
+	/**
+	 * Returns the name of one watched instance, to check write access with.
+	 * @return a name, or {@code null} when nothing is watched
+	 */
+	public @Nullable String anyName() {
+		return this.probes.isEmpty() ? null : this.probes.get(0).name();
 	}
 
 	/**

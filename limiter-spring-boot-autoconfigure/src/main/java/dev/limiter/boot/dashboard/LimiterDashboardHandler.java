@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
+import jakarta.servlet.http.HttpServletRequest;
+
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -45,6 +47,8 @@ public final class LimiterDashboardHandler {
 
 	private final LimiterDashboard dashboard;
 
+	private final DashboardAccess access;
+
 	private final String page;
 
 	private final Map<String, Asset> assets;
@@ -52,15 +56,18 @@ public final class LimiterDashboardHandler {
 	/**
 	 * Creates the handler.
 	 * @param dashboard the dashboard's model
+	 * @param access who may use the controls
 	 */
-	public LimiterDashboardHandler(LimiterDashboard dashboard) {
+	public LimiterDashboardHandler(LimiterDashboard dashboard, DashboardAccess access) {
 		this.dashboard = Objects.requireNonNull(dashboard, "dashboard must not be null");
+		this.access = Objects.requireNonNull(access, "access must not be null");
 		this.page = new String(read(LOCATION + "index.html"), StandardCharsets.UTF_8);
 		String uplot = "META-INF/resources/webjars/uplot/" + uplotVersion() + "/dist/";
 		this.assets = Map.of("dashboard.js", new Asset(read(LOCATION + "dashboard.js"), JAVASCRIPT), "dashboard.css",
 				new Asset(read(LOCATION + "dashboard.css"), CSS), "uPlot.min.js",
 				new Asset(read(uplot + "uPlot.iife.min.js"), JAVASCRIPT), "uPlot.min.css",
-				new Asset(read(uplot + "uPlot.min.css"), CSS));
+				new Asset(read(uplot + "uPlot.min.css"), CSS), "favicon.svg",
+				new Asset(read(LOCATION + "favicon.svg"), MediaType.parseMediaType("image/svg+xml")));
 	}
 
 	/**
@@ -79,12 +86,44 @@ public final class LimiterDashboardHandler {
 	}
 
 	private ServerResponse page(ServerRequest request) {
-		String path = request.requestPath().value();
-		String prefix = path.substring(0, path.length() - PATH.length());
-		String html = this.page.replace("{{base}}", HtmlUtils.htmlEscape(prefix));
+		String html = this.page.replace("{{base}}", HtmlUtils.htmlEscape(base(request)))
+			.replace("{{csrf}}", csrfMeta(request));
 		return secured(ServerResponse.ok()).contentType(MediaType.parseMediaType("text/html;charset=UTF-8"))
 			.header(HttpHeaders.CACHE_CONTROL, "no-store")
 			.body(html);
+	}
+
+	/** The context path and the management base path: what precedes {@link #PATH} in the request's path. */
+	private static String base(ServerRequest request) {
+		String path = request.requestPath().value();
+		int at = path.lastIndexOf(PATH);
+		return (at >= 0) ? path.substring(0, at) : "";
+	}
+
+	private String csrfMeta(ServerRequest request) {
+		if (!controls(request)) {
+			return "";
+		}
+		DashboardAccess.CsrfHeader csrf = this.access.csrf(request.servletRequest());
+		if (csrf == null) {
+			return "";
+		}
+		return "<meta name=\"limiter-csrf-header\" content=\"" + HtmlUtils.htmlEscape(csrf.name()) + "\">\n"
+				+ "<meta name=\"limiter-csrf-token\" content=\"" + HtmlUtils.htmlEscape(csrf.token()) + "\">";
+	}
+
+	/** Whether the endpoint takes writes and this request's user may make them. */
+	private boolean controls(ServerRequest request) {
+		if (!this.dashboard.controls()) {
+			return false;
+		}
+		String name = this.dashboard.anyName();
+		if (name == null) {
+			return false;
+		}
+		HttpServletRequest servletRequest = request.servletRequest();
+		String path = base(request).substring(servletRequest.getContextPath().length()) + "/limiter/" + name;
+		return this.access.mayWrite(servletRequest, path);
 	}
 
 	private ServerResponse asset(ServerRequest request) {
@@ -101,7 +140,7 @@ public final class LimiterDashboardHandler {
 		long since = request.param("since").map(LimiterDashboardHandler::parse).orElse(-1L);
 		return secured(ServerResponse.ok()).contentType(MediaType.APPLICATION_JSON)
 			.header(HttpHeaders.CACHE_CONTROL, "no-store")
-			.body(this.dashboard.poll(since));
+			.body(this.dashboard.poll(since, controls(request)));
 	}
 
 	private static long parse(String value) {
@@ -114,8 +153,9 @@ public final class LimiterDashboardHandler {
 	}
 
 	private ServerResponse stream(ServerRequest request) {
+		boolean controls = controls(request);
 		return ServerResponse.sse((sse) -> {
-			SseViewer viewer = new SseViewer(sse);
+			SseViewer viewer = new SseViewer(sse, controls);
 			sse.onComplete(() -> this.dashboard.unwatch(viewer));
 			sse.onTimeout(() -> this.dashboard.unwatch(viewer));
 			sse.onError((ex) -> this.dashboard.unwatch(viewer));
@@ -158,14 +198,17 @@ public final class LimiterDashboardHandler {
 
 		private final ServerResponse.SseBuilder sse;
 
+		private final boolean controls;
+
 		private long snapshotSeq = Long.MAX_VALUE;
 
-		SseViewer(ServerResponse.SseBuilder sse) {
+		SseViewer(ServerResponse.SseBuilder sse, boolean controls) {
 			this.sse = sse;
+			this.controls = controls;
 		}
 
 		synchronized void start(LimiterDashboard dashboard) {
-			LimiterDashboard.Snapshot snapshot = dashboard.watch(this);
+			LimiterDashboard.Snapshot snapshot = dashboard.watch(this, this.controls);
 			this.snapshotSeq = snapshot.seq();
 			try {
 				this.sse.retry(Duration.ofSeconds(3)).event("snapshot").data(snapshot.json());

@@ -66,7 +66,7 @@ class LimiterDashboardTests {
 		call(3);
 		assertThat(this.dashboard.tick()).isFalse();
 		assertThat(this.dashboard.sampling()).isFalse();
-		this.dashboard.watch(this.viewer);
+		this.dashboard.watch(this.viewer, true);
 		this.clock.advance(Duration.ofSeconds(1));
 		assertThat(this.dashboard.tick()).isTrue();
 		assertThat(value(this.viewer.last(), "api", 0)).as("calls before the watch are not counted").isZero();
@@ -74,7 +74,7 @@ class LimiterDashboardTests {
 
 	@Test
 	void ratesArePerSecondOfTheTickInterval() {
-		this.dashboard.watch(this.viewer);
+		this.dashboard.watch(this.viewer, true);
 		call(5);
 		this.clock.advance(Duration.ofSeconds(2));
 		this.dashboard.tick();
@@ -86,7 +86,7 @@ class LimiterDashboardTests {
 
 	@Test
 	void samplingStopsWhenTheLastViewerLeaves() {
-		this.dashboard.watch(this.viewer);
+		this.dashboard.watch(this.viewer, true);
 		this.clock.advance(Duration.ofSeconds(1));
 		assertThat(this.dashboard.tick()).isTrue();
 		this.dashboard.unwatch(this.viewer);
@@ -96,7 +96,7 @@ class LimiterDashboardTests {
 
 	@Test
 	void aPollerKeepsSamplingAliveForTheGracePeriod() {
-		this.dashboard.poll(-1);
+		this.dashboard.poll(-1, true);
 		this.clock.advance(LimiterDashboard.POLL_GRACE);
 		assertThat(this.dashboard.tick()).isTrue();
 		this.clock.advance(Duration.ofMillis(1));
@@ -105,12 +105,12 @@ class LimiterDashboardTests {
 
 	@Test
 	void historyIsBoundedToFiveMinutes() {
-		this.dashboard.watch(this.viewer);
+		this.dashboard.watch(this.viewer, true);
 		for (int i = 0; i < LimiterDashboard.CAPACITY + 50; i++) {
 			this.clock.advance(Duration.ofSeconds(1));
 			this.dashboard.tick();
 		}
-		JsonNode snapshot = json.readTree(this.dashboard.watch(new Recorder()).json());
+		JsonNode snapshot = json.readTree(this.dashboard.watch(new Recorder(), true).json());
 		assertThat(snapshot.get("t").size()).isEqualTo(LimiterDashboard.CAPACITY);
 		assertThat(snapshot.get("columns").get(0).size()).isEqualTo(LimiterDashboard.CAPACITY);
 		assertThat(snapshot.get("t").get(LimiterDashboard.CAPACITY - 1).asLong()).isEqualTo(this.clock.currentTimeMillis());
@@ -119,21 +119,21 @@ class LimiterDashboardTests {
 
 	@Test
 	void shedderSeriesShowTheLearntLimitAndTheCap() {
-		this.dashboard.watch(this.viewer);
+		this.dashboard.watch(this.viewer, true);
 		this.clock.advance(Duration.ofSeconds(1));
 		this.dashboard.tick();
 		JsonNode tick = this.viewer.last();
 		assertThat(value(tick, "auto", 0)).as("no CPU series").isNull();
 		assertThat(value(tick, "auto", 2)).isEqualTo(this.adaptive.limit());
 		assertThat(value(tick, "cap", 2)).isEqualTo(7.0);
-		JsonNode snapshot = json.readTree(this.dashboard.watch(new Recorder()).json());
+		JsonNode snapshot = json.readTree(this.dashboard.watch(new Recorder(), true).json());
 		assertThat(protector(snapshot, "auto").get("meta").get("type").asString()).isEqualTo("adaptive-concurrency");
 		assertThat(protector(snapshot, "cap").get("meta").get("mode").asString()).isEqualTo("shadow");
 	}
 
 	@Test
 	void eventsAreSentOnceAndStateChangesAreRecorded() {
-		this.dashboard.watch(this.viewer);
+		this.dashboard.watch(this.viewer, true);
 		this.breaker.forceOpen();
 		this.dashboard.event("write", "api", "limit=10");
 		this.clock.advance(Duration.ofSeconds(1));
@@ -152,7 +152,7 @@ class LimiterDashboardTests {
 	@Test
 	void aViewerThatIsGoneIsDropped() {
 		this.viewer.gone = true;
-		this.dashboard.watch(this.viewer);
+		this.dashboard.watch(this.viewer, true);
 		this.clock.advance(Duration.ofSeconds(1));
 		this.dashboard.tick();
 		assertThat(this.dashboard.tick()).as("nobody left").isFalse();
@@ -182,7 +182,7 @@ class LimiterDashboardTests {
 	}
 
 	private Double value(JsonNode tick, String name, int series) {
-		JsonNode snapshot = json.readTree(this.dashboard.poll(-1)).get("snapshot");
+		JsonNode snapshot = json.readTree(this.dashboard.poll(-1, true)).get("snapshot");
 		int offset = protector(snapshot, name).get("offset").asInt();
 		JsonNode value = tick.get("v").get(offset + series);
 		return value.isNull() ? null : value.asDouble();
