@@ -1,5 +1,6 @@
 package dev.limiter.boot.dashboard;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.zip.GZIPOutputStream;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -131,9 +133,15 @@ public final class LimiterDashboardHandler {
 		if (asset == null) {
 			return ServerResponse.notFound().build();
 		}
-		return secured(ServerResponse.ok()).contentType(asset.type())
+		ServerResponse.BodyBuilder response = secured(ServerResponse.ok()).contentType(asset.type())
 			.header(HttpHeaders.CACHE_CONTROL, "no-cache")
-			.body(asset.content());
+			.header(HttpHeaders.VARY, HttpHeaders.ACCEPT_ENCODING);
+		boolean gzip = request.headers()
+			.header(HttpHeaders.ACCEPT_ENCODING)
+			.stream()
+			.anyMatch((accepted) -> accepted.contains("gzip"));
+		return gzip ? response.header(HttpHeaders.CONTENT_ENCODING, "gzip").body(asset.gzipped())
+				: response.body(asset.content());
 	}
 
 	private ServerResponse data(ServerRequest request) {
@@ -190,7 +198,24 @@ public final class LimiterDashboardHandler {
 		}
 	}
 
-	private record Asset(byte[] content, MediaType type) {
+	/** A file served from the jar, kept as read and gzipped. */
+	private record Asset(byte[] content, byte[] gzipped, MediaType type) {
+
+		Asset(byte[] content, MediaType type) {
+			this(content, gzip(content), type);
+		}
+
+		private static byte[] gzip(byte[] content) {
+			ByteArrayOutputStream out = new ByteArrayOutputStream(content.length / 2);
+			try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+				gzip.write(content);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			return out.toByteArray();
+		}
+
 	}
 
 	/** One browser's event stream; sends are serialised, the snapshot goes first. */

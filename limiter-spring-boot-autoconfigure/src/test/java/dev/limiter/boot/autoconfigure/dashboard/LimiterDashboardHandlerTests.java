@@ -1,15 +1,20 @@
 package dev.limiter.boot.autoconfigure.dashboard;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 
 import dev.limiter.boot.dashboard.LimiterDashboard;
 import org.junit.jupiter.api.Test;
@@ -65,6 +70,28 @@ class LimiterDashboardHandlerTests {
 			assertThat(response.headers().firstValue("Content-Security-Policy")).as(asset).isPresent();
 		}
 		assertThat(get("/actuator/limiter-dashboard/other.js").statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void pageWithItsChartLibraryIsAtMostSixtyKilobytesGzipped() throws Exception {
+		ByteArrayOutputStream page = new ByteArrayOutputStream();
+		try (GZIPOutputStream gzip = new GZIPOutputStream(page)) {
+			gzip.write(get("/actuator/limiter-dashboard").body().getBytes(StandardCharsets.UTF_8));
+		}
+		long total = page.size();
+		for (String asset : List.of("uPlot.min.js", "uPlot.min.css", "dashboard.js", "dashboard.css", "favicon.svg")) {
+			HttpResponse<byte[]> response = this.client.send(
+					HttpRequest.newBuilder(uri("/actuator/limiter-dashboard/" + asset))
+						.header("Accept-Encoding", "gzip")
+						.build(),
+					HttpResponse.BodyHandlers.ofByteArray());
+			assertThat(response.headers().firstValue("Content-Encoding")).as(asset).hasValue("gzip");
+			try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(response.body()))) {
+				assertThat(in.readAllBytes()).as(asset).isNotEmpty();
+			}
+			total += response.body().length;
+		}
+		assertThat(total).isLessThanOrEqualTo(60 * 1024);
 	}
 
 	@Test
