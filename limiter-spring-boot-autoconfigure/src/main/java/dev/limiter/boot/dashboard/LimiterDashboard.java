@@ -96,6 +96,9 @@ public final class LimiterDashboard implements AutoCloseable {
 
 	private long seq;
 
+	/** Read and written by the sampler thread only. */
+	private int ticksSinceHeartbeat;
+
 	private long eventSeq;
 
 	private long eventsSent;
@@ -271,7 +274,7 @@ public final class LimiterDashboard implements AutoCloseable {
 
 	private void tickSafely() {
 		try {
-			if (this.seq % HEARTBEAT_TICKS == 0) {
+			if (this.ticksSinceHeartbeat++ % HEARTBEAT_TICKS == 0) {
 				heartbeat();
 			}
 			if (!tick()) {

@@ -159,6 +159,20 @@ class LimiterDashboardTests {
 	}
 
 	@Test
+	void heartbeatsReachViewersAndFindThoseThatAreGone() {
+		Recorder gone = new Recorder();
+		gone.gone = true;
+		this.dashboard.watch(this.viewer, true);
+		this.dashboard.watch(gone, true);
+		this.dashboard.heartbeat();
+		assertThat(this.viewer.heartbeats).isEqualTo(1);
+		assertThat(gone.heartbeats).isEqualTo(1);
+		this.dashboard.heartbeat();
+		assertThat(gone.heartbeats).as("dropped").isEqualTo(1);
+		assertThat(this.viewer.heartbeats).isEqualTo(2);
+	}
+
+	@Test
 	void longKeysAreCutAndTheLimiterPrefixIsDropped() {
 		assertThat(LimiterDashboard.shownKey("api", "api:10.0.0.1")).isEqualTo("10.0.0.1");
 		assertThat(LimiterDashboard.shownKey("api", "apix")).isEqualTo("apix");
@@ -200,8 +214,11 @@ class LimiterDashboardTests {
 			return !this.gone;
 		}
 
+		int heartbeats;
+
 		@Override
 		public boolean heartbeat() {
+			this.heartbeats++;
 			return !this.gone;
 		}
 

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The page is a 404, and nothing watches the rate limiters, when the dashboard is disabled or the {@code limiter}
- * endpoint is not exposed on the web.
+ * endpoint is not exposed on the web; with a separate management port, it is served there only.
  */
 class LimiterDashboardAbsentTests {
 
@@ -34,6 +34,30 @@ class LimiterDashboardAbsentTests {
 	@Test
 	void dashboardIsNotFoundWhileTheEndpointIsOff() throws Exception {
 		assertNotServed("management.endpoints.web.exposure.include=*", "management.endpoint.limiter.access=none");
+	}
+
+	@Test
+	void dashboardIsServedOnTheManagementPortWhenThereIsOne() throws Exception {
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(DashboardTestApplication.class)
+			.properties("server.port=0", "management.server.port=0", "limiter.rate-limiters.api.limit=10",
+					"management.endpoints.web.exposure.include=limiter")
+			.run()) {
+			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+			int managementPort = context.getEnvironment().getRequiredProperty("local.management.port", Integer.class);
+			HttpClient client = HttpClient.newHttpClient();
+			assertThat(client.send(request(managementPort, "/actuator/limiter-dashboard"),
+					HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+			assertThat(client.send(request(managementPort, "/actuator/limiter-dashboard/data"),
+					HttpResponse.BodyHandlers.ofString()).body()).contains("\"snapshot\"");
+			assertThat(client.send(request(port, "/actuator/limiter-dashboard"), HttpResponse.BodyHandlers.discarding())
+				.statusCode()).isEqualTo(404);
+		}
+	}
+
+	private static HttpRequest request(int port, String path) {
+		return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+			.timeout(Duration.ofSeconds(10))
+			.build();
 	}
 
 	private static void assertNotServed(String... properties) throws Exception {

@@ -116,6 +116,13 @@ class LimiterDashboardSecurityTests {
 		assertThat(write.statusCode()).isEqualTo(200);
 		try {
 			assertThat(this.breakers.find("backend").state()).isEqualTo(BreakerState.FORCED_OPEN);
+			JsonNode events = json.readTree(send(client,
+					get("/actuator/limiter-dashboard/data").header("Authorization", basic("operator"))).body())
+				.get("snapshot")
+				.get("events");
+			assertThat(events).extracting((event) -> event.get("kind").asString() + " " + event.get("name").asString()
+					+ ": " + event.get("text").asString())
+				.contains("write backend: action=force-open by operator", "state backend: closed \u2192 forced-open");
 		}
 		finally {
 			send(client, post("/actuator/limiter/backend", "{\"action\":\"reset\"}")
