@@ -86,12 +86,19 @@
 
   // ---- cards ----
 
+  // at least the last minute, so that the first samples do not stretch across the chart
+  function timeRange(u, min, max) {
+    var now = Date.now() / 1000;
+    if (min === null || max === null) { return [now - 60, now]; }
+    return [Math.min(min, max - 60), max];
+  }
+
   function chart(card, series, scales, axes) {
     var holder = el('div', 'chart');
     card.node.appendChild(holder);
     var width = Math.max(300, (card.node.clientWidth || 440) - 24);
     var options = {
-      width: width, height: 170, series: [{}].concat(series), scales: Object.assign({ x: { time: true } }, scales),
+      width: width, height: 170, series: [{}].concat(series), scales: Object.assign({ x: { time: true, range: timeRange } }, scales),
       axes: [{}].concat(axes), legend: { live: true }, cursor: { drag: { x: false, y: false } }
     };
     card.plot = new uPlot(options, card.data(), holder);

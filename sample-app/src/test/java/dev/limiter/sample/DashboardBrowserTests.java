@@ -81,7 +81,7 @@ class DashboardBrowserTests {
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(CHROMIUM);
 		options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-				"--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1100");
+				"--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1800");
 		LoggingPreferences logs = new LoggingPreferences();
 		logs.enable(LogType.BROWSER, java.util.logging.Level.ALL);
 		options.setCapability("goog:loggingPrefs", logs);
@@ -138,6 +138,7 @@ class DashboardBrowserTests {
 		assertThat(this.breakers.find("downstream").state()).isEqualTo(BreakerState.FORCED_OPEN);
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("event-list"), "downstream"));
 
+		script("window.scrollTo(0, 0)");
 		Path screenshot = Path.of("target", "dashboard.png");
 		Files.createDirectories(screenshot.getParent());
 		Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), screenshot,

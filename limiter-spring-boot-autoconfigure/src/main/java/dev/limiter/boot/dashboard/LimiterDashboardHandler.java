@@ -103,9 +103,6 @@ public final class LimiterDashboardHandler {
 	}
 
 	private String csrfMeta(ServerRequest request) {
-		if (!controls(request)) {
-			return "";
-		}
 		DashboardAccess.CsrfHeader csrf = this.access.csrf(request.servletRequest());
 		if (csrf == null) {
 			return "";
