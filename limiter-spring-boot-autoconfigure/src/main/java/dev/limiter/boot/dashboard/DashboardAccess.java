@@ -4,8 +4,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Who may use the dashboard's controls (the {@code limiter} endpoint's write operations), and the CSRF token their
- * writes must carry. The page shows controls only to a viewer who may write; the endpoint itself refuses the others.
+ * Who may see the dashboard (those who may read the {@code limiter} endpoint), who may use its controls (the
+ * endpoint's write operations), and the CSRF token their writes must carry. The page shows controls only to a viewer
+ * who may write; the endpoint itself refuses the others.
  *
  * @author limiter
  * @since 0.1.0
@@ -15,6 +16,11 @@ public interface DashboardAccess {
 
 	/** Everyone who sees the page may write, with no CSRF token: no Spring Security in front of the endpoint. */
 	DashboardAccess OPEN = new DashboardAccess() {
+
+		@Override
+		public boolean mayRead(HttpServletRequest request, String readPath) {
+			return true;
+		}
 
 		@Override
 		public boolean mayWrite(HttpServletRequest request, String writePath) {
@@ -27,6 +33,14 @@ public interface DashboardAccess {
 		}
 
 	};
+
+	/**
+	 * Returns whether the request's user may {@code GET} the endpoint, and so see the page.
+	 * @param request the request for the page, its data or its files
+	 * @param readPath the endpoint's path, such as {@code /actuator/limiter}, without the context path
+	 * @return whether the user may read
+	 */
+	boolean mayRead(HttpServletRequest request, String readPath);
 
 	/**
 	 * Returns whether the request's user may {@code POST} to the endpoint's write path.

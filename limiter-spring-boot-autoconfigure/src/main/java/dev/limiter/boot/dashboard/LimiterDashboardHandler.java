@@ -14,7 +14,9 @@ import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.web.servlet.function.HandlerFunction;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerRequest;
@@ -24,7 +26,8 @@ import org.springframework.web.util.HtmlUtils;
 /**
  * Serves the dashboard under the management path: the page ({@code GET {base}/limiter-dashboard}), its scripts and
  * styles from the jar (uPlot from its webjar), the samples as Server-Sent Events ({@code .../stream}) and, for proxies
- * that buffer streams, as JSON to poll ({@code .../data?since=n}). Every response carries
+ * that buffer streams, as JSON to poll ({@code .../data?since=n}); all of it only to users who may read the
+ * {@code limiter} endpoint, and the controls only to those who may write to it ({@link DashboardAccess}). Every response carries
  * {@code Content-Security-Policy: default-src 'self'} (plus {@code frame-ancestors 'none'}): the page runs no inline
  * script or style and loads nothing from elsewhere.
  *
@@ -84,7 +87,22 @@ public final class LimiterDashboardHandler {
 			.GET(root + "/stream", this::stream)
 			.GET(root + "/data", this::data)
 			.GET(root + "/{asset}", this::asset)
+			.filter(this::readable)
 			.build();
+	}
+
+	/**
+	 * Answers only those who may read the {@code limiter} endpoint, however the application's security rules match
+	 * the page's own path (a rule built with {@code EndpointRequest} does not match it).
+	 */
+	private ServerResponse readable(ServerRequest request, HandlerFunction<ServerResponse> handler) throws Exception {
+		HttpServletRequest servletRequest = request.servletRequest();
+		String path = base(request).substring(servletRequest.getContextPath().length()) + "/limiter";
+		if (!this.access.mayRead(servletRequest, path)) {
+			return secured(ServerResponse.status(HttpStatus.FORBIDDEN)).contentType(MediaType.TEXT_PLAIN)
+				.body("The limiter dashboard shows what GET " + path + " shows, which this user may not read.\n");
+		}
+		return handler.handle(request);
 	}
 
 	private ServerResponse page(ServerRequest request) {

@@ -11,9 +11,9 @@ import org.springframework.security.web.access.WebInvocationPrivilegeEvaluator;
 import org.springframework.security.web.csrf.CsrfToken;
 
 /**
- * {@link DashboardAccess} from Spring Security: a viewer may write when the application's security rules let the
- * viewer {@code POST} to the {@code limiter} endpoint (asked of Security's {@link WebInvocationPrivilegeEvaluator}),
- * and writes carry the request's CSRF token when Security issued one.
+ * {@link DashboardAccess} from Spring Security: a viewer may see the page when the application's security rules let
+ * the viewer {@code GET} the {@code limiter} endpoint, and write when they let the viewer {@code POST} to it (asked of
+ * Security's {@link WebInvocationPrivilegeEvaluator}); writes carry the request's CSRF token when Security issued one.
  *
  * @author limiter
  * @since 0.1.0
@@ -31,12 +31,21 @@ public final class SpringSecurityDashboardAccess implements DashboardAccess {
 	}
 
 	@Override
+	public boolean mayRead(HttpServletRequest request, String readPath) {
+		return isAllowed(request, readPath, "GET");
+	}
+
+	@Override
 	public boolean mayWrite(HttpServletRequest request, String writePath) {
+		return isAllowed(request, writePath, "POST");
+	}
+
+	private boolean isAllowed(HttpServletRequest request, String path, String method) {
 		WebInvocationPrivilegeEvaluator evaluator = this.evaluator.get();
 		if (evaluator == null) {
 			return true;
 		}
-		return evaluator.isAllowed(request.getContextPath(), writePath, "POST",
+		return evaluator.isAllowed(request.getContextPath(), path, method,
 				SecurityContextHolder.getContext().getAuthentication());
 	}
 
