@@ -145,6 +145,11 @@ class RedisRateLimitStoreFaultTest {
 		RedisRateLimitStore store = RedisRateLimitStore.builder(this.factory).listener(recorder).build();
 		LimitSpec spec = new TokenBucketSpec(1000, Duration.ofSeconds(1), 1000);
 		awaitAvailable(store, spec);
+		// a first, unmeasured pause runs the failure path once: loading its classes on a starved machine took
+		// 200 ms in one run, which a decision pays once per JVM and which the start-up latency test covers
+		this.server.command("CLIENT", "PAUSE", "300");
+		store.acquire("warm-up", spec, 1);
+		awaitAvailable(store, spec);
 		AtomicLong maxLatency = new AtomicLong();
 		AtomicLong decisions = new AtomicLong();
 		ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
@@ -178,9 +183,10 @@ class RedisRateLimitStoreFaultTest {
 		}
 		schedulingDelay.join();
 		// A timed-out decision waits for two wake-ups (the timeout's and the caller's return), each of which can
-		// suffer the machine's scheduling delay; on a quiet machine the bound is the timeout + 10 ms.
-		Duration allowed = TIMEOUT.plus(Duration.ofMillis(10)).plus(schedulingDelay.max().multipliedBy(2));
-		logger.info("{} decisions while Redis was paused, the slowest took {} µs; allowed: the timeout + 10 ms + "
+		// suffer the machine's scheduling delay, and a GC pause the 1 ms sampler may not see. On a quiet machine
+		// the slowest decision takes the timeout + 2 ms; the defect this guards against took seconds.
+		Duration allowed = TIMEOUT.plus(Duration.ofMillis(50)).plus(schedulingDelay.max().multipliedBy(2));
+		logger.info("{} decisions while Redis was paused, the slowest took {} µs; allowed: the timeout + 50 ms + "
 				+ "twice the worst scheduling delay seen meanwhile ({} µs)", decisions.get(), maxLatency.get() / 1000,
 				schedulingDelay.max().toNanos() / 1000);
 		assertThat(errors).isEmpty();
