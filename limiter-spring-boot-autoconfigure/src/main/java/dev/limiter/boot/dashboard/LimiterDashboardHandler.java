@@ -27,9 +27,9 @@ import org.springframework.web.util.HtmlUtils;
  * Serves the dashboard under the management path: the page ({@code GET {base}/limiter-dashboard}), its scripts and
  * styles from the jar (uPlot from its webjar), the samples as Server-Sent Events ({@code .../stream}) and, for proxies
  * that buffer streams, as JSON to poll ({@code .../data?since=n}); all of it only to users who may read the
- * {@code limiter} endpoint, and the controls only to those who may write to it ({@link DashboardAccess}). Every response carries
- * {@code Content-Security-Policy: default-src 'self'} (plus {@code frame-ancestors 'none'}): the page runs no inline
- * script or style and loads nothing from elsewhere.
+ * {@code limiter} endpoint, and the controls only to those who may write to it ({@link DashboardAccess}). Every
+ * response carries {@code Content-Security-Policy: default-src 'self'} (plus {@code frame-ancestors 'none'}): the
+ * page runs no inline script or style and loads nothing from elsewhere.
  *
  * @author limiter
  * @since 0.1.0

@@ -39,8 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The dashboard behind Spring Security, configured as the README advises: a read-only user sees the page without
  * controls and the endpoint refuses the user's writes, even with a valid CSRF token; an operator sees the controls
- * and writes with the CSRF token the page carries. Without Security, {@code management.endpoint.limiter.access=read-only} has the same effect for
- * everyone.
+ * and writes with the CSRF token the page carries. Without Security,
+ * {@code management.endpoint.limiter.access=read-only} has the same effect for everyone.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		classes = LimiterDashboardSecurityTests.SecuredApplication.class,
@@ -50,7 +50,8 @@ class LimiterDashboardSecurityTests {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
-	private static final Pattern META = Pattern.compile("<meta name=\"limiter-csrf-(header|token)\" content=\"([^\"]*)\">");
+	private static final Pattern META = Pattern
+		.compile("<meta name=\"limiter-csrf-(header|token)\" content=\"([^\"]*)\">");
 
 	@LocalServerPort
 	int port;
