@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.zip.GZIPOutputStream;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -57,6 +59,13 @@ public final class LimiterDashboardHandler {
 	private final String page;
 
 	private final Map<String, Asset> assets;
+
+	/** Writes to the streams, so that a viewer whose connection stalls holds up neither the sampler nor the others. */
+	private final Executor writer = Executors.newCachedThreadPool((runnable) -> {
+		Thread thread = new Thread(runnable, "limiter-dashboard-sse");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	/**
 	 * Creates the handler.
@@ -178,7 +187,7 @@ public final class LimiterDashboardHandler {
 	private ServerResponse stream(ServerRequest request) {
 		boolean controls = controls(request);
 		return ServerResponse.sse((sse) -> {
-			SseViewer viewer = new SseViewer(sse, controls);
+			SseViewer viewer = new SseViewer(sse, controls, this.writer);
 			sse.onComplete(() -> this.dashboard.unwatch(viewer));
 			sse.onTimeout(() -> this.dashboard.unwatch(viewer));
 			sse.onError((ex) -> this.dashboard.unwatch(viewer));
@@ -229,58 +238,6 @@ public final class LimiterDashboardHandler {
 				throw new UncheckedIOException(ex);
 			}
 			return out.toByteArray();
-		}
-
-	}
-
-	/** One browser's event stream; sends are serialised, the snapshot goes first. */
-	private static final class SseViewer implements LimiterDashboard.Viewer {
-
-		private final ServerResponse.SseBuilder sse;
-
-		private final boolean controls;
-
-		private long snapshotSeq = Long.MAX_VALUE;
-
-		SseViewer(ServerResponse.SseBuilder sse, boolean controls) {
-			this.sse = sse;
-			this.controls = controls;
-		}
-
-		synchronized void start(LimiterDashboard dashboard) {
-			LimiterDashboard.Snapshot snapshot = dashboard.watch(this, this.controls);
-			this.snapshotSeq = snapshot.seq();
-			try {
-				this.sse.retry(Duration.ofSeconds(3)).event("snapshot").data(snapshot.json());
-			}
-			catch (IOException | IllegalStateException ex) {
-				dashboard.unwatch(this);
-			}
-		}
-
-		@Override
-		public synchronized boolean send(long seq, String json) {
-			if (seq <= this.snapshotSeq) {
-				return true;
-			}
-			try {
-				this.sse.id(Long.toString(seq)).event("tick").data(json);
-				return true;
-			}
-			catch (IOException | IllegalStateException ex) {
-				return false;
-			}
-		}
-
-		@Override
-		public synchronized boolean heartbeat() {
-			try {
-				this.sse.comment("heartbeat").send();
-				return true;
-			}
-			catch (IOException | IllegalStateException ex) {
-				return false;
-			}
 		}
 
 	}
