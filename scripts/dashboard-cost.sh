@@ -2,8 +2,9 @@
 # Measures what the live dashboard costs: the sample app with 100 protectors (60 rate limiters, 20 breakers,
 # 20 shedders, added by a generated config file), first with nobody watching, then with VIEWERS Server-Sent Events
 # streams open (curl), each phase for SECONDS. Reports, as shares of one core: the process's CPU in each phase (the
-# idle phase is the floor), their difference, and the CPU of the dashboard's sampler thread (which samples, renders
-# and writes every stream). Loopback only; bounded in time; stops only the processes it started.
+# idle phase is the floor), their difference, and the CPU of the dashboard's own threads (the sampler, which samples
+# and renders each tick once, and the writers of the streams). Loopback only; bounded in time; stops only the
+# processes it started.
 #
 #   scripts/dashboard-cost.sh [seconds per phase, default 60] [viewers, default 5]
 set -euo pipefail
@@ -53,12 +54,21 @@ PROTECTORS=$(curl -s "http://127.0.0.1:$PORT/actuator/limiter" | python3 -c 'imp
 TICK=$(getconf CLK_TCK)
 
 process_ticks() { awk '{ print $14 + $15 }' "/proc/$APP/stat"; }
-sampler_tid() {
+# the dashboard's threads: "limiter-dashboard" (the sampler) and "limiter-dashboard-sse" (writers), cut to 15 chars
+dashboard_tids() {
 	for task in /proc/"$APP"/task/*; do
-		if [ "$(cat "$task/comm" 2>/dev/null)" = "limiter-dashboa" ]; then basename "$task"; return; fi
+		if [ "$(cat "$task/comm" 2>/dev/null)" = "limiter-dashboa" ]; then basename "$task"; fi
 	done
 }
-thread_ticks() { awk '{ print $14 + $15 }' "/proc/$APP/task/$1/stat"; }
+declare -A THREAD_START
+dashboard_ticks_since_start() { # a thread born during the phase counts from 0; one that ended is lost (rare)
+	local total=0 tid now
+	for tid in $(dashboard_tids); do
+		now=$(awk '{ print $14 + $15 }' "/proc/$APP/task/$tid/stat" 2>/dev/null || echo 0)
+		total=$(( total + now - ${THREAD_START[$tid]:-0} ))
+	done
+	echo "$total"
+}
 share() { python3 -c "print(f'{100 * $1 / $TICK / $2:.3f}')"; }
 
 sleep 10 # let start-up work settle
@@ -66,17 +76,17 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 start=$(process_ticks); t0=$(date +%s.%N)
 sleep "$SECONDS_PER"
 idle=$(( $(process_ticks) - start )); idle_wall=$(python3 -c "print($(date +%s.%N) - $t0)")
-if [ -n "$(sampler_tid)" ]; then echo "sampler thread while nobody watched: present"; else echo "sampler thread while nobody watched: absent"; fi
+if [ -n "$(dashboard_tids)" ]; then echo "dashboard threads while nobody watched: present"; else echo "dashboard threads while nobody watched: none"; fi
 
 for _ in $(seq 1 "$VIEWERS"); do
 	curl -sN "http://127.0.0.1:$PORT/actuator/limiter-dashboard/stream" > "$WORK/stream-$_.txt" &
 	PIDS+=("$!")
 done
 sleep 5 # the first snapshots, the sampler starts
-tid=$(sampler_tid)
-start=$(process_ticks); thread_start=$(thread_ticks "$tid"); t0=$(date +%s.%N)
+for tid in $(dashboard_tids); do THREAD_START[$tid]=$(awk '{ print $14 + $15 }' "/proc/$APP/task/$tid/stat"); done
+start=$(process_ticks); t0=$(date +%s.%N)
 sleep "$SECONDS_PER"
-watched=$(( $(process_ticks) - start )); thread=$(( $(thread_ticks "$tid") - thread_start ))
+watched=$(( $(process_ticks) - start )); thread=$(dashboard_ticks_since_start)
 watched_wall=$(python3 -c "print($(date +%s.%N) - $t0)")
 ticks=$(grep -c '^event:tick' "$WORK/stream-1.txt" || true)
 bytes=$(wc -c < "$WORK/stream-1.txt")
@@ -85,5 +95,5 @@ echo "protectors: $PROTECTORS, viewers: $VIEWERS, seconds per phase: $SECONDS_PE
 echo "process CPU, nobody watching (floor): $(share "$idle" "$idle_wall") % of one core"
 echo "process CPU, $VIEWERS viewers:            $(share "$watched" "$watched_wall") % of one core"
 echo "difference:                         $(share "$(( watched - idle ))" "$watched_wall") % of one core"
-echo "dashboard sampler thread:           $(share "$thread" "$watched_wall") % of one core"
+echo "dashboard threads:                  $(share "$thread" "$watched_wall") % of one core"
 echo "viewer 1 received $ticks ticks, $bytes bytes"
