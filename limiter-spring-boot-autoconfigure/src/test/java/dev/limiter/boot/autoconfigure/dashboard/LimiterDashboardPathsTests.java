@@ -16,10 +16,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The page is a 404, and nothing watches the rate limiters, when the dashboard is disabled or the {@code limiter}
- * endpoint is not exposed on the web; with a separate management port, it is served there only.
+ * Where the page is served: under the context path and the management base path; with a separate management port,
+ * there only; nowhere (404, and nothing watches the rate limiters) when the dashboard is disabled or the
+ * {@code limiter} endpoint is not exposed on the web.
  */
-class LimiterDashboardAbsentTests {
+class LimiterDashboardPathsTests {
 
 	@Test
 	void disabledDashboardIsNotFound() throws Exception {
@@ -51,6 +52,26 @@ class LimiterDashboardAbsentTests {
 					HttpResponse.BodyHandlers.ofString()).body()).contains("\"snapshot\"");
 			assertThat(client.send(request(port, "/actuator/limiter-dashboard"), HttpResponse.BodyHandlers.discarding())
 				.statusCode()).isEqualTo(404);
+		}
+	}
+
+	@Test
+	void pageAndItsLinksFollowTheContextPathAndTheManagementBasePath() throws Exception {
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(DashboardTestApplication.class)
+			.properties("server.port=0", "server.servlet.context-path=/app", "management.endpoints.web.base-path=/ops",
+					"limiter.rate-limiters.api.limit=10", "management.endpoints.web.exposure.include=limiter")
+			.run()) {
+			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+			HttpClient client = HttpClient.newHttpClient();
+			HttpResponse<String> page = client.send(request(port, "/app/ops/limiter-dashboard"),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(page.statusCode()).isEqualTo(200);
+			assertThat(page.body()).contains("src=\"/app/ops/limiter-dashboard/dashboard.js\"")
+				.contains("data-base=\"/app/ops\"");
+			assertThat(client.send(request(port, "/app/ops/limiter-dashboard/dashboard.js"),
+					HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+			assertThat(client.send(request(port, "/app/ops/limiter-dashboard/data"),
+					HttpResponse.BodyHandlers.ofString()).body()).contains("\"snapshot\"");
 		}
 	}
 
