@@ -302,6 +302,7 @@
 
   function snapshot(data) {
     model.seq = data.seq;
+    document.body.dataset.seq = String(data.seq);
     model.capacity = data.capacity;
     model.controls = data.controls;
     model.times = data.t.map(function (t) { return t / 1000; });
@@ -316,6 +317,7 @@
   function tick(data) {
     if (data.seq <= model.seq) { return; }
     model.seq = data.seq;
+    document.body.dataset.seq = String(data.seq);
     model.times.push(data.t / 1000);
     data.v.forEach(function (value, i) { (model.columns[i] = model.columns[i] || []).push(value); });
     if (model.times.length > model.capacity) {
@@ -346,7 +348,8 @@
   }
 
   function connect() {
-    if (!window.EventSource) { poll(); return; }
+    // ?transport=poll forces the fallback, as a proxy that buffers the stream would
+    if (!window.EventSource || /[?&]transport=poll(&|$)/.test(window.location.search)) { poll(); return; }
     var source = new EventSource(root + '/stream');
     var received = false;
     // a proxy that buffers the stream delivers nothing: fall back to polling

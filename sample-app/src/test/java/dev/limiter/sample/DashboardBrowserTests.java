@@ -42,7 +42,7 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * The live dashboard of the sample app in headless Chromium, driven by Selenium through the system chromedriver:
  * it loads with no console error and no request outside the app, draws its charts, moves when traffic comes, and
- * forces a breaker open through a confirmed control. Runs in the {@code browser} profile
+ * forces a breaker open through a confirmed control; and it stays current by polling when the stream is not used. Runs in the {@code browser} profile
  * ({@code ./mvnw -pl sample-app -am verify -Pbrowser}); fails, never skips, when Chromium is not installed.
  */
 @Tag("browser")
@@ -149,7 +149,25 @@ class DashboardBrowserTests {
 		List<String> resources = (List<String>) script(
 				"return performance.getEntriesByType('resource').map(function (e) { return e.name; })");
 		assertThat(resources).isNotEmpty().allSatisfy((url) -> assertThat(url).startsWith(origin + "/"));
-		List<String> errors = driver.manage()
+		assertThat(consoleErrors()).as("console errors and warnings").isEmpty();
+		((ThresholdBreaker) this.breakers.find("downstream")).reset();
+	}
+
+	@Test
+	void pollingFallbackKeepsThePageCurrent() {
+		driver.get("http://localhost:" + this.port + "/actuator/limiter-dashboard?transport=poll");
+		WebDriverWait wait = new WebDriverWait(driver, WAIT);
+		wait.until(ExpectedConditions.textToBe(By.id("connection"), "polling"));
+		wait.until((browser) -> driver.findElement(By.tagName("body")).getDomAttribute("data-seq") != null);
+		long first = Long.parseLong(driver.findElement(By.tagName("body")).getDomAttribute("data-seq"));
+		wait.until((browser) -> Long
+			.parseLong(driver.findElement(By.tagName("body")).getDomAttribute("data-seq")) >= first + 2);
+		assertThat(driver.findElements(By.cssSelector(".card canvas"))).isNotEmpty();
+		assertThat(consoleErrors()).as("console errors and warnings").isEmpty();
+	}
+
+	private static List<String> consoleErrors() {
+		return driver.manage()
 			.logs()
 			.get(LogType.BROWSER)
 			.getAll()
@@ -157,8 +175,6 @@ class DashboardBrowserTests {
 			.filter((entry) -> entry.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue())
 			.map(LogEntry::toString)
 			.toList();
-		assertThat(errors).as("console errors and warnings").isEmpty();
-		((ThresholdBreaker) this.breakers.find("downstream")).reset();
 	}
 
 	/** Whether every chart's canvas has a pixel that is not transparent. */
