@@ -13,8 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.boot.registry.LoadShedderRegistry;
+import dev.limiter.core.shedding.CappedShedder;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 

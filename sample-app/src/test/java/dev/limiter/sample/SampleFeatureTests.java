@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.boot.registry.LoadShedderRegistry;
+import dev.limiter.core.shedding.CappedShedder;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;

@@ -11,6 +11,8 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
+import dev.limiter.core.Listeners;
 import dev.limiter.core.Promise;
 
 /**
@@ -25,7 +27,7 @@ import dev.limiter.core.Promise;
  * {@code workingBuckets} the number with successes and no failure (empty and drop-only buckets do not break either
  * streak). Each call then:
  * <pre>
- * w          = k - (k - 1.1) · failingBuckets / buckets          // K falls from k (1.5) to 1.1 while buckets keep failing
+ * w          = k - (k - 1.1) · failingBuckets / buckets     // from k (1.5) down to 1.1 while buckets keep failing
  * ratio      = (total - protection - max(w, 1.1) · accepts) / (total + 1)
  * ratio ≤ 0                                   → call permitted (breaker CLOSED)
  * a call was permitted by the draw before, and more than 1 s ago → call permitted as a forced probe
@@ -50,10 +52,11 @@ import dev.limiter.core.Promise;
  * system clock and {@link ThreadLocalRandom}.
  *
  * <h2>Edge cases</h2>
- * With protection 0, one failure in a window without successes is enough to start dropping. The random source must return values in [0, 1); a call is dropped
- * when the draw is below the ratio, so a source that always returns 0 drops whenever the ratio is positive (apart
- * from the forced probe). Time going backwards by a bucket or more empties the window (go-zero's rolling window does
- * the same). Time 0 is an ordinary instant: "a call was permitted before" is an explicit flag.
+ * With protection 0, one failure in a window without successes is enough to start dropping. The random source must
+ * return values in [0, 1); a call is dropped when the draw is below the ratio, so a source that always returns 0
+ * drops whenever the ratio is positive (apart from the forced probe). Time going backwards by a bucket or more
+ * empties the window (go-zero's rolling window does the same). Time 0 is an ordinary instant: "a call was permitted
+ * before" is an explicit flag.
  *
  * <h2>Threads and cost</h2>
  * Thread-safe. The permitted path allocates nothing ({@link #allow()} returns one shared promise, which carries no
@@ -63,7 +66,7 @@ import dev.limiter.core.Promise;
  * that may drop. Drops throw one pre-built {@link BreakerOpenException} per breaker. Listeners run on the calling
  * thread and cost nothing while none is registered.
  */
-public final class SreBreaker implements Breaker {
+public final class SreBreaker implements Breaker, BreakerControls {
 
 	/*
 	 * Implementation notes (go-zero core/breaker/googlebreaker.go at v1.10.3, semantics in go-semantics.md §4.4;
@@ -209,16 +212,19 @@ public final class SreBreaker implements Breaker {
 	}
 
 	/** Drops every call until {@link #reset()}; outcomes are not recorded meanwhile. */
+	@Override
 	public void forceOpen() {
 		override(BreakerState.FORCED_OPEN);
 	}
 
 	/** Permits every call until {@link #reset()}; outcomes are still recorded. */
+	@Override
 	public void forceClosed() {
 		override(BreakerState.FORCED_CLOSED);
 	}
 
 	/** Permits every call and records nothing until {@link #reset()}. */
+	@Override
 	public void disable() {
 		override(BreakerState.DISABLED);
 	}
@@ -255,6 +261,7 @@ public final class SreBreaker implements Breaker {
 	/**
 	 * Forgets every recorded outcome, the last forced probe and any operator override: the breaker is closed again.
 	 */
+	@Override
 	public void reset() {
 		long stamp = this.lock.writeLock();
 		try {
@@ -274,7 +281,7 @@ public final class SreBreaker implements Breaker {
 	 */
 	public void addListener(BreakerListener listener) {
 		synchronized (this.listenerLock) {
-			this.listeners = BreakerListeners.add(this.listeners, listener);
+			this.listeners = Listeners.add(this.listeners, listener);
 		}
 	}
 
@@ -284,7 +291,7 @@ public final class SreBreaker implements Breaker {
 	 */
 	public void removeListener(BreakerListener listener) {
 		synchronized (this.listenerLock) {
-			this.listeners = BreakerListeners.remove(this.listeners, listener);
+			this.listeners = Listeners.remove(this.listeners, listener);
 		}
 	}
 
@@ -512,7 +519,7 @@ public final class SreBreaker implements Breaker {
 		 */
 		public Builder k(double k) {
 			if (!(k >= MIN_K) || Double.isInfinite(k)) {
-				throw new IllegalArgumentException("k must be >= " + MIN_K + " and finite (was " + k + ")");
+				throw InvalidSettingException.of("k", k, "must be >= " + MIN_K + " and finite");
 			}
 			this.k = k;
 			return this;
@@ -526,7 +533,7 @@ public final class SreBreaker implements Breaker {
 		 */
 		public Builder protection(int protection) {
 			if (protection < 0) {
-				throw new IllegalArgumentException("protection must be >= 0 (was " + protection + ")");
+				throw InvalidSettingException.of("protection", protection, "must be >= 0");
 			}
 			this.protection = protection;
 			return this;
@@ -541,7 +548,7 @@ public final class SreBreaker implements Breaker {
 		public Builder window(Duration window) {
 			Objects.requireNonNull(window, "window must not be null");
 			if (window.isNegative() || window.isZero()) {
-				throw new IllegalArgumentException("window must be > 0 (was " + window + ")");
+				throw InvalidSettingException.of("window", window, "must be > 0");
 			}
 			this.window = window;
 			return this;
@@ -555,7 +562,7 @@ public final class SreBreaker implements Breaker {
 		 */
 		public Builder buckets(int buckets) {
 			if (buckets < 1) {
-				throw new IllegalArgumentException("buckets must be > 0 (was " + buckets + ")");
+				throw InvalidSettingException.of("buckets", buckets, "must be > 0");
 			}
 			this.buckets = buckets;
 			return this;
@@ -587,7 +594,7 @@ public final class SreBreaker implements Breaker {
 		 * @return this builder
 		 */
 		public Builder listener(BreakerListener listener) {
-			this.listeners = BreakerListeners.add(this.listeners, listener);
+			this.listeners = Listeners.add(this.listeners, listener);
 			return this;
 		}
 
@@ -602,11 +609,11 @@ public final class SreBreaker implements Breaker {
 				windowNanos = this.window.toNanos();
 			}
 			catch (ArithmeticException ex) {
-				throw new IllegalArgumentException("window must fit in a long of nanoseconds (was " + this.window + ")");
+				throw InvalidSettingException.of("window", this.window, "must fit in a long of nanoseconds");
 			}
 			if (windowNanos / this.buckets < 1) {
-				throw new IllegalArgumentException("window must be at least 1ns per bucket (was " + this.window
-						+ " for " + this.buckets + " buckets)");
+				throw new InvalidSettingException("window", this.window, "window must be at least 1ns per bucket (was "
+						+ this.window + " for " + this.buckets + " buckets)");
 			}
 			return new SreBreaker(this);
 		}

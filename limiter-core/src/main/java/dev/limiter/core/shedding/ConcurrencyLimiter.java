@@ -125,10 +125,7 @@ public final class ConcurrencyLimiter implements Shedder {
 		return this.maxConcurrency;
 	}
 
-	/**
-	 * Returns this limiter's name.
-	 * @return the name
-	 */
+	@Override
 	public String name() {
 		return this.name;
 	}

@@ -2,7 +2,10 @@ package dev.limiter.core.shedding;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,7 +21,6 @@ import dev.limiter.core.Promise;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-import static org.assertj.core.api.Assertions.within;
 
 class AdaptiveShedderTest {
 
@@ -38,17 +40,77 @@ class AdaptiveShedderTest {
 			.clock(this.clock);
 	}
 
-	/** go-zero adaptiveshedder_test.go: pass counts 100..1000 and response times 1..100 over ten buckets. */
+	/**
+	 * go-zero adaptiveshedder_test.go's window, made of real calls: in bucket i + 1 (i from 0 to 9), (i + 1) × 100
+	 * passed calls, half taking 10i + 5 ms and half 10i + 6 ms (a mean of 10i + 5.5 ms). Ends at the start of bucket
+	 * 10, which holds the last 1000 passes; the shedder must have been built at the current time.
+	 */
 	private void fill(AdaptiveShedder shedder) {
+		long start = this.clock.nanoTime();
 		for (int i = 0; i < 10; i++) {
-			if (i > 0) {
-				this.clock.advance(BUCKET);
-			}
-			shedder.passCounter().add((i + 1) * 100);
-			for (int j = i * 10 + 1; j <= i * 10 + 10; j++) {
-				shedder.rtCounter().add(j);
-			}
+			passes(shedder, start + BUCKET.toNanos() * (i + 1), (i + 1) * 100, i * 10 + 5, i * 10 + 6);
 		}
+	}
+
+	/**
+	 * Completes {@code count} passed calls at {@code end} (clock nanos, not before now plus the longer response
+	 * time), half taking {@code fasterMillis} and half {@code slowerMillis}, with the CPU cool meanwhile.
+	 */
+	private void passes(AdaptiveShedder shedder, long end, int count, long fasterMillis, long slowerMillis) {
+		double cpu = this.cpu;
+		this.cpu = 0;
+		List<Long> tokens = new ArrayList<>();
+		advanceTo(end - Duration.ofMillis(slowerMillis).toNanos());
+		for (int i = 0; i < count / 2; i++) {
+			tokens.add(shedder.tryAcquire());
+		}
+		advanceTo(end - Duration.ofMillis(fasterMillis).toNanos());
+		for (int i = count / 2; i < count; i++) {
+			tokens.add(shedder.tryAcquire());
+		}
+		advanceTo(end);
+		tokens.forEach((token) -> shedder.release(token, true));
+		this.cpu = cpu;
+		assertThat(tokens).allMatch((token) -> token >= 0);
+	}
+
+	/**
+	 * Leaves {@code inFlight} calls in flight and the average in flight just below {@code inFlight}: calls that
+	 * fail leave the flight without touching the windows, and the clock does not move. The CPU is cool meanwhile.
+	 */
+	private void inFlight(AdaptiveShedder shedder, int inFlight) {
+		inFlight(shedder, inFlight + 1, inFlight);
+	}
+
+	/** As {@link #inFlight(AdaptiveShedder, int)}, with the average first brought to {@code average}. */
+	private void inFlight(AdaptiveShedder shedder, int average, int inFlight) {
+		double cpu = this.cpu;
+		this.cpu = 0;
+		Deque<Long> tokens = new ArrayDeque<>();
+		while (shedder.inFlight() < average + 1) {
+			tokens.add(shedder.tryAcquire());
+		}
+		for (int i = 0; i < 300; i++) {
+			shedder.release(tokens.poll(), false);
+			tokens.add(shedder.tryAcquire());
+		}
+		while (shedder.inFlight() > inFlight) {
+			shedder.release(tokens.poll(), false);
+		}
+		this.cpu = cpu;
+		assertThat(tokens).allMatch((token) -> token >= 0);
+	}
+
+	/** Whether the shedder sheds the next call; a permitted one fails at once, leaving the flight. */
+	private static boolean sheds(AdaptiveShedder shedder) {
+		long token = shedder.tryAcquire();
+		shedder.release(token, false);
+		return token < 0;
+	}
+
+	private void advanceTo(long nanos) {
+		assertThat(nanos).isGreaterThanOrEqualTo(this.clock.nanoTime());
+		this.clock.advanceNanos(nanos - this.clock.nanoTime());
 	}
 
 	// go-zero adaptiveshedder_test.go TestAdaptiveShedder (real threads, CPU always over the threshold)
@@ -93,37 +155,31 @@ class AdaptiveShedderTest {
 		assertThat(shedder.inFlight()).isZero();
 	}
 
-	// go-zero adaptiveshedder_test.go TestAdaptiveShedderMaxPass
+	// go-zero adaptiveshedder_test.go TestAdaptiveShedderMaxPass, seen through maxFlight = maxPass × minRt × 0.01
 	@Test
 	void maxPassIsTheLargestCompletedBucket() {
 		AdaptiveShedder shedder = builder().build();
+		long start = this.clock.nanoTime();
 		for (int i = 1; i <= 10; i++) {
-			shedder.passCounter().add(i * 100);
-			this.clock.advance(BUCKET);
+			passes(shedder, start + BUCKET.toNanos() * i, i * 100, 2, 2);
 		}
-		assertThat(shedder.maxPass()).isEqualTo(1000);
+		this.clock.advance(BUCKET);
+		assertThat(shedder.maxFlight()).isEqualTo(1000 * 2 * 0.01);
 
-		// default max pass is equal to 1.
-		assertThat(builder().build().maxPass()).isEqualTo(1);
+		// default max pass is equal to 1 (and min RT to 1000 ms).
+		assertThat(builder().build().maxFlight()).isEqualTo(1 * 1000 * 0.01);
 	}
 
 	// go-zero adaptiveshedder_test.go TestAdaptiveShedderMinRt
 	@Test
 	void minRtIsTheSmallestRoundedBucketMean() {
 		AdaptiveShedder shedder = builder().build();
-		for (int i = 0; i < 10; i++) {
-			if (i > 0) {
-				this.clock.advance(BUCKET);
-			}
-			for (int j = i * 10 + 1; j <= i * 10 + 10; j++) {
-				shedder.rtCounter().add(j);
-			}
-		}
-		// the first bucket's mean 5.5 rounds half away from zero
-		assertThat(shedder.minRt()).isEqualTo(6.0);
-
-		// with no completed bucket: defaultMinRt
-		assertThat(builder().build().minRt()).isEqualTo(AdaptiveShedder.DEFAULT_MIN_RT);
+		long start = this.clock.nanoTime();
+		passes(shedder, start + BUCKET.toNanos(), 100, 5, 6);
+		passes(shedder, start + BUCKET.toNanos() * 2, 100, 20, 20);
+		this.clock.advance(BUCKET);
+		// the first bucket's mean 5.5 rounds half away from zero: maxPass 100, minRt 6
+		assertThat(shedder.maxFlight()).isEqualTo(100 * 6 * 0.01);
 	}
 
 	// go-zero adaptiveshedder_test.go TestAdaptiveShedderMaxFlight
@@ -138,41 +194,44 @@ class AdaptiveShedderTest {
 	@Test
 	void maxFlightChangesExactlyWhenTimeEntersTheNextBucket() {
 		AdaptiveShedder shedder = builder().build();
+		long start = this.clock.nanoTime();
 		fill(shedder);
 		assertThat(shedder.maxFlight()).isEqualTo(54.0);
-		shedder.passCounter().add(5_000); // the current bucket: not shown yet
-		this.clock.advance(BUCKET.minusNanos(1));
+		// 5000 passes of 20 ms more in the current bucket: not shown yet
+		passes(shedder, this.clock.nanoTime() + Duration.ofMillis(20).toNanos(), 5_000, 20, 20);
+		assertThat(shedder.maxFlight()).isEqualTo(54.0);
+		advanceTo(start + BUCKET.toNanos() * 11 - 1);
 		assertThat(shedder.maxFlight()).isEqualTo(54.0);
 		this.clock.advanceNanos(1);
-		// now the buckets of 1000 and 5000 passes are completed; the oldest (100 passes, minRt 6) expired
-		assertThat(shedder.maxFlight()).isEqualTo(shedder.maxPass() * shedder.minRt() * 0.01).isEqualTo(6000 * 16 * 0.01);
+		// now the bucket of 1000 + 5000 passes is shown; the oldest (100 passes, minRt 6) expired, the next has
+		// minRt 16
+		assertThat(shedder.maxFlight()).isEqualTo(6000 * 16 * 0.01);
 		this.clock.advance(Duration.ofSeconds(-5));
 		assertThat(shedder.maxFlight()).as("time went backwards: nothing is shown").isEqualTo(10.0);
 	}
 
-	// go-zero adaptiveshedder_test.go TestAdaptiveShedderShouldDrop
-	@Test
-	void shedsOnlyWhenHotAndBothInFlightCountsExceedMaxFlight() {
+	// go-zero adaptiveshedder_test.go TestAdaptiveShedderShouldDrop: maxFlight is 54
+	@ParameterizedTest
+	@CsvSource({ "0.9, 10, 10, false", // hot, few in flight
+			"0.9, 80, 49, false", // hot, the average in flight above maxFlight, in flight below it
+			"0.9, 80, 80, true", // hot, both above
+			"0.5, 80, 80, false" }) // cool, both above
+	void shedsOnlyWhenHotAndBothInFlightCountsExceedMaxFlight(double cpu, int average, int inFlight,
+			boolean sheds) {
 		AdaptiveShedder shedder = builder().build();
 		fill(shedder);
-		// cpu >= threshold, inflight < maxPass
-		this.cpu = 0.9;
-		shedder.setInFlight(0, 50);
-		assertThat(shedder.shouldDrop()).isFalse();
+		inFlight(shedder, average, inFlight);
+		assertThat(shedder.inFlight()).isEqualTo(inFlight);
+		assertThat(shedder.averageInFlight() > 54).as("average above maxFlight").isEqualTo(average > 54);
+		this.cpu = cpu;
+		assertThat(sheds(shedder)).isEqualTo(sheds);
+	}
 
-		// cpu >= threshold, average in flight > maxFlight but in flight below it
-		shedder.setInFlight((long) (shedder.maxFlight() * shedder.overloadFactor()) - 5, 80);
-		assertThat(shedder.shouldDrop()).isFalse();
-
-		// cpu >= threshold, both above
-		shedder.setInFlight(80, 80);
-		assertThat(shedder.shouldDrop()).isTrue();
-
-		// cpu < threshold, both above
-		this.cpu = 0.5;
-		assertThat(shedder.shouldDrop()).isFalse();
-
-		// cpu >= threshold, both above: allow refuses
+	@Test
+	void allowThrowsWhenShedding() {
+		AdaptiveShedder shedder = builder().build();
+		fill(shedder);
+		inFlight(shedder, 80);
 		this.cpu = 0.9;
 		assertThatExceptionOfType(OverloadException.class).isThrownBy(shedder::allow)
 			.withMessage("Load shedder 'test' refused the call: service overloaded")
@@ -183,33 +242,32 @@ class AdaptiveShedderTest {
 	// go-zero adaptiveshedder_test.go TestAdaptiveShedderStillHot
 	@Test
 	void stillHotOnlyWithinTheCoolOffAfterAnOverloadedReading() {
-		AdaptiveShedder shedder = builder().build();
+		AdaptiveShedder shedder = builder().window(Duration.ofSeconds(5)).buckets(50).build();
 		fill(shedder);
-		shedder.setDroppedRecently(true);
-		assertThat(shedder.stillHot()).as("never overloaded").isFalse();
-		shedder.setOverloadTime(this.clock.nanoTime() - Duration.ofSeconds(2).toNanos());
-		assertThat(shedder.stillHot()).as("overloaded 2 s ago").isFalse();
-		shedder.setDroppedRecently(true);
-		shedder.setOverloadTime(this.clock.nanoTime());
-		assertThat(shedder.stillHot()).as("overloaded now").isTrue();
+		inFlight(shedder, 80);
+		this.cpu = 0.9;
+		assertThat(sheds(shedder)).as("overloaded now").isTrue();
+		this.cpu = 0.5;
+		assertThat(sheds(shedder)).as("overloaded and shed just now").isTrue();
+		this.clock.advance(Duration.ofSeconds(2));
+		assertThat(sheds(shedder)).as("overloaded 2 s ago").isFalse();
 	}
 
 	@Test
 	void coolOffRunsFromTheLastOverloadedReadingAndNeedsADrop() {
 		AdaptiveShedder shedder = builder().window(Duration.ofSeconds(5)).buckets(50).build();
 		fill(shedder);
-		shedder.setInFlight(80, 80);
+		inFlight(shedder, 80);
 		this.cpu = 0.5;
-		assertThat(shedder.tryAcquire()).as("cool").isNotNegative();
-		shedder.setInFlight(80, 80);
+		assertThat(sheds(shedder)).as("cool").isFalse();
 
 		this.cpu = 0.95;
-		assertThat(shedder.tryAcquire()).as("hot").isEqualTo(AdaptiveShedder.SHED);
+		assertThat(shedder.tryAcquire()).as("hot").isEqualTo(AdaptiveShedder.REJECTED);
 		this.cpu = 0.5;
 		this.clock.advance(Duration.ofMillis(500));
-		assertThat(shedder.tryAcquire()).as("cooling off, 0.5 s").isEqualTo(AdaptiveShedder.SHED);
+		assertThat(shedder.tryAcquire()).as("cooling off, 0.5 s").isEqualTo(AdaptiveShedder.REJECTED);
 		this.clock.advance(Duration.ofMillis(499));
-		assertThat(shedder.tryAcquire()).as("cooling off, 0.999 s").isEqualTo(AdaptiveShedder.SHED);
+		assertThat(shedder.tryAcquire()).as("cooling off, 0.999 s").isEqualTo(AdaptiveShedder.REJECTED);
 		this.clock.advance(Duration.ofMillis(1));
 		assertThat(shedder.tryAcquire()).as("1 s after the last hot reading").isNotNegative();
 	}
@@ -219,37 +277,32 @@ class AdaptiveShedderTest {
 		AdaptiveShedder shedder = builder().window(Duration.ofSeconds(5)).buckets(50).build();
 		fill(shedder);
 		this.cpu = 0.95;
-		assertThat(shedder.tryAcquire()).as("hot, but few in flight").isNotNegative();
-		shedder.setInFlight(80, 80);
+		assertThat(sheds(shedder)).as("hot, but few in flight").isFalse();
 		this.cpu = 0.5;
-		assertThat(shedder.tryAcquire()).isNotNegative();
+		inFlight(shedder, 80);
+		assertThat(sheds(shedder)).isFalse();
 	}
 
 	@Test
 	void responseTimesAreWholeMillisecondsRoundedUp() {
 		AdaptiveShedder shedder = builder().build();
-		long first = shedder.tryAcquire();
-		this.clock.advanceNanos(1);
-		shedder.release(first, true);
-		long second = shedder.tryAcquire();
-		this.clock.advance(Duration.ofMillis(2));
-		shedder.release(second, true);
-		long third = shedder.tryAcquire();
-		this.clock.advance(Duration.ofMillis(2).plusNanos(1));
-		shedder.release(third, true);
-		long failed = shedder.tryAcquire();
-		this.clock.advance(Duration.ofMillis(7));
-		shedder.release(failed, false);
-		this.clock.advance(BUCKET);
-		List<String> rts = new ArrayList<>();
-		shedder.rtCounter().reduce((sum, count) -> {
-			if (count > 0) {
-				rts.add(sum + "/" + count);
+		long[][] calls = new long[4][100];
+		for (long[] kind : calls) {
+			for (int i = 0; i < kind.length; i++) {
+				kind[i] = shedder.tryAcquire();
 			}
-		});
-		assertThat(rts).containsExactly("6.0/3");
-		assertThat(shedder.maxPass()).isEqualTo(3);
-		assertThat(shedder.minRt()).isEqualTo(2.0);
+		}
+		this.clock.advanceNanos(1);
+		Arrays.stream(calls[0]).forEach((token) -> shedder.release(token, true)); // 1 ns: 1 ms
+		this.clock.advance(Duration.ofMillis(2).minusNanos(1));
+		Arrays.stream(calls[1]).forEach((token) -> shedder.release(token, true)); // 2 ms
+		this.clock.advanceNanos(1);
+		Arrays.stream(calls[2]).forEach((token) -> shedder.release(token, true)); // 2 ms + 1 ns: 3 ms
+		this.clock.advance(Duration.ofMillis(5));
+		Arrays.stream(calls[3]).forEach((token) -> shedder.release(token, false)); // failed: no pass, no time
+		this.clock.advance(BUCKET);
+		// maxPass 300, minRt (1 + 2 + 3) / 3 = 2 ms
+		assertThat(shedder.maxFlight()).isEqualTo(300 * 2 * 0.01);
 		assertThat(shedder.inFlight()).isZero();
 	}
 
@@ -272,24 +325,21 @@ class AdaptiveShedderTest {
 		assertThat(shedder.averageInFlight()).isEqualTo(expected);
 	}
 
+	// maxFlight 54 scaled by the overload factor (1000 - cpu) / (1000 - 900), from 1 down to 0.1
 	@ParameterizedTest
-	@CsvSource({ "0.5, 1.0", "0.9, 1.0", "0.95, 0.5", "0.99, 0.1", "0.999, 0.1", "1.0, 0.1" })
-	void overloadFactorFallsWithTheCpuAboveTheThreshold(double cpu, double factor) {
-		AdaptiveShedder shedder = builder().build();
-		this.cpu = cpu;
-		assertThat(shedder.overloadFactor()).isCloseTo(factor, within(1e-12));
-	}
-
-	@Test
-	void theOverloadFactorScalesMaxFlight() {
+	@CsvSource({ "0.9, 54", "0.95, 27", "0.99, 5", "0.999, 5", "1.0, 5" })
+	void overloadFactorScalesMaxFlightWithTheCpuAboveTheThreshold(double cpu, int mostInFlight) {
 		AdaptiveShedder shedder = builder().build();
 		fill(shedder);
-		// maxFlight 54; at cpu 0.95 the factor is 0.5: 27 in flight is the limit
-		this.cpu = 0.95;
-		shedder.setInFlight(28, 28);
-		assertThat(shedder.shouldDrop()).isTrue();
-		shedder.setInFlight(27, 28);
-		assertThat(shedder.shouldDrop()).isFalse();
+		inFlight(shedder, mostInFlight);
+		this.cpu = cpu;
+		assertThat(sheds(shedder)).as("%d in flight", mostInFlight).isFalse();
+
+		shedder = builder().build();
+		fill(shedder);
+		inFlight(shedder, mostInFlight + 1);
+		this.cpu = cpu;
+		assertThat(sheds(shedder)).as("%d in flight", mostInFlight + 1).isTrue();
 	}
 
 	@Test
@@ -297,11 +347,11 @@ class AdaptiveShedderTest {
 		AdaptiveShedder priority = builder().priority(true).build();
 		assertThat(priority.cpuThreshold()).isEqualTo(0.95);
 		fill(priority);
-		priority.setInFlight(80, 80);
+		inFlight(priority, 80);
 		this.cpu = 0.949;
-		assertThat(priority.shouldDrop()).isFalse();
+		assertThat(sheds(priority)).isFalse();
 		this.cpu = 0.95;
-		assertThat(priority.shouldDrop()).isTrue();
+		assertThat(sheds(priority)).isTrue();
 		// go-zero's (t + 1000) >> 1 on integer millicpu
 		assertThat(builder().cpuThreshold(0.901).priority(true).build().cpuThreshold()).isEqualTo(0.95);
 		assertThat(builder().cpuThreshold(0).priority(true).build().cpuThreshold()).isEqualTo(0.5);
@@ -324,7 +374,7 @@ class AdaptiveShedderTest {
 		promise.accept();
 		promise.reject("again");
 		assertThat(shedder.inFlight()).isEqualTo(1);
-		shedder.release(AdaptiveShedder.SHED, true);
+		shedder.release(AdaptiveShedder.REJECTED, true);
 		assertThat(shedder.inFlight()).isEqualTo(1);
 	}
 
@@ -337,13 +387,12 @@ class AdaptiveShedderTest {
 		ignored.accept();
 		assertThat(shedder.inFlight()).isZero();
 		this.clock.advance(BUCKET.multipliedBy(2));
-		assertThat(shedder.maxPass()).as("no pass recorded").isEqualTo(1);
-		assertThat(shedder.minRt()).as("no response time recorded").isEqualTo(1000);
+		assertThat(shedder.maxFlight()).as("no pass, no response time recorded: 1 × 1000 ms × 0.01").isEqualTo(10.0);
 		Promise passed = shedder.allow();
 		this.clock.advance(Duration.ofMillis(1));
 		passed.accept();
 		this.clock.advance(BUCKET.multipliedBy(2));
-		assertThat(shedder.minRt()).as("an accepted call's response time counts").isEqualTo(1);
+		assertThat(shedder.maxFlight()).as("an accepted call counts: max(1 × 1 ms × 0.01, 1)").isEqualTo(1.0);
 	}
 
 	@Test
@@ -351,9 +400,9 @@ class AdaptiveShedderTest {
 		AdaptiveShedder shedder = builder().window(Duration.ofSeconds(5)).buckets(50).build();
 		fill(shedder);
 		assertThat(shedder.coolOffRemaining()).as("nothing shed").isZero();
-		shedder.setInFlight(80, 80);
+		inFlight(shedder, 80);
 		this.cpu = 0.95;
-		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.SHED);
+		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.REJECTED);
 		assertThat(shedder.coolOffRemaining()).as("still hot").isEqualTo(Duration.ofSeconds(1));
 		this.cpu = 0.5;
 		this.clock.advance(Duration.ofMillis(300));
@@ -365,16 +414,20 @@ class AdaptiveShedderTest {
 	@Test
 	void listenersHearDrops() {
 		List<String> drops = new ArrayList<>();
-		AdaptiveShedder shedder = builder().listener(new AdaptiveShedder.Listener() {
+		ShedderListener listener = new ShedderListener() {
 			@Override
-			public void onDrop(String name) {
-				drops.add(name);
+			public void onDrop(Shedder shedder) {
+				drops.add(shedder.name());
 			}
-		}).build();
+		};
+		AdaptiveShedder shedder = builder().listener(listener).build();
 		fill(shedder);
-		shedder.setInFlight(80, 80);
+		inFlight(shedder, 80);
 		this.cpu = 0.9;
-		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.SHED);
+		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.REJECTED);
+		assertThat(drops).containsExactly("test");
+		shedder.removeListener(listener);
+		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.REJECTED);
 		assertThat(drops).containsExactly("test");
 	}
 

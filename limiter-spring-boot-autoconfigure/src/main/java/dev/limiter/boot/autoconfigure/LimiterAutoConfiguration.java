@@ -1,7 +1,7 @@
 package dev.limiter.boot.autoconfigure;
 
-import java.util.LinkedHashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -48,20 +48,18 @@ public final class LimiterAutoConfiguration {
 	@ConditionalOnMissingBean(RateLimitStore.class)
 	@ConditionalOnProperty(name = "limiter.store", havingValue = "memory", matchIfMissing = true)
 	InMemoryRateLimitStore limiterRateLimitStore(LimiterProperties properties, Clock clock) {
-		LimiterPropertiesMapper.checkStore(properties);
 		return CoreFactories.memoryStore(properties, clock);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	RateLimiterRegistry rateLimiterRegistry(LimiterProperties properties, ObjectProvider<RateLimitStore> store) {
-		LimiterPropertiesMapper.checkStore(properties);
 		Map<String, LimitSpec> specs = LimiterPropertiesMapper.rateLimitSpecs(properties);
 		Map<String, RateLimiter> limiters = new LinkedHashMap<>();
 		if (!specs.isEmpty()) {
 			RateLimitStore rateLimitStore = store.getIfAvailable();
 			if (rateLimitStore == null) {
-				throw LimiterPropertiesMapper.invalid("limiter.store", properties.getStore(),
+				throw InvalidProperties.of("limiter.store", properties.getStore(),
 						"No RateLimitStore is available for this store; for 'redis' add "
 								+ "spring-boot-starter-data-redis and configure a single RedisConnectionFactory, or "
 								+ "declare a RateLimitStore bean.");

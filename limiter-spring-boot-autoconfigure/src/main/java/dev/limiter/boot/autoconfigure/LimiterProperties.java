@@ -13,8 +13,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * Configuration properties of limiter: the store of keyed rate-limit state, named rate limiters, circuit breakers
- * and load shedders, and the web rules that apply them to requests. Values are checked at start-up by
- * {@link LimiterPropertiesMapper}.
+ * and load shedders, and the web rules that apply them to requests. Values are checked at start-up, each rule
+ * once (most by limiter-core's builders); a wrong value fails start-up naming the property ({@link InvalidProperties}).
  *
  * @author limiter
  * @since 0.1.0
@@ -580,7 +580,7 @@ public class LimiterProperties {
 	public static class LoadShedder {
 
 		/**
-		 * CPU usage, a fraction above 0 and at most 0.999, from which requests may be shed.
+		 * CPU usage, a fraction from 0 to 0.999 (0: always hot), from which requests may be shed.
 		 */
 		private double cpuThreshold = 0.9;
 

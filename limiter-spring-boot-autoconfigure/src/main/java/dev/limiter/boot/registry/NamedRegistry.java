@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
-import dev.limiter.boot.autoconfigure.UnknownLimiterException;
+import dev.limiter.boot.registry.UnknownLimiterException;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -55,7 +55,7 @@ public final class RateLimiterRegistry extends NamedRegistry<RateLimiter> {
 	 * @param name the name of a configured limiter
 	 * @param origin where the name was given, for the error
 	 * @return the supplier
-	 * @throws dev.limiter.boot.autoconfigure.UnknownLimiterException if no limiter has the name
+	 * @throws dev.limiter.boot.registry.UnknownLimiterException if no limiter has the name
 	 */
 	public Supplier<RateLimiter> source(String name, String origin) {
 		RateLimiter initial = get(name, origin);

@@ -72,8 +72,8 @@ public final class CircuitBreakerFilter extends PromiseGuardFilter {
 	 */
 	public CircuitBreakerFilter(List<RequestRule> rules, LimiterResponseWriter writer, Duration retryAfter,
 			LimiterCallListener listener, Predicate<String> shadow) {
-		super(RequestRule.having(requireRules(rules), false, true, false), writer, retryAfter, listener, shadow,
-				LimiterKind.CIRCUIT_BREAKER, LimiterRejection.Reason.BREAKER_OPEN, OUTCOME);
+		super(RequestRule.having(requireRules(rules), LimiterKind.CIRCUIT_BREAKER), writer, retryAfter, listener,
+				shadow, LimiterKind.CIRCUIT_BREAKER, LimiterRejection.Reason.BREAKER_OPEN, OUTCOME);
 	}
 
 	@Override

@@ -73,8 +73,8 @@ public final class LoadSheddingFilter extends PromiseGuardFilter {
 	 */
 	public LoadSheddingFilter(List<RequestRule> rules, LimiterResponseWriter writer, Duration retryAfter,
 			LimiterCallListener listener, Predicate<String> shadow) {
-		super(RequestRule.having(requireRules(rules), false, false, true), writer, retryAfter, listener, shadow,
-				LimiterKind.LOAD_SHEDDER, LimiterRejection.Reason.OVERLOADED, OUTCOME);
+		super(RequestRule.having(requireRules(rules), LimiterKind.LOAD_SHEDDER), writer, retryAfter, listener,
+				shadow, LimiterKind.LOAD_SHEDDER, LimiterRejection.Reason.OVERLOADED, OUTCOME);
 	}
 
 	@Override

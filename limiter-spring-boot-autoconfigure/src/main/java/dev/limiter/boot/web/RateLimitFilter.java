@@ -88,7 +88,8 @@ public final class RateLimitFilter implements Filter {
 	public RateLimitFilter(List<RequestRule> rules, RateLimitHeaders headers, LimiterResponseWriter writer,
 			LimiterCallListener listener) {
 		this.listener = Objects.requireNonNull(listener, "listener must not be null");
-		this.rules = RequestRule.having(Objects.requireNonNull(rules, "rules must not be null"), true, false, false);
+		this.rules = RequestRule.having(Objects.requireNonNull(rules, "rules must not be null"),
+				LimiterKind.RATE_LIMITER);
 		this.headers = Objects.requireNonNull(headers, "headers must not be null");
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
 		this.policies = new CachedPolicy[this.rules.length];

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.shedding.Shedder;
@@ -170,18 +171,20 @@ public final class RequestRule {
 	}
 
 	/**
-	 * Returns the rules of the list that have the protection.
+	 * Returns the rules of the list that have a protection of the given kind.
 	 * @param rules the rules
-	 * @param rateLimits whether to keep rules with a rate limit
-	 * @param breakers whether to keep rules with a breaker
-	 * @param shedders whether to keep rules with a shedder
+	 * @param kind the kind of protection
 	 * @return the matching rules, in order
 	 */
-	static RequestRule[] having(List<RequestRule> rules, boolean rateLimits, boolean breakers, boolean shedders) {
+	static RequestRule[] having(List<RequestRule> rules, LimiterKind kind) {
 		List<RequestRule> kept = new ArrayList<>();
 		for (RequestRule rule : rules) {
-			if ((rateLimits && rule.rateLimit != null) || (breakers && rule.breaker != null)
-					|| (shedders && rule.shedding != null)) {
+			boolean has = switch (kind) {
+				case RATE_LIMITER -> rule.rateLimit != null;
+				case CIRCUIT_BREAKER -> rule.breaker != null;
+				case LOAD_SHEDDER -> rule.shedding != null;
+			};
+			if (has) {
 				kept.add(rule);
 			}
 		}

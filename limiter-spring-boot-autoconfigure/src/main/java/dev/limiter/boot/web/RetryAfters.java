@@ -2,10 +2,10 @@ package dev.limiter.boot.web;
 
 import java.time.Duration;
 
-import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.breaker.ThresholdBreaker;
 import dev.limiter.core.shedding.AdaptiveShedder;
+import dev.limiter.core.shedding.CappedShedder;
 import dev.limiter.core.shedding.Shedder;
 import org.jspecify.annotations.Nullable;
 

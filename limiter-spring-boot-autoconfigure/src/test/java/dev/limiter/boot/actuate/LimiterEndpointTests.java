@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -11,9 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import java.util.function.ToLongFunction;
-import java.util.Set;
 
-import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
@@ -27,6 +26,7 @@ import dev.limiter.core.ratelimit.SlidingWindowSpec;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
 import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
+import dev.limiter.core.shedding.CappedShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import org.junit.jupiter.api.Test;
 

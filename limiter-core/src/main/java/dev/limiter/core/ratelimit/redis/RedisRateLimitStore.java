@@ -16,6 +16,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
 import dev.limiter.core.ratelimit.AlgorithmParameters;
 import dev.limiter.core.ratelimit.Decision;
 import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
@@ -455,7 +456,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		public Builder keyPrefix(String keyPrefix) {
 			Objects.requireNonNull(keyPrefix, "keyPrefix must not be null");
 			if (keyPrefix.indexOf('{') >= 0) {
-				throw new IllegalArgumentException("keyPrefix must not contain '{' (was " + keyPrefix + ")");
+				throw InvalidSettingException.of("keyPrefix", keyPrefix, "must not contain '{'");
 			}
 			this.keyPrefix = keyPrefix;
 			return this;
@@ -532,7 +533,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		public Builder maximumKeyTtl(Duration maximumKeyTtl) {
 			this.maximumKeyTtl = positive(maximumKeyTtl, "maximumKeyTtl");
 			if (maximumKeyTtl.compareTo(Duration.ofMillis(1)) < 0) {
-				throw new IllegalArgumentException("maximumKeyTtl must be >= 1ms (was " + maximumKeyTtl + ")");
+				throw InvalidSettingException.of("maximumKeyTtl", maximumKeyTtl, "must be >= 1ms");
 			}
 			return this;
 		}
@@ -544,7 +545,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		 */
 		public Builder refusalCacheSize(long refusalCacheSize) {
 			if (refusalCacheSize < 0) {
-				throw new IllegalArgumentException("refusalCacheSize must be >= 0 (was " + refusalCacheSize + ")");
+				throw InvalidSettingException.of("refusalCacheSize", refusalCacheSize, "must be >= 0");
 			}
 			this.refusalCacheSize = refusalCacheSize;
 			return this;
@@ -558,7 +559,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		 */
 		public Builder localMaximumKeys(long localMaximumKeys) {
 			if (localMaximumKeys < 1) {
-				throw new IllegalArgumentException("localMaximumKeys must be >= 1 (was " + localMaximumKeys + ")");
+				throw InvalidSettingException.of("localMaximumKeys", localMaximumKeys, "must be >= 1");
 			}
 			this.localMaximumKeys = localMaximumKeys;
 			return this;
@@ -576,7 +577,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		private static Duration positive(Duration duration, String name) {
 			Objects.requireNonNull(duration, name + " must not be null");
 			if (duration.isNegative() || duration.isZero()) {
-				throw new IllegalArgumentException(name + " must be > 0 (was " + duration + ")");
+				throw InvalidSettingException.of(name, duration, "must be > 0");
 			}
 			return duration;
 		}

@@ -123,6 +123,14 @@ class LimiterRedisAutoConfigurationTests {
 
 	@Test
 	void runWithInvalidProbeIntervalOrKeyTtlShouldFailNamingTheProperty() {
+		this.runner.withPropertyValues("limiter.store=redis", "limiter.redis.timeout=0s")
+			.run((context) -> assertThat(context.getStartupFailure())
+				.hasStackTraceContaining(InvalidConfigurationPropertyValueException.class.getSimpleName())
+				.hasStackTraceContaining("limiter.redis.timeout"));
+		this.runner.withPropertyValues("limiter.store=redis", "limiter.memory.maximum-keys=0")
+			.run((context) -> assertThat(context.getStartupFailure())
+				.hasStackTraceContaining(InvalidConfigurationPropertyValueException.class.getSimpleName())
+				.hasStackTraceContaining("limiter.memory.maximum-keys"));
 		this.runner.withPropertyValues("limiter.store=redis", "limiter.redis.probe-interval=0s")
 			.run((context) -> assertThat(context.getStartupFailure())
 				.hasStackTraceContaining(InvalidConfigurationPropertyValueException.class.getSimpleName())
