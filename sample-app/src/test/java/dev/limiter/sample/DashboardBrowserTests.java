@@ -11,7 +11,7 @@ import java.util.List;
 
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.core.breaker.BreakerState;
-import dev.limiter.core.breaker.ThresholdBreaker;
+import dev.limiter.core.breaker.BreakerControls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -150,7 +150,7 @@ class DashboardBrowserTests {
 				"return performance.getEntriesByType('resource').map(function (e) { return e.name; })");
 		assertThat(resources).isNotEmpty().allSatisfy((url) -> assertThat(url).startsWith(origin + "/"));
 		assertThat(consoleErrors()).as("console errors and warnings").isEmpty();
-		((ThresholdBreaker) this.breakers.find("downstream")).reset();
+		((BreakerControls) this.breakers.find("downstream")).reset();
 	}
 
 	@Test

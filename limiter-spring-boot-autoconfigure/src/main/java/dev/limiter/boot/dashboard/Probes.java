@@ -3,7 +3,6 @@ package dev.limiter.boot.dashboard;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.breaker.BreakerState;
@@ -18,6 +17,7 @@ import dev.limiter.core.ratelimit.TokenBucketSpec;
 import dev.limiter.core.ratelimit.redis.RedisRateLimitStore;
 import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
+import dev.limiter.core.shedding.CappedShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import dev.limiter.core.shedding.Shedder;
 import org.jspecify.annotations.Nullable;

@@ -3,9 +3,9 @@ package dev.limiter.boot.autoconfigure.dashboard;
 import java.util.function.BooleanSupplier;
 
 import dev.limiter.boot.actuate.LimiterEndpoint;
+import dev.limiter.boot.autoconfigure.InvalidProperties;
 import dev.limiter.boot.autoconfigure.LimiterAutoConfiguration;
 import dev.limiter.boot.autoconfigure.LimiterProperties;
-import dev.limiter.boot.autoconfigure.LimiterPropertiesMapper;
 import dev.limiter.boot.autoconfigure.actuate.LimiterEndpointAutoConfiguration;
 import dev.limiter.boot.autoconfigure.redis.LimiterRedisAutoConfiguration;
 import dev.limiter.boot.dashboard.DashboardWriteRecorder;
@@ -60,8 +60,7 @@ public final class LimiterDashboardAutoConfiguration {
 			ObjectProvider<WebEndpointsSupplier> endpoints, Clock clock) {
 		int topKeys = properties.getDashboard().getTopKeys();
 		if (topKeys < 1 || topKeys > 20) {
-			throw LimiterPropertiesMapper.invalid("limiter.dashboard.top-keys", topKeys,
-					"Must be between 1 and 20.");
+			throw InvalidProperties.of("limiter.dashboard.top-keys", topKeys, "Must be between 1 and 20.");
 		}
 		return new LimiterDashboard(rateLimiters, breakers, shedders, (name) -> {
 			LimiterProperties.RateLimiter limiter = properties.getRateLimiters().get(name);
