@@ -15,6 +15,7 @@ import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.invoke.OperationInvoker;
 import org.springframework.boot.actuate.endpoint.invoke.OperationInvokerAdvisor;
 import org.springframework.boot.actuate.endpoint.invoke.OperationParameters;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 /**
  * Puts every write to the {@code limiter} endpoint (a changed limit, a forced breaker) in the dashboard's event tail,
@@ -26,6 +27,8 @@ import org.springframework.boot.actuate.endpoint.invoke.OperationParameters;
 public final class DashboardWriteRecorder implements OperationInvokerAdvisor {
 
 	private static final EndpointId LIMITER = EndpointId.of("limiter");
+
+	private static final int MAX_TEXT = 200;
 
 	private final Supplier<@Nullable LimiterDashboard> dashboard;
 
@@ -46,7 +49,9 @@ public final class DashboardWriteRecorder implements OperationInvokerAdvisor {
 		return (context) -> {
 			try {
 				Object result = invoker.invoke(context);
-				record(context, (result != null) ? "" : " (no such instance)");
+				boolean found = result != null && !(result instanceof WebEndpointResponse<?> response
+						&& response.getStatus() == WebEndpointResponse.STATUS_NOT_FOUND);
+				record(context, found ? "" : " (no such instance)");
 				return result;
 			}
 			catch (RuntimeException ex) {
@@ -54,6 +59,11 @@ public final class DashboardWriteRecorder implements OperationInvokerAdvisor {
 				throw ex;
 			}
 		};
+	}
+
+	/** Names and values come from the request: the tail keeps at most {@value #MAX_TEXT} characters of each. */
+	private static String cut(String text) {
+		return (text.length() > MAX_TEXT) ? text.substring(0, MAX_TEXT) + "\u2026" : text;
 	}
 
 	private void record(InvocationContext context, String outcome) {
@@ -74,7 +84,7 @@ public final class DashboardWriteRecorder implements OperationInvokerAdvisor {
 			Principal principal = context.resolveArgument(SecurityContext.class).getPrincipal();
 			who = (principal != null) ? " by " + principal.getName() : "";
 		}
-		dashboard.event("write", String.valueOf(name), change + who + outcome);
+		dashboard.event("write", cut(String.valueOf(name)), cut(change + who + outcome));
 	}
 
 }
