@@ -69,8 +69,8 @@ import dev.limiter.core.Promise;
 public final class SreBreaker implements Breaker, BreakerControls {
 
 	/*
-	 * Implementation notes (go-zero core/breaker/googlebreaker.go at v1.10.3, semantics in go-semantics.md §4.4;
-	 * the formula is eq. 21-1 of https://sre.google/sre-book/handling-overload/):
+	 * Implementation notes (go-zero core/breaker/googlebreaker.go at v1.10.3; the formula is eq. 21-1 of
+	 * https://sre.google/sre-book/handling-overload/):
 	 * - minK = 1.1 and forcePassDuration = 1 s are go-zero constants; k, protection, window and buckets are ours to
 	 *   configure. buckets in the K and recovery formulas is the configured bucket count (40 in go-zero).
 	 * - Fastest path, no clock reading: when the whole ring holds at most protection failures and drops, every window

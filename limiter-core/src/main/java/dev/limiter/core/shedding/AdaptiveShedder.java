@@ -53,7 +53,7 @@ import dev.limiter.core.Promise;
 public final class AdaptiveShedder implements Shedder {
 
 	/*
-	 * Implementation notes (go-zero core/load/adaptiveshedder.go at v1.10.3, go-semantics.md §4.5):
+	 * Implementation notes (go-zero core/load/adaptiveshedder.go at v1.10.3):
 	 * - go-zero's flyingBeta is 0.9 and its complement (1 - flyingBeta) is folded by the Go compiler to exactly 0.1;
 	 *   the literal 0.1 is used here (1 - 0.9 in Java is 0.09999999999999998).
 	 * - go-zero reads the CPU twice per decision (systemOverloaded and overloadFactor); here it is read once and
