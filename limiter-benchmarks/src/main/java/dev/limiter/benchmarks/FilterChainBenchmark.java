@@ -101,7 +101,8 @@ public class FilterChainBenchmark {
 		this.freshResponse = this.response.equals("mock");
 		InMemoryRateLimitStore store = InMemoryRateLimitStore.builder().clock(Clock.system()).build();
 		RateLimiterRegistry rateLimiters = new RateLimiterRegistry(
-				Map.of("api", new RateLimiter("api", TokenBucketSpec.of(1_000_000_000L, Duration.ofSeconds(1)), store)));
+				Map.of("api", new RateLimiter("api", TokenBucketSpec.of(1_000_000_000L, Duration.ofSeconds(1)),
+						store)));
 		ThresholdBreaker breaker = ThresholdBreaker.builder("api").clock(Clock.system()).build();
 		ConcurrencyLimiter shedder = ConcurrencyLimiter.of("api", 1000);
 		RequestRule rule = new RequestRule(List.of("/api/**"), List.of(),

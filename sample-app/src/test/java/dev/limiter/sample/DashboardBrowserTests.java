@@ -42,7 +42,8 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * The live dashboard of the sample app in headless Chromium, driven by Selenium through the system chromedriver:
  * it loads with no console error and no request outside the app, draws its charts, moves when traffic comes, and
- * forces a breaker open through a confirmed control; and it stays current by polling when the stream is not used. Runs in the {@code browser} profile
+ * forces a breaker open through a confirmed control; and it stays current by polling when the stream is not used. Runs
+ * in the {@code browser} profile
  * ({@code ./mvnw -pl sample-app -am verify -Pbrowser}); fails, never skips, when Chromium is not installed.
  */
 @Tag("browser")
@@ -180,9 +181,9 @@ class DashboardBrowserTests {
 	/** Whether every chart's canvas has a pixel that is not transparent. */
 	private static final String DRAWN = """
 			return Array.prototype.every.call(document.querySelectorAll('.card canvas'), function (canvas) {
-			  var data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-			  for (var i = 3; i < data.length; i += 4) { if (data[i] !== 0) { return true; } }
-			  return false;
+				var data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+				for (var i = 3; i < data.length; i += 4) { if (data[i] !== 0) { return true; } }
+				return false;
 			});""";
 
 	private static Object script(String script) {

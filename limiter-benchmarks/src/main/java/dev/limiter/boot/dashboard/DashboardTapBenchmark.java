@@ -67,6 +67,7 @@ public class DashboardTapBenchmark {
 		this.watched.watch(true);
 	}
 
+	/** Each thread's position in the key sequence. */
 	@State(Scope.Thread)
 	public static class Cursor {
 

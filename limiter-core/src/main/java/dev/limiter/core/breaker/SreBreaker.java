@@ -93,8 +93,8 @@ public final class SreBreaker implements Breaker, BreakerControls {
 
 	static final long FORCE_PASS_NANOS = 1_000_000_000L;
 
-	private static final AtomicReferenceFieldUpdater<SreBreaker, BreakerState> REPORTED_STATE = AtomicReferenceFieldUpdater
-		.newUpdater(SreBreaker.class, BreakerState.class, "reportedState");
+	private static final AtomicReferenceFieldUpdater<SreBreaker, BreakerState> REPORTED_STATE =
+			AtomicReferenceFieldUpdater.newUpdater(SreBreaker.class, BreakerState.class, "reportedState");
 
 	private final String name;
 

@@ -29,7 +29,6 @@ import dev.limiter.core.breaker.BreakerState;
 import dev.limiter.core.breaker.SreBreaker;
 import dev.limiter.core.breaker.ThresholdBreaker;
 import dev.limiter.core.ratelimit.RateLimitStore;
-import dev.limiter.core.shedding.Shedder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,7 +158,8 @@ public final class LimiterDashboard implements AutoCloseable {
 			}
 		});
 		shedders.all()
-			.forEach((name, shedder) -> this.probes.add(new Probes.ShedderProbe(name, shedder, shedders.isShadow(name))));
+			.forEach((name, shedder) ->
+					this.probes.add(new Probes.ShedderProbe(name, shedder, shedders.isShadow(name))));
 		int offset = 0;
 		for (Probe probe : this.probes) {
 			probe.offset = offset;

@@ -37,7 +37,8 @@ final class TopKeys {
 
 	TopKeys(int capacity) {
 		if (capacity < 1 || capacity > MAX_SIZE) {
-			throw new IllegalArgumentException("capacity must be between 1 and " + MAX_SIZE + " (was " + capacity + ")");
+			throw new IllegalArgumentException(
+					"capacity must be between 1 and " + MAX_SIZE + " (was " + capacity + ")");
 		}
 		this.keys = new String[capacity];
 		this.counts = new double[capacity];

@@ -47,7 +47,8 @@ class LimiterDashboardTests {
 
 	private final LimiterDashboard dashboard = new LimiterDashboard(this.rateLimiters,
 			new CircuitBreakerRegistry(Map.of("backend", this.breaker), Set.of()),
-			new LoadShedderRegistry(Map.of("auto", this.adaptive, "cap", ConcurrencyLimiter.of("cap", 7)), Set.of("cap")),
+			new LoadShedderRegistry(Map.of("auto", this.adaptive, "cap", ConcurrencyLimiter.of("cap", 7)),
+					Set.of("cap")),
 			(name) -> false, (name) -> new double[] { 0.5, 1.0 }, null, () -> true, 5, this.clock);
 
 	private final Recorder viewer = new Recorder();
@@ -113,7 +114,8 @@ class LimiterDashboardTests {
 		JsonNode snapshot = json.readTree(this.dashboard.watch(new Recorder(), true).json());
 		assertThat(snapshot.get("t").size()).isEqualTo(LimiterDashboard.CAPACITY);
 		assertThat(snapshot.get("columns").get(0).size()).isEqualTo(LimiterDashboard.CAPACITY);
-		assertThat(snapshot.get("t").get(LimiterDashboard.CAPACITY - 1).asLong()).isEqualTo(this.clock.currentTimeMillis());
+		assertThat(snapshot.get("t").get(LimiterDashboard.CAPACITY - 1).asLong())
+				.isEqualTo(this.clock.currentTimeMillis());
 		assertThat(this.viewer.ticks).hasSize(LimiterDashboard.CAPACITY + 50);
 	}
 

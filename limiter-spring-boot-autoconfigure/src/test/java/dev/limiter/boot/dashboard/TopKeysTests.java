@@ -36,7 +36,8 @@ class TopKeysTests {
 		for (TopKeys.Entry entry : entries) {
 			int actual = truth.get(entry.key());
 			assertThat(entry.count()).as("never an underestimate").isGreaterThanOrEqualTo(actual);
-			assertThat(entry.count() - entry.error()).as("overestimate bounded by the error").isLessThanOrEqualTo(actual);
+			assertThat(entry.count() - entry.error()).as("overestimate bounded by the error")
+					.isLessThanOrEqualTo(actual);
 		}
 	}
 

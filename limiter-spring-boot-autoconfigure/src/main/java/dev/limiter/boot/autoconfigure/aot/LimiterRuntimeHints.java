@@ -24,7 +24,8 @@ public final class LimiterRuntimeHints implements RuntimeHintsRegistrar {
 	@Override
 	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
 		hints.resources().registerPattern(LUA_SCRIPTS);
-		hints.reflection().registerType(RateLimited.class).registerType(CircuitBreaker.class).registerType(LoadShed.class);
+		hints.reflection().registerType(RateLimited.class)
+				.registerType(CircuitBreaker.class).registerType(LoadShed.class);
 	}
 
 }

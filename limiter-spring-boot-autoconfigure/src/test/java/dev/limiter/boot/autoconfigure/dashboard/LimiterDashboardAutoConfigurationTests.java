@@ -54,7 +54,8 @@ class LimiterDashboardAutoConfigurationTests {
 	void runWithoutUplotShouldNotCreateTheDashboard() {
 		this.runner
 			.withClassLoader(
-					new FilteredClassLoader(new ClassPathResource("META-INF/maven/org.webjars.npm/uplot/pom.properties")))
+					new FilteredClassLoader(
+							new ClassPathResource("META-INF/maven/org.webjars.npm/uplot/pom.properties")))
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(LimiterDashboard.class));
 	}
 

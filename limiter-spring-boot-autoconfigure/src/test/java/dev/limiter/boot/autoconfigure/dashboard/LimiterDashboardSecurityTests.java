@@ -71,7 +71,8 @@ class LimiterDashboardSecurityTests {
 	@Test
 	void readOnlyUserSeesNoControls() throws Exception {
 		HttpClient client = client();
-		HttpResponse<String> page = send(client, get("/actuator/limiter-dashboard").header("Authorization", basic("viewer")));
+		HttpResponse<String> page = send(client, get("/actuator/limiter-dashboard")
+				.header("Authorization", basic("viewer")));
 		assertThat(page.statusCode()).isEqualTo(200);
 		JsonNode data = json.readTree(send(client,
 				get("/actuator/limiter-dashboard/data").header("Authorization", basic("viewer"))).body());
@@ -83,7 +84,8 @@ class LimiterDashboardSecurityTests {
 		HttpClient client = client();
 		String[] csrf = csrf(send(client, get("/actuator/limiter-dashboard").header("Authorization", basic("viewer"))));
 		HttpResponse<String> write = send(client,
-				post("/actuator/limiter/backend", "{\"action\":\"force-open\"}").header("Authorization", basic("viewer"))
+				post("/actuator/limiter/backend", "{\"action\":\"force-open\"}")
+					.header("Authorization", basic("viewer"))
 					.header(csrf[0], csrf[1]));
 		assertThat(write.statusCode()).as("authorization, not CSRF, refuses it").isEqualTo(403);
 		assertThat(this.breakers.find("backend").state()).isEqualTo(BreakerState.CLOSED);

@@ -70,7 +70,8 @@ class GrafanaDashboardTests {
 						Matcher label = LABEL.matcher(series.group(3));
 						while (label.find()) {
 							if (!PROMETHEUS_LABELS.contains(label.group(1))) {
-								assertThat(registered.get(name)).as(name + " in " + expression).contains(label.group(1));
+								assertThat(registered.get(name)).as(name + " in " + expression)
+										.contains(label.group(1));
 							}
 						}
 					}
