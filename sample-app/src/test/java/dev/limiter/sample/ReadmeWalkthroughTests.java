@@ -151,7 +151,8 @@ class ReadmeWalkthroughTests {
 				.expect("\"cpu\":{\"type\":\"adaptive\",\"cpuThreshold\":0.8,")
 				.expect("\"slow\":{\"type\":\"adaptive\",\"cpuThreshold\":0.999,")
 				.expect("\"maxConcurrency\":2,\"mode\":\"enforce\"}")
-				.expect("\"pool\":{\"type\":\"adaptive-concurrency\",\"inFlight\":0,\"limit\":20,\"mode\":\"enforce\"}"),
+				.expect("\"pool\":{\"type\":\"adaptive-concurrency\",\"inFlight\":0,\"limit\":20,"
+						+ "\"mode\":\"enforce\"}"),
 			WalkthroughStep.body("/actuator/health").expect("\"status\":\"UP\""));
 
 	@LocalServerPort

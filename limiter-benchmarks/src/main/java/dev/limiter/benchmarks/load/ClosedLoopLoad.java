@@ -182,7 +182,8 @@ public final class ClosedLoopLoad {
 		HttpResponse<?> shown = generator.shownResponse();
 		if (shown != null) {
 			out.println("HTTP/1.1 " + shown.statusCode());
-			shown.headers().map().forEach((name, values) -> values.forEach((value) -> out.println(name + ": " + value)));
+			shown.headers().map().forEach((name, values) ->
+					values.forEach((value) -> out.println(name + ": " + value)));
 		}
 		out.println(summary.resultLine());
 	}

@@ -29,7 +29,8 @@ import dev.limiter.benchmarks.load.OpenLoopSummary.Outcome;
  * A run is a list of phases ({@code label}, mean rate, length), each ending once all its requests are answered or
  * past the deadline. A request gets {@code deadline} from its scheduled arrival to be answered (the client gives up
  * then, closing the connection; a 200 read just after it is late, not good); at most {@code maxOutstanding}
- * requests are in flight, and an arrival beyond that is counted as an overflow, not sent. See {@link OpenLoopSummary} for what is reported.
+ * requests are in flight, and an arrival beyond that is counted as an overflow, not sent. See {@link OpenLoopSummary}
+ * for what is reported.
  * <p>
  * Only loopback targets are accepted: this is a driver for a local sample app, not a tool to load other hosts.
  * <p>

@@ -36,7 +36,8 @@ class OpenLoopLoadTest {
 			URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/pool");
 			OpenLoopLoad load = new OpenLoopLoad(url, 1000, Duration.ofSeconds(20), 1000, 7);
 			OpenLoopSummary summary = load.run(new Phase("steady", 100, Duration.ofMillis(500)));
-			int scheduled = OpenLoopLoad.arrivals(100, Duration.ofMillis(500).toNanos(), new SplittableRandom(7)).length;
+			int scheduled = OpenLoopLoad.arrivals(100, Duration.ofMillis(500).toNanos(), new SplittableRandom(7))
+				.length;
 			assertThat(summary.offered()).isEqualTo(scheduled);
 			assertThat(served.get()).isEqualTo(scheduled);
 			assertThat(summary.count(Outcome.GOOD)).isEqualTo((scheduled + 1) / 2);

@@ -14,6 +14,7 @@ import dev.limiter.core.Clock;
 import dev.limiter.core.InvalidSettingException;
 import dev.limiter.core.Listeners;
 import dev.limiter.core.Promise;
+import dev.limiter.core.Settings;
 
 /**
  * Client-side adaptive throttling from the Google SRE book ("Handling Overload"), as go-zero's current
@@ -69,8 +70,8 @@ import dev.limiter.core.Promise;
 public final class SreBreaker implements Breaker, BreakerControls {
 
 	/*
-	 * Implementation notes (go-zero core/breaker/googlebreaker.go at v1.10.3, semantics in go-semantics.md §4.4;
-	 * the formula is eq. 21-1 of https://sre.google/sre-book/handling-overload/):
+	 * Implementation notes (go-zero core/breaker/googlebreaker.go at v1.10.3; the formula is eq. 21-1 of
+	 * https://sre.google/sre-book/handling-overload/):
 	 * - minK = 1.1 and forcePassDuration = 1 s are go-zero constants; k, protection, window and buckets are ours to
 	 *   configure. buckets in the K and recovery formulas is the configured bucket count (40 in go-zero).
 	 * - Fastest path, no clock reading: when the whole ring holds at most protection failures and drops, every window
@@ -92,8 +93,8 @@ public final class SreBreaker implements Breaker, BreakerControls {
 
 	static final long FORCE_PASS_NANOS = 1_000_000_000L;
 
-	private static final AtomicReferenceFieldUpdater<SreBreaker, BreakerState> REPORTED_STATE = AtomicReferenceFieldUpdater
-		.newUpdater(SreBreaker.class, BreakerState.class, "reportedState");
+	private static final AtomicReferenceFieldUpdater<SreBreaker, BreakerState> REPORTED_STATE =
+			AtomicReferenceFieldUpdater.newUpdater(SreBreaker.class, BreakerState.class, "reportedState");
 
 	private final String name;
 
@@ -126,14 +127,13 @@ public final class SreBreaker implements Breaker, BreakerControls {
 	/** An operator's override (FORCED_OPEN, FORCED_CLOSED or DISABLED), or null while the SRE formula decides. */
 	private volatile BreakerState override;
 
-	private SreBreaker(Builder builder) {
+	private SreBreaker(Builder builder, long bucketNanos) {
 		this.name = builder.name;
 		this.k = builder.k;
 		this.protection = builder.protection;
 		this.clock = builder.clock;
 		this.random = builder.random;
-		this.buckets = new SreBuckets(builder.buckets, builder.window.toNanos() / builder.buckets,
-				this.clock.nanoTime());
+		this.buckets = new SreBuckets(builder.buckets, bucketNanos, this.clock.nanoTime());
 		this.openException = new BreakerOpenException(this.name);
 		this.listeners = builder.listeners;
 	}
@@ -503,11 +503,7 @@ public final class SreBreaker implements Breaker, BreakerControls {
 		private BreakerListener[] listeners = BreakerListeners.NONE;
 
 		private Builder(String name) {
-			Objects.requireNonNull(name, "name must not be null");
-			if (name.isEmpty()) {
-				throw new IllegalArgumentException("name must not be empty");
-			}
-			this.name = name;
+			this.name = Settings.name(name);
 		}
 
 		/**
@@ -546,11 +542,7 @@ public final class SreBreaker implements Breaker, BreakerControls {
 		 * @throws IllegalArgumentException if {@code window} is not positive
 		 */
 		public Builder window(Duration window) {
-			Objects.requireNonNull(window, "window must not be null");
-			if (window.isNegative() || window.isZero()) {
-				throw InvalidSettingException.of("window", window, "must be > 0");
-			}
-			this.window = window;
+			this.window = Settings.positive("window", window);
 			return this;
 		}
 
@@ -561,10 +553,7 @@ public final class SreBreaker implements Breaker, BreakerControls {
 		 * @throws IllegalArgumentException if {@code buckets} is below 1
 		 */
 		public Builder buckets(int buckets) {
-			if (buckets < 1) {
-				throw InvalidSettingException.of("buckets", buckets, "must be > 0");
-			}
-			this.buckets = buckets;
+			this.buckets = Settings.positive("buckets", buckets);
 			return this;
 		}
 
@@ -604,18 +593,7 @@ public final class SreBreaker implements Breaker, BreakerControls {
 		 * @throws IllegalArgumentException if the window is shorter than one nanosecond per bucket
 		 */
 		public SreBreaker build() {
-			long windowNanos;
-			try {
-				windowNanos = this.window.toNanos();
-			}
-			catch (ArithmeticException ex) {
-				throw InvalidSettingException.of("window", this.window, "must fit in a long of nanoseconds");
-			}
-			if (windowNanos / this.buckets < 1) {
-				throw new InvalidSettingException("window", this.window, "window must be at least 1ns per bucket (was "
-						+ this.window + " for " + this.buckets + " buckets)");
-			}
-			return new SreBreaker(this);
+			return new SreBreaker(this, Settings.bucketNanos(this.window, this.buckets));
 		}
 
 	}

@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.util.Objects;
 
 import dev.limiter.core.InvalidSettingException;
+import dev.limiter.core.Settings;
 
 /**
  * A fixed-window counter (go-zero's PeriodLimit): at most {@code quota} permits per window of {@code period}. The
@@ -34,9 +35,7 @@ public record FixedWindowSpec(long quota, Duration period, boolean align, ZoneId
 		if (quota < 0) {
 			throw InvalidSettingException.of("quota", quota, "must be >= 0");
 		}
-		if (period.isNegative() || period.isZero()) {
-			throw InvalidSettingException.of("period", period, "must be > 0");
-		}
+		Settings.positive("period", period);
 		FixedWindowAlgorithm.validate(period, align);
 	}
 

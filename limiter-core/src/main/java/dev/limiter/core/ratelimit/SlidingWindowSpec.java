@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import dev.limiter.core.InvalidSettingException;
+import dev.limiter.core.Settings;
 
 /**
  * A sliding window: about {@code limit} permits in any window of {@code window} length, estimated from the current
@@ -23,9 +24,7 @@ public record SlidingWindowSpec(long limit, Duration window) implements LimitSpe
 		if (limit < 0) {
 			throw InvalidSettingException.of("limit", limit, "must be >= 0");
 		}
-		if (window.isNegative() || window.isZero()) {
-			throw InvalidSettingException.of("window", window, "must be > 0");
-		}
+		Settings.positive("window", window);
 		SlidingWindowAlgorithm.tickMicros(limit, window);
 	}
 

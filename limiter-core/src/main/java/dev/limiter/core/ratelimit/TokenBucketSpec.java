@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import dev.limiter.core.InvalidSettingException;
+import dev.limiter.core.Settings;
 
 /**
  * A token bucket of {@code burst} permits, starting full and refilled continuously at {@code limit} permits per
@@ -26,9 +27,7 @@ public record TokenBucketSpec(long limit, Duration period, long burst) implement
 		if (limit < 0) {
 			throw InvalidSettingException.of("limit", limit, "must be >= 0");
 		}
-		if (period.isNegative() || period.isZero()) {
-			throw InvalidSettingException.of("period", period, "must be > 0");
-		}
+		Settings.positive("period", period);
 		if (burst < 0) {
 			throw InvalidSettingException.of("burst", burst, "must be >= 0");
 		}

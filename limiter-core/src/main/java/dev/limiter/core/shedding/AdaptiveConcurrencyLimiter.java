@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import dev.limiter.core.Clock;
 import dev.limiter.core.InvalidSettingException;
 import dev.limiter.core.Promise;
+import dev.limiter.core.Settings;
 
 /**
  * A limit on calls in flight that finds itself from observed latency, so that a service is protected from overload
@@ -519,11 +520,7 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 		 * @return this builder
 		 */
 		public Builder name(String name) {
-			Objects.requireNonNull(name, "name must not be null");
-			if (name.isEmpty()) {
-				throw new IllegalArgumentException("name must not be empty");
-			}
-			this.name = name;
+			this.name = Settings.name(name);
 			return this;
 		}
 

@@ -14,6 +14,7 @@ import dev.limiter.core.Clock;
 import dev.limiter.core.InvalidSettingException;
 import dev.limiter.core.Listeners;
 import dev.limiter.core.Promise;
+import dev.limiter.core.Settings;
 
 /**
  * Sheds calls while the process is overloaded: its CPU is busy and more calls are in flight than it has shown it
@@ -53,7 +54,7 @@ import dev.limiter.core.Promise;
 public final class AdaptiveShedder implements Shedder {
 
 	/*
-	 * Implementation notes (go-zero core/load/adaptiveshedder.go at v1.10.3, go-semantics.md §4.5):
+	 * Implementation notes (go-zero core/load/adaptiveshedder.go at v1.10.3):
 	 * - go-zero's flyingBeta is 0.9 and its complement (1 - flyingBeta) is folded by the Go compiler to exactly 0.1;
 	 *   the literal 0.1 is used here (1 - 0.9 in Java is 0.09999999999999998).
 	 * - go-zero reads the CPU twice per decision (systemOverloaded and overloadFactor); here it is read once and
@@ -483,11 +484,7 @@ public final class AdaptiveShedder implements Shedder {
 		 * @return this builder
 		 */
 		public Builder name(String name) {
-			Objects.requireNonNull(name, "name must not be null");
-			if (name.isEmpty()) {
-				throw new IllegalArgumentException("name must not be empty");
-			}
-			this.name = name;
+			this.name = Settings.name(name);
 			return this;
 		}
 
@@ -512,11 +509,7 @@ public final class AdaptiveShedder implements Shedder {
 		 * @return this builder
 		 */
 		public Builder window(Duration window) {
-			Objects.requireNonNull(window, "window must not be null");
-			if (window.isNegative() || window.isZero()) {
-				throw InvalidSettingException.of("window", window, "must be > 0");
-			}
-			this.window = window;
+			this.window = Settings.positive("window", window);
 			return this;
 		}
 
@@ -526,10 +519,7 @@ public final class AdaptiveShedder implements Shedder {
 		 * @return this builder
 		 */
 		public Builder buckets(int buckets) {
-			if (buckets < 1) {
-				throw InvalidSettingException.of("buckets", buckets, "must be > 0");
-			}
-			this.buckets = buckets;
+			this.buckets = Settings.positive("buckets", buckets);
 			return this;
 		}
 
@@ -595,18 +585,7 @@ public final class AdaptiveShedder implements Shedder {
 		 * @throws IllegalArgumentException if the window is shorter than one nanosecond per bucket
 		 */
 		public AdaptiveShedder build() {
-			long windowNanos;
-			try {
-				windowNanos = this.window.toNanos();
-			}
-			catch (ArithmeticException ex) {
-				throw InvalidSettingException.of("window", this.window, "must fit in a long of nanoseconds");
-			}
-			long bucketNanos = windowNanos / this.buckets;
-			if (bucketNanos < 1) {
-				throw new InvalidSettingException("window", this.window, "window must be at least 1ns per bucket (was "
-						+ this.window + " for " + this.buckets + " buckets)");
-			}
+			long bucketNanos = Settings.bucketNanos(this.window, this.buckets);
 			long threshold = Math.round(this.cpuThreshold * CPU_MAX);
 			if (this.priority) {
 				threshold = (threshold + (long) CPU_MAX) >> 1;

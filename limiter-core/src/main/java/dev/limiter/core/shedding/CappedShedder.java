@@ -7,7 +7,8 @@ import dev.limiter.core.Promise;
 /**
  * A hard cap on calls in flight in front of another shedder, as a load shedder with {@code max-concurrency}
  * configures: a call first needs a free slot (go-zero's maxconns, refused at once when none is free), then the inner
- * shedder's consent; the slot is given back when the call's promise is completed, either way. Thread-safe.
+ * shedder's consent; the slot is given back when the call's promise is completed, either way, and an ignored promise
+ * is ignored by both. Thread-safe.
  */
 public final class CappedShedder implements Shedder {
 
@@ -48,6 +49,12 @@ public final class CappedShedder implements Shedder {
 			public void reject(String reason) {
 				slot.reject(reason);
 				inner.reject(reason);
+			}
+
+			@Override
+			public void ignore() {
+				slot.ignore();
+				inner.ignore();
 			}
 
 		};

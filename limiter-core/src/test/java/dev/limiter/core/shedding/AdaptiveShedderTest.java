@@ -9,6 +9,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +28,10 @@ class AdaptiveShedderTest {
 
 	/** 10 buckets of 100 ms: windowScale is 0.01, go-zero's test windowFactor. */
 	private static final Duration BUCKET = Duration.ofMillis(100);
+
+	private static final Pattern WAIT = Pattern.compile("\\+(\\d+)(s|ms)");
+
+	private static final Pattern FLIGHT = Pattern.compile("flight=(\\d+)(?:,avg=(\\d+))?");
 
 	private final ManualClock clock = new ManualClock();
 
@@ -111,6 +117,77 @@ class AdaptiveShedderTest {
 	private void advanceTo(long nanos) {
 		assertThat(nanos).isGreaterThanOrEqualTo(this.clock.nanoTime());
 		this.clock.advanceNanos(nanos - this.clock.nanoTime());
+	}
+
+	/**
+	 * The table's shedder: a 5 s window in 50 buckets of 100 ms, filled by {@link #fill} (maxFlight 54), CPU idle.
+	 * Events: {@code cpu=0.9} the CPU reading from now on; {@code flight=80} 80 calls left in flight, the average
+	 * in flight just above; {@code flight=49,avg=80} 49 left in flight after the average was brought to 80, so that
+	 * it is still above maxFlight (both with the CPU idle meanwhile); {@code +2s}, {@code +500ms} the clock moves;
+	 * {@code ?} one call, which fails at once when permitted. Then the decisions on the calls ({@code shed} or
+	 * {@code pass}, in order) and the remaining cool-off are read.
+	 */
+	@ParameterizedTest(name = "[{index}] {0} -> {1}, cool-off {2} ms")
+	@CsvSource(delimiter = '|', textBlock = """
+			''                                                              | ''                       | 0
+			# go-zero TestAdaptiveShedderShouldDrop: hot and both in-flight counts above maxFlight
+			flight=10 cpu=0.9 ?                                             | pass                     | 0
+			flight=49,avg=80 cpu=0.9 ?                                      | pass                     | 0
+			flight=80 cpu=0.9 ?                                             | shed                     | 1000
+			flight=80 cpu=0.5 ?                                             | pass                     | 0
+			# go-zero TestAdaptiveShedderStillHot: hot for the cool-off after a hot reading, once a call was shed
+			flight=80 cpu=0.9 ? cpu=0.5 ? +2s ?                             | shed shed pass           | 0
+			flight=80 cpu=0.5 ? cpu=0.95 ? cpu=0.5 +500ms ? +499ms ? +1ms ? | pass shed shed shed pass | 0
+			flight=80 cpu=0.95 ? cpu=0.5 +300ms                             | shed                     | 700
+			flight=80 cpu=0.95 ? cpu=0.5 +1s                                | shed                     | 0
+			cpu=0.95 ? cpu=0.5 flight=80 ?                                  | pass pass                | 0
+			# the overload factor scales maxFlight 54 by (1000 - cpu) / (1000 - 900), from 1 down to 0.1
+			flight=54 cpu=0.9 ?                                             | pass                     | 0
+			flight=55 cpu=0.9 ?                                             | shed                     | 1000
+			flight=27 cpu=0.95 ?                                            | pass                     | 0
+			flight=28 cpu=0.95 ?                                            | shed                     | 1000
+			flight=5 cpu=0.99 ?                                             | pass                     | 0
+			flight=6 cpu=0.99 ?                                             | shed                     | 1000
+			flight=5 cpu=0.999 ?                                            | pass                     | 0
+			flight=6 cpu=0.999 ?                                            | shed                     | 1000
+			flight=5 cpu=1.0 ?                                              | pass                     | 0
+			flight=6 cpu=1.0 ?                                              | shed                     | 1000
+			""")
+	void stateMachine(String script, String decisions, long coolOffMillis) {
+		AdaptiveShedder shedder = builder().window(Duration.ofSeconds(5)).buckets(50).build();
+		fill(shedder);
+		List<String> made = new ArrayList<>();
+		for (String event : script.isBlank() ? new String[0] : script.trim().split("\\s+")) {
+			apply(shedder, event, made);
+		}
+		assertThat(String.join(" ", made)).isEqualTo(decisions);
+		assertThat(shedder.coolOffRemaining()).isEqualTo(Duration.ofMillis(coolOffMillis));
+	}
+
+	private void apply(AdaptiveShedder shedder, String event, List<String> decisions) {
+		Matcher wait = WAIT.matcher(event);
+		Matcher flight = FLIGHT.matcher(event);
+		if (wait.matches()) {
+			long amount = Long.parseLong(wait.group(1));
+			this.clock.advance(wait.group(2).equals("s") ? Duration.ofSeconds(amount) : Duration.ofMillis(amount));
+		}
+		else if (flight.matches()) {
+			int inFlight = Integer.parseInt(flight.group(1));
+			int average = (flight.group(2) != null) ? Integer.parseInt(flight.group(2)) : inFlight + 1;
+			inFlight(shedder, average, inFlight);
+			assertThat(shedder.inFlight()).isEqualTo(inFlight);
+			assertThat(shedder.averageInFlight()).isGreaterThan(inFlight).isLessThan(average + 1);
+			if (flight.group(2) != null) {
+				assertThat(shedder.averageInFlight()).as("average above maxFlight").isGreaterThan(shedder.maxFlight());
+			}
+		}
+		else if (event.startsWith("cpu=")) {
+			this.cpu = Double.parseDouble(event.substring(4));
+		}
+		else {
+			assertThat(event).isEqualTo("?");
+			decisions.add(sheds(shedder) ? "shed" : "pass");
+		}
 	}
 
 	// go-zero adaptiveshedder_test.go TestAdaptiveShedder (real threads, CPU always over the threshold)
@@ -210,23 +287,6 @@ class AdaptiveShedderTest {
 		assertThat(shedder.maxFlight()).as("time went backwards: nothing is shown").isEqualTo(10.0);
 	}
 
-	// go-zero adaptiveshedder_test.go TestAdaptiveShedderShouldDrop: maxFlight is 54
-	@ParameterizedTest
-	@CsvSource({ "0.9, 10, 10, false", // hot, few in flight
-			"0.9, 80, 49, false", // hot, the average in flight above maxFlight, in flight below it
-			"0.9, 80, 80, true", // hot, both above
-			"0.5, 80, 80, false" }) // cool, both above
-	void shedsOnlyWhenHotAndBothInFlightCountsExceedMaxFlight(double cpu, int average, int inFlight,
-			boolean sheds) {
-		AdaptiveShedder shedder = builder().build();
-		fill(shedder);
-		inFlight(shedder, average, inFlight);
-		assertThat(shedder.inFlight()).isEqualTo(inFlight);
-		assertThat(shedder.averageInFlight() > 54).as("average above maxFlight").isEqualTo(average > 54);
-		this.cpu = cpu;
-		assertThat(sheds(shedder)).isEqualTo(sheds);
-	}
-
 	@Test
 	void allowThrowsWhenShedding() {
 		AdaptiveShedder shedder = builder().build();
@@ -237,50 +297,6 @@ class AdaptiveShedderTest {
 			.withMessage("Load shedder 'test' refused the call: service overloaded")
 			.extracting(OverloadException::getName)
 			.isEqualTo("test");
-	}
-
-	// go-zero adaptiveshedder_test.go TestAdaptiveShedderStillHot
-	@Test
-	void stillHotOnlyWithinTheCoolOffAfterAnOverloadedReading() {
-		AdaptiveShedder shedder = builder().window(Duration.ofSeconds(5)).buckets(50).build();
-		fill(shedder);
-		inFlight(shedder, 80);
-		this.cpu = 0.9;
-		assertThat(sheds(shedder)).as("overloaded now").isTrue();
-		this.cpu = 0.5;
-		assertThat(sheds(shedder)).as("overloaded and shed just now").isTrue();
-		this.clock.advance(Duration.ofSeconds(2));
-		assertThat(sheds(shedder)).as("overloaded 2 s ago").isFalse();
-	}
-
-	@Test
-	void coolOffRunsFromTheLastOverloadedReadingAndNeedsADrop() {
-		AdaptiveShedder shedder = builder().window(Duration.ofSeconds(5)).buckets(50).build();
-		fill(shedder);
-		inFlight(shedder, 80);
-		this.cpu = 0.5;
-		assertThat(sheds(shedder)).as("cool").isFalse();
-
-		this.cpu = 0.95;
-		assertThat(shedder.tryAcquire()).as("hot").isEqualTo(AdaptiveShedder.REJECTED);
-		this.cpu = 0.5;
-		this.clock.advance(Duration.ofMillis(500));
-		assertThat(shedder.tryAcquire()).as("cooling off, 0.5 s").isEqualTo(AdaptiveShedder.REJECTED);
-		this.clock.advance(Duration.ofMillis(499));
-		assertThat(shedder.tryAcquire()).as("cooling off, 0.999 s").isEqualTo(AdaptiveShedder.REJECTED);
-		this.clock.advance(Duration.ofMillis(1));
-		assertThat(shedder.tryAcquire()).as("1 s after the last hot reading").isNotNegative();
-	}
-
-	@Test
-	void anOverloadedReadingWithoutADropDoesNotHeatUp() {
-		AdaptiveShedder shedder = builder().window(Duration.ofSeconds(5)).buckets(50).build();
-		fill(shedder);
-		this.cpu = 0.95;
-		assertThat(sheds(shedder)).as("hot, but few in flight").isFalse();
-		this.cpu = 0.5;
-		inFlight(shedder, 80);
-		assertThat(sheds(shedder)).isFalse();
 	}
 
 	@Test
@@ -323,23 +339,6 @@ class AdaptiveShedderTest {
 		shedder.release(c, true);
 		expected = expected * 0.9 + 0 * 0.1;
 		assertThat(shedder.averageInFlight()).isEqualTo(expected);
-	}
-
-	// maxFlight 54 scaled by the overload factor (1000 - cpu) / (1000 - 900), from 1 down to 0.1
-	@ParameterizedTest
-	@CsvSource({ "0.9, 54", "0.95, 27", "0.99, 5", "0.999, 5", "1.0, 5" })
-	void overloadFactorScalesMaxFlightWithTheCpuAboveTheThreshold(double cpu, int mostInFlight) {
-		AdaptiveShedder shedder = builder().build();
-		fill(shedder);
-		inFlight(shedder, mostInFlight);
-		this.cpu = cpu;
-		assertThat(sheds(shedder)).as("%d in flight", mostInFlight).isFalse();
-
-		shedder = builder().build();
-		fill(shedder);
-		inFlight(shedder, mostInFlight + 1);
-		this.cpu = cpu;
-		assertThat(sheds(shedder)).as("%d in flight", mostInFlight + 1).isTrue();
 	}
 
 	@Test
@@ -393,22 +392,6 @@ class AdaptiveShedderTest {
 		passed.accept();
 		this.clock.advance(BUCKET.multipliedBy(2));
 		assertThat(shedder.maxFlight()).as("an accepted call counts: max(1 × 1 ms × 0.01, 1)").isEqualTo(1.0);
-	}
-
-	@Test
-	void coolOffRemainingIsTheRestOfTheCoolOffWhileShedding() {
-		AdaptiveShedder shedder = builder().window(Duration.ofSeconds(5)).buckets(50).build();
-		fill(shedder);
-		assertThat(shedder.coolOffRemaining()).as("nothing shed").isZero();
-		inFlight(shedder, 80);
-		this.cpu = 0.95;
-		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.REJECTED);
-		assertThat(shedder.coolOffRemaining()).as("still hot").isEqualTo(Duration.ofSeconds(1));
-		this.cpu = 0.5;
-		this.clock.advance(Duration.ofMillis(300));
-		assertThat(shedder.coolOffRemaining()).isEqualTo(Duration.ofMillis(700));
-		this.clock.advance(Duration.ofMillis(700));
-		assertThat(shedder.coolOffRemaining()).isZero();
 	}
 
 	@Test

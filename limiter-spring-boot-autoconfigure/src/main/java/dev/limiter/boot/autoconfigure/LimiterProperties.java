@@ -48,6 +48,8 @@ public class LimiterProperties {
 
 	private final Web web = new Web();
 
+	private final Dashboard dashboard = new Dashboard();
+
 	public Store getStore() {
 		return this.store;
 	}
@@ -90,6 +92,10 @@ public class LimiterProperties {
 
 	public Web getWeb() {
 		return this.web;
+	}
+
+	public Dashboard getDashboard() {
+		return this.dashboard;
 	}
 
 	/** Where keyed rate-limit state is kept. */
@@ -873,6 +879,38 @@ public class LimiterProperties {
 
 		public void setLoadShedder(@Nullable String loadShedder) {
 			this.loadShedder = loadShedder;
+		}
+
+	}
+
+	/** The live dashboard under the management path. */
+	public static class Dashboard {
+
+		/**
+		 * Whether to serve the dashboard at {management base path}/limiter-dashboard while the 'limiter' endpoint is
+		 * exposed.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Most frequent keys shown per rate limiter, from 1 to 20.
+		 */
+		private int topKeys = 10;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getTopKeys() {
+			return this.topKeys;
+		}
+
+		public void setTopKeys(int topKeys) {
+			this.topKeys = topKeys;
 		}
 
 	}

@@ -1,9 +1,11 @@
 package dev.limiter.boot.registry;
 
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 import dev.limiter.core.ratelimit.LimitSpec;
+import dev.limiter.core.ratelimit.RateLimitStore;
 import dev.limiter.core.ratelimit.RateLimiter;
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +35,18 @@ public final class RateLimiterRegistry extends NamedRegistry<RateLimiter> {
 	 */
 	public @Nullable RateLimiter update(String name, LimitSpec spec) {
 		return replace(name, (current) -> new RateLimiter(name, spec, current.store(), current.leasePermits()));
+	}
+
+	/**
+	 * Puts a decorator in front of every limiter's store, as the dashboard does to watch decisions. Users of
+	 * {@link #source(String, String) sources} see the decorated limiters at once; the decorator stays across
+	 * {@link #update updates}.
+	 * @param decorator computes the decorated store from the limiter's name and its current store
+	 */
+	public void decorateStores(BiFunction<String, RateLimitStore, RateLimitStore> decorator) {
+		for (String name : names()) {
+			replace(name, (current) -> new RateLimiter(name, current.spec(), decorator.apply(name, current.store())));
+		}
 	}
 
 	/**

@@ -210,7 +210,8 @@ class RedisRateLimitStoreFaultTest {
 	/**
 	 * Measures how late this machine wakes a thread up: a thread parks 1 ms at a time and records its worst
 	 * oversleep. On a quiet machine that is well under a millisecond; on one shared with other builds it can reach
-	 * tens of milliseconds, which a decision waiting for its timeout suffers too and which says nothing about the store.
+	 * tens of milliseconds, which a decision waiting for its timeout suffers too and which says nothing about the
+	 * store.
 	 */
 	static final class SchedulingDelay extends Thread {
 
