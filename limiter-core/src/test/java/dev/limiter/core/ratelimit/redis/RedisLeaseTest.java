@@ -363,7 +363,8 @@ class RedisLeaseTest {
 
 	static Stream<LimitSpec> noRefill() {
 		return Stream.of(new TokenBucketSpec(1, Duration.ofHours(1), 1000),
-				new FixedWindowSpec(1000, Duration.ofHours(1), false), new SlidingWindowSpec(1000, Duration.ofHours(1)));
+				new FixedWindowSpec(1000, Duration.ofHours(1), false),
+				new SlidingWindowSpec(1000, Duration.ofHours(1)));
 	}
 
 	@ParameterizedTest
