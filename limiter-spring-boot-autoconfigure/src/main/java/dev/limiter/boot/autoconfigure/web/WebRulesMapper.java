@@ -3,7 +3,6 @@ package dev.limiter.boot.autoconfigure.web;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -16,6 +15,7 @@ import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.boot.web.ClientAddressResolver;
 import dev.limiter.boot.web.KeyResolver;
 import dev.limiter.boot.web.LimiterWebRules;
+import dev.limiter.boot.web.RequestKey;
 import dev.limiter.boot.web.RequestRule;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.ratelimit.RateLimiter;
@@ -58,15 +58,7 @@ final class WebRulesMapper {
 	 * names the principal, the remote user, a role, the authentication type or Spring Security.
 	 */
 	static boolean needsPrincipal(@Nullable String key) {
-		if (key == null) {
-			return false;
-		}
-		String value = key.trim().toLowerCase(Locale.ROOT);
-		if (value.equals("ip") || value.equals("path") || value.startsWith("header:")) {
-			return false;
-		}
-		return value.contains("principal") || value.contains("remoteuser") || value.contains("userinrole")
-				|| value.contains("authtype") || value.contains("authentication") || value.contains("security");
+		return RequestKey.needsPrincipal(key);
 	}
 
 	static LimiterWebRules webRules(LimiterProperties properties, RateLimiterRegistry rateLimiters,
