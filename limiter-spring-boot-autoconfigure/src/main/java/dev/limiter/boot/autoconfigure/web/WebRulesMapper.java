@@ -1,5 +1,6 @@
 package dev.limiter.boot.autoconfigure.web;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -30,6 +31,12 @@ import org.springframework.web.util.pattern.PatternParseException;
  * with the property path of any wrong value or unknown name.
  */
 final class WebRulesMapper {
+
+	/**
+	 * The least {@code Retry-After} of 503 answers (shed requests, open breakers), on either web stack: a threshold
+	 * breaker's open time or an adaptive shedder's cool-off may make it longer.
+	 */
+	static final Duration UNAVAILABLE_RETRY_AFTER = Duration.ofSeconds(1);
 
 	private WebRulesMapper() {
 	}
