@@ -30,7 +30,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"limiter.circuit-breakers.backend.failure-rate-threshold=0.5",
 				"limiter.circuit-breakers.backend.open-duration=30s", "limiter.web.rules[0].paths=/api/**",
 				"limiter.web.rules[0].rate-limiter=api", "limiter.web.rules[0].key=ip",
-				"limiter.web.rules[1].paths=/backend/**", "limiter.web.rules[1].circuit-breaker=backend" })
+				"limiter.web.rules[1].paths=/backend/**", "limiter.web.rules[1].circuit-breaker=backend",
+				"limiter.rate-limiters.one.limit=1", "limiter.rate-limiters.one.period=1h",
+				"limiter.web.rules[2].paths=/keys/header", "limiter.web.rules[2].rate-limiter=one",
+				"limiter.web.rules[2].key=header:X-Tenant", "limiter.web.rules[3].paths=/keys/path/**",
+				"limiter.web.rules[3].rate-limiter=one", "limiter.web.rules[3].key=path",
+				"limiter.web.rules[4].paths=/keys/spel", "limiter.web.rules[4].rate-limiter=one",
+				"limiter.web.rules[4].key=getHeader('X-Tenant') + ':' + method",
+				"limiter.web.rules[5].paths=/keys/principal", "limiter.web.rules[5].rate-limiter=one",
+				"limiter.web.rules[5].key=userPrincipal?.name ?: 'anonymous'" })
 class ReactiveApplicationServerTests {
 
 	@LocalServerPort
@@ -81,6 +89,18 @@ class ReactiveApplicationServerTests {
 			.jsonPath("$.violated-policies[0]").isEqualTo("greeting");
 	}
 
+	@Test
+	void everyKindOfKeyWorksWithoutTheServletApi() {
+		WebTestClient client = WebTestClient.bindToServer().baseUrl("http://localhost:" + this.port).build();
+		for (String uri : new String[] { "/keys/header", "/keys/path/a", "/keys/spel", "/keys/principal" }) {
+			client.get().uri(uri).header("X-Tenant", "acme").exchange().expectStatus().isOk();
+			client.get().uri(uri).header("X-Tenant", "acme").exchange()
+				.expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+		}
+		client.get().uri("/keys/header").header("X-Tenant", "other").exchange().expectStatus().isOk();
+		client.get().uri("/keys/path/b").exchange().expectStatus().isOk();
+	}
+
 	@SpringBootApplication
 	static class Application {
 
@@ -114,7 +134,7 @@ class ReactiveApplicationServerTests {
 			this.greetings = greetings;
 		}
 
-		@GetMapping({ "/api/hello", "/other" })
+		@GetMapping({ "/api/hello", "/other", "/keys/**" })
 		Mono<String> hello() {
 			return Mono.just("hello");
 		}
