@@ -24,7 +24,10 @@ import dev.limiter.core.ratelimit.RateLimitStore;
 import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.HttpStatus;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -32,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /** WebTestClient counterparts of the servlet RateLimitFilterTests, and what is particular to WebFlux. */
+@ExtendWith(OutputCaptureExtension.class)
 class ReactiveRateLimitFilterTests {
 
 	private final CountingStore store = new CountingStore();
@@ -187,7 +191,7 @@ class ReactiveRateLimitFilterTests {
 	}
 
 	@Test
-	void aKeyThatThrowsCountsUnderTheAbsentKeyAndIsReported() {
+	void aKeyThatThrowsCountsUnderTheAbsentKeyIsReportedAndWarnedOnce(CapturedOutput output) {
 		AtomicInteger failures = new AtomicInteger();
 		LimiterCallListener listener = new LimiterCallListener() {
 
@@ -211,6 +215,7 @@ class ReactiveRateLimitFilterTests {
 		assertThat(this.store.used("api:" + KeyResolver.ABSENT)).isEqualTo(2);
 		assertThat(this.store.used("api:ACME")).isEqualTo(1);
 		assertThat(failures).hasValue(3);
+		assertThat(output).containsOnlyOnce("of rate limiter 'api' failed").contains("WARN");
 	}
 
 	@Test
