@@ -1,6 +1,9 @@
 package dev.limiter.boot.autoconfigure.web;
 
+import java.time.Duration;
+
 import dev.limiter.boot.autoconfigure.LimiterAutoConfiguration;
+import dev.limiter.boot.autoconfigure.metrics.LimiterMetricsAutoConfiguration;
 import dev.limiter.boot.testing.CountingStore;
 import dev.limiter.boot.web.LimiterWebRules;
 import dev.limiter.boot.web.reactive.ReactiveCircuitBreakerFilter;
@@ -10,13 +13,18 @@ import dev.limiter.boot.web.reactive.ReactiveLoadSheddingFilter;
 import dev.limiter.boot.web.reactive.ReactiveProblemDetailsResponseWriter;
 import dev.limiter.boot.web.reactive.ReactiveRateLimitFilter;
 import dev.limiter.core.ratelimit.RateLimitStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.web.server.WebFilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,6 +86,26 @@ class LimiterReactiveWebAutoConfigurationTests {
 				assertThat(shedding.getOrder()).isLessThan(early.getOrder());
 				assertThat(early.getOrder()).isLessThan(-100);
 				assertThat(late.getOrder()).isGreaterThan(-100).isLessThan(breaking.getOrder());
+			});
+	}
+
+	@Test
+	void theFiltersDecisionsAreCountedInTheSameMetrics() {
+		this.runner.withConfiguration(AutoConfigurations.of(LimiterMetricsAutoConfiguration.class))
+			.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+			.withPropertyValues("limiter.rate-limiters.api.limit=1", "limiter.web.rules[0].rate-limiter=api")
+			.run((context) -> {
+				ReactiveRateLimitFilter filter = context.getBean("limiterEarlyRateLimitFilter",
+						ReactiveRateLimitFilter.class);
+				for (int i = 0; i < 3; i++) {
+					MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/x"));
+					filter.filter(exchange, (filtered) -> Mono.empty()).block(Duration.ofSeconds(5));
+				}
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.get("limiter.calls").tag("name", "api").tag("outcome", "permitted").counter()
+					.count()).isEqualTo(1);
+				assertThat(registry.get("limiter.calls").tag("name", "api").tag("outcome", "rejected").counter()
+					.count()).isEqualTo(2);
 			});
 	}
 
