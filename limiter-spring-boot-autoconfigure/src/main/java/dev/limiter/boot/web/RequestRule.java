@@ -17,8 +17,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.server.PathContainer;
-import org.springframework.http.server.RequestPath;
-import org.springframework.web.util.ServletRequestPathUtils;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
@@ -36,8 +34,6 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * @since 0.1.0
  */
 public final class RequestRule {
-
-	private static final PathContainer.Options UNDECODED = PathContainer.Options.create('/', false);
 
 	private final List<String> paths;
 
@@ -104,7 +100,7 @@ public final class RequestRule {
 		String uri = request.getRequestURI();
 		// Encoded characters and path parameters make the raw URI differ from the matched path: no shortcut then.
 		if (uri.indexOf('%') < 0 && uri.indexOf(';') < 0) {
-			int offset = contextPathLength(request);
+			int offset = ServletPaths.contextPathLength(request);
 			boolean candidate = false;
 			for (String prefix : this.prefixes) {
 				if (uri.startsWith(prefix, offset)) {
@@ -116,7 +112,23 @@ public final class RequestRule {
 				return false;
 			}
 		}
-		PathContainer path = pathWithinApplication(request);
+		return matchesPath(ServletPaths.pathWithinApplication(request));
+	}
+
+	/**
+	 * Returns whether the rule applies to a request with the given method and path, whatever the web stack.
+	 * @param method the HTTP method, upper case
+	 * @param pathWithinApplication the request path within the application, as Spring parses it
+	 * @return whether the method and the path match
+	 */
+	public boolean matches(String method, PathContainer pathWithinApplication) {
+		if (this.methods != null && !this.methods.contains(method)) {
+			return false;
+		}
+		return matchesPath(pathWithinApplication);
+	}
+
+	private boolean matchesPath(PathContainer path) {
 		for (PathPattern pattern : this.patterns) {
 			if (pattern.matches(path)) {
 				return true;
@@ -176,7 +188,7 @@ public final class RequestRule {
 	 * @param kind the kind of protection
 	 * @return the matching rules, in order
 	 */
-	static RequestRule[] having(List<RequestRule> rules, LimiterKind kind) {
+	public static RequestRule[] having(List<RequestRule> rules, LimiterKind kind) {
 		List<RequestRule> kept = new ArrayList<>();
 		for (RequestRule rule : rules) {
 			boolean has = switch (kind) {
@@ -189,32 +201,6 @@ public final class RequestRule {
 			}
 		}
 		return kept.toArray(new RequestRule[0]);
-	}
-
-	private static int contextPathLength(HttpServletRequest request) {
-		String contextPath = request.getContextPath();
-		return (contextPath != null) ? contextPath.length() : 0;
-	}
-
-	/**
-	 * Returns the request's path within the application as rules and the {@code path} key see it: percent-decoded,
-	 * without path parameters, parsed once per request and cached as Spring MVC does. A path whose percent-encoding
-	 * is malformed (which Spring cannot decode) is taken undecoded rather than failing the request.
-	 */
-	static PathContainer pathWithinApplication(HttpServletRequest request) {
-		try {
-			return requestPath(request).pathWithinApplication();
-		}
-		catch (IllegalArgumentException ex) {
-			return PathContainer.parsePath(request.getRequestURI().substring(contextPathLength(request)), UNDECODED);
-		}
-	}
-
-	private static RequestPath requestPath(HttpServletRequest request) {
-		if (ServletRequestPathUtils.hasParsedRequestPath(request)) {
-			return ServletRequestPathUtils.getParsedRequestPath(request);
-		}
-		return ServletRequestPathUtils.parseAndCache(request);
 	}
 
 	/** The part of a pattern before its first variable or wildcard, cut back to a segment boundary. */

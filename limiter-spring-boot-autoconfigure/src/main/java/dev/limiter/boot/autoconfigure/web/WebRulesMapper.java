@@ -1,9 +1,9 @@
 package dev.limiter.boot.autoconfigure.web;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -16,6 +16,7 @@ import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.boot.web.ClientAddressResolver;
 import dev.limiter.boot.web.KeyResolver;
 import dev.limiter.boot.web.LimiterWebRules;
+import dev.limiter.boot.web.RequestKey;
 import dev.limiter.boot.web.RequestRule;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.ratelimit.RateLimiter;
@@ -30,6 +31,12 @@ import org.springframework.web.util.pattern.PatternParseException;
  * with the property path of any wrong value or unknown name.
  */
 final class WebRulesMapper {
+
+	/**
+	 * The least {@code Retry-After} of 503 answers (shed requests, open breakers), on either web stack: a threshold
+	 * breaker's open time or an adaptive shedder's cool-off may make it longer.
+	 */
+	static final Duration UNAVAILABLE_RETRY_AFTER = Duration.ofSeconds(1);
 
 	private WebRulesMapper() {
 	}
@@ -58,15 +65,7 @@ final class WebRulesMapper {
 	 * names the principal, the remote user, a role, the authentication type or Spring Security.
 	 */
 	static boolean needsPrincipal(@Nullable String key) {
-		if (key == null) {
-			return false;
-		}
-		String value = key.trim().toLowerCase(Locale.ROOT);
-		if (value.equals("ip") || value.equals("path") || value.startsWith("header:")) {
-			return false;
-		}
-		return value.contains("principal") || value.contains("remoteuser") || value.contains("userinrole")
-				|| value.contains("authtype") || value.contains("authentication") || value.contains("security");
+		return RequestKey.needsPrincipal(key);
 	}
 
 	static LimiterWebRules webRules(LimiterProperties properties, RateLimiterRegistry rateLimiters,
