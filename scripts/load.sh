@@ -9,7 +9,7 @@
 #   LOAD_DURATION   seconds per scenario (default 10; the CPU scenario runs twice as long, so 50 s in all)
 #   LOAD_TOOL       auto (default: wrk when installed, else the Java generator), wrk or java
 #
-# The Java generator is dev.limiter.benchmarks.load.LoadGenerator in limiter-benchmarks/target/benchmarks.jar, built
+# The Java generator is dev.limiter.benchmarks.load.ClosedLoopLoad in limiter-benchmarks/target/benchmarks.jar, built
 # with ./mvnw when missing. Every scenario is bounded in time (LOAD_DURATION) and in requests (LOAD_MAX_REQUESTS).
 set -euo pipefail
 
@@ -149,7 +149,7 @@ run_load() {
 		LOAD_LABEL=$label wrk -t "$threads" -c "$concurrency" -d "${run_seconds}s" --timeout 10s \
 			-s "$work/status.lua" "$base_url$path" -- "$show" $(( max_requests / threads )) >"$out"
 	else
-		java -cp "$jar" dev.limiter.benchmarks.load.LoadGenerator --url "$base_url$path" --label "$label" \
+		java -cp "$jar" dev.limiter.benchmarks.load.ClosedLoopLoad --url "$base_url$path" --label "$label" \
 			--concurrency "$concurrency" --duration-seconds "$run_seconds" --max-requests "$max_requests" \
 			--timeout-seconds 10 --show-headers "$show" >"$out"
 	fi

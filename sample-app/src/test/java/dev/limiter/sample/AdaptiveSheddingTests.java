@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 import dev.limiter.boot.autoconfigure.LimiterProperties;
-import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.core.Promise;
 import dev.limiter.core.shedding.AdaptiveShedder;
+import dev.limiter.core.shedding.CappedShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import dev.limiter.core.shedding.Shedder;
 import org.junit.jupiter.api.Test;

@@ -13,8 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.boot.registry.LoadShedderRegistry;
+import dev.limiter.core.shedding.CappedShedder;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -150,7 +150,9 @@ class ReadmeWalkthroughTests {
 				.expect("\"circuitBreakers\":{\"downstream\":{\"type\":\"threshold\",\"state\":\"closed\"")
 				.expect("\"cpu\":{\"type\":\"adaptive\",\"cpuThreshold\":0.8,")
 				.expect("\"slow\":{\"type\":\"adaptive\",\"cpuThreshold\":0.999,")
-				.expect("\"maxConcurrency\":2}"),
+				.expect("\"maxConcurrency\":2,\"mode\":\"enforce\"}")
+				.expect("\"pool\":{\"type\":\"adaptive-concurrency\",\"inFlight\":0,\"limit\":20,"
+						+ "\"mode\":\"enforce\"}"),
 			WalkthroughStep.body("/actuator/health").expect("\"status\":\"UP\""));
 
 	@LocalServerPort

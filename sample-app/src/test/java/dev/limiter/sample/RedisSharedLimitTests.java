@@ -72,7 +72,8 @@ class RedisSharedLimitTests {
 				HttpResponse<String> health = instance.get("/actuator/health");
 				assertThat(health.statusCode()).isEqualTo(200);
 				assertThat(health.body()).contains("\"status\":\"UP\"")
-					.contains("\"limiter\":{\"details\":{\"redis\":\"available\",\"failurePolicy\":\"local\"},\"status\":\"UP\"}");
+					.contains("\"limiter\":{\"details\":{\"redis\":\"available\","
+							+ "\"failurePolicy\":\"local\"},\"status\":\"UP\"}");
 			}
 			assertThat(redis.command("KEYS", keyPrefix + "*")).asString().contains(keyPrefix);
 		}

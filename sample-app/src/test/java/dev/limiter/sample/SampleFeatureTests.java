@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.boot.registry.LoadShedderRegistry;
+import dev.limiter.core.shedding.CappedShedder;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -203,7 +203,8 @@ class SampleFeatureTests {
 		assertThat(limiters.body()).contains("\"store\":\"InMemoryRateLimitStore\"", "\"api\":{", "\"daily-quota\":{",
 				"\"greetings\":{", "\"search\":{", "\"circuitBreakers\":{\"downstream\":{", "\"cpu\":{", "\"slow\":{");
 		assertThat(http.get("/actuator/limiter/nothing-by-that-name").statusCode()).isEqualTo(404);
-		assertThat(http.postJson("/actuator/limiter/nothing-by-that-name", "{\"limit\":5}").statusCode()).isEqualTo(404);
+		assertThat(http.postJson("/actuator/limiter/nothing-by-that-name", "{\"limit\":5}")
+				.statusCode()).isEqualTo(404);
 		assertThat(http.postJson("/actuator/limiter/nothing-by-that-name", "{\"action\":\"reset\"}").statusCode())
 			.isEqualTo(404);
 		assertThat(http.postJson("/actuator/limiter/nothing-by-that-name", "{}").statusCode()).isEqualTo(404);

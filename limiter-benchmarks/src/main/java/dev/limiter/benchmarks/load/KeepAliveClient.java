@@ -173,7 +173,8 @@ final class KeepAliveClient implements Closeable {
 				switch (name) {
 					case "content-length" -> length = Long.parseLong(value);
 					case "transfer-encoding" -> chunked = value.contains("chunked");
-					case "connection" -> keepAlive = keepAlive ? !value.contains("close") : value.contains("keep-alive");
+					case "connection" ->
+						keepAlive = keepAlive ? !value.contains("close") : value.contains("keep-alive");
 					default -> {
 					}
 				}

@@ -22,14 +22,15 @@ import dev.limiter.benchmarks.load.OpenLoopSummary.Outcome;
  * An open-loop HTTP load generator for {@code scripts/overload-e2e.sh}: {@code GET} requests to one loopback URL
  * arrive as a Poisson process at a fixed mean rate, and each is sent at its scheduled time whether or not earlier
  * ones have been answered, as independent users would send them (a sender thread per outstanding request, over
- * kept-alive connections: {@link KeepAliveClient}). A closed-loop driver (such as {@link LoadGenerator} or wrk)
+ * kept-alive connections: {@link KeepAliveClient}). A closed-loop driver (such as {@link ClosedLoopLoad} or wrk)
  * waits for an answer before sending more, so a slow server slows its own load down and the queue it builds stays
  * hidden; here the queue shows, because latency is counted from the scheduled arrival, not from the send.
  * <p>
  * A run is a list of phases ({@code label}, mean rate, length), each ending once all its requests are answered or
  * past the deadline. A request gets {@code deadline} from its scheduled arrival to be answered (the client gives up
  * then, closing the connection; a 200 read just after it is late, not good); at most {@code maxOutstanding}
- * requests are in flight, and an arrival beyond that is counted as an overflow, not sent. See {@link OpenLoopSummary} for what is reported.
+ * requests are in flight, and an arrival beyond that is counted as an overflow, not sent. See {@link OpenLoopSummary}
+ * for what is reported.
  * <p>
  * Only loopback targets are accepted: this is a driver for a local sample app, not a tool to load other hosts.
  * <p>
@@ -62,7 +63,7 @@ public final class OpenLoopLoad implements AutoCloseable {
 	 * @throws IllegalArgumentException for an invalid value or a target that is not a loopback address
 	 */
 	public OpenLoopLoad(URI url, double capacityPerSecond, Duration deadline, int maxOutstanding, long seed) {
-		LoadGenerator.requireLoopback(url);
+		ClosedLoopLoad.requireLoopback(url);
 		if (!(capacityPerSecond > 0)) {
 			throw new IllegalArgumentException("capacity must be > 0 (was " + capacityPerSecond + ")");
 		}
@@ -143,7 +144,7 @@ public final class OpenLoopLoad implements AutoCloseable {
 		}
 		return switch (status) {
 			case 200 -> (System.nanoTime() - deadline <= 0) ? Outcome.GOOD : Outcome.LATE;
-			case 429, 503 -> Outcome.SHED;
+			case 429, 503 -> Outcome.REJECTED;
 			default -> Outcome.ERROR;
 		};
 	}

@@ -91,10 +91,10 @@ final class OpenLoopSummary {
 		return (servable > 0) ? goodPerSecond() / servable : 0;
 	}
 
-	/** Shed answers as a fraction of the offered requests. */
-	double shedFraction() {
+	/** Rejected answers (429, 503) as a fraction of the offered requests. */
+	double rejectedFraction() {
 		long offered = offered();
-		return (offered > 0) ? (double) count(Outcome.SHED) / offered : 0;
+		return (offered > 0) ? (double) count(Outcome.REJECTED) / offered : 0;
 	}
 
 	/** The nearest-rank percentile of the admitted latencies in milliseconds; NaN without any. */
@@ -116,10 +116,10 @@ final class OpenLoopSummary {
 	String resultLine() {
 		return String.join("\t", RESULT_PREFIX, this.label, format("%.1f", this.ratePerSecond),
 				format("%.1f", this.seconds), Long.toString(offered()), Long.toString(count(Outcome.GOOD)),
-				Long.toString(count(Outcome.LATE)), Long.toString(count(Outcome.SHED)),
+				Long.toString(count(Outcome.LATE)), Long.toString(count(Outcome.REJECTED)),
 				Long.toString(count(Outcome.TIMEOUT)), Long.toString(count(Outcome.ERROR)),
 				Long.toString(count(Outcome.OVERFLOW)), format("%.1f", 100 * goodput()),
-				format("%.1f", 100 * shedFraction()), millis(admittedMillis(0.5)), millis(admittedMillis(0.99)));
+				format("%.1f", 100 * rejectedFraction()), millis(admittedMillis(0.5)), millis(admittedMillis(0.99)));
 	}
 
 	private static String millis(double value) {
@@ -143,7 +143,7 @@ final class OpenLoopSummary {
 		LATE,
 
 		/** A 503 or 429. */
-		SHED,
+		REJECTED,
 
 		/** No answer within the deadline. */
 		TIMEOUT,

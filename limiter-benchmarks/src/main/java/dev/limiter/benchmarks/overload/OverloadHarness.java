@@ -525,8 +525,8 @@ public final class OverloadHarness {
 			java.util.Arrays.fill(flat, truth);
 			limits.put("true concurrency (" + (int) truth + ")", new double[][] { seconds, flat });
 			plots.add(Charts.line(out, name + "-limit", "Concurrency limit over time, " + name
-					+ " backend (steps 0.5x 1x 3x 10x 0.5x)", "time (s)", "limit (calls in flight)", false, true, limits,
-					false));
+					+ " backend (steps 0.5x 1x 3x 10x 0.5x)", "time (s)", "limit (calls in flight)", false, true,
+					limits, false));
 		}
 		plots.add(Charts.line(out, name + "-rejections", "Rejected requests over time, " + name
 				+ " backend", "time (s)", "rejected (%)", false, false, rejections, false));

@@ -111,7 +111,8 @@ final class Protections {
 				(backend) -> new Guarded(AdaptiveShedder.builder().name("cpu").cpuUsage(CpuUsage.shared()).build(),
 						CpuUsage.shared(), null)));
 		if (kind == SimulatedBackend.Kind.SLEEP) {
-			protections.add(new OverloadHarness.Protection("utilisation", "AdaptiveShedder (worker utilisation as CPU)", (backend) -> {
+			protections.add(new OverloadHarness.Protection("utilisation",
+					"AdaptiveShedder (worker utilisation as CPU)", (backend) -> {
 				SampledSignal utilisation = new SampledSignal("utilisation", backend::utilization, 100, 0.8);
 				return new Guarded(AdaptiveShedder.builder().name("utilisation").cpuUsage(utilisation).build(),
 						utilisation, utilisation);

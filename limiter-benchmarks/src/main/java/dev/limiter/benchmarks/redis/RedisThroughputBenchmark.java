@@ -31,6 +31,7 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.limiter.core.ratelimit.AlgorithmParameters;
+import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
 import dev.limiter.core.ratelimit.redis.RedisRateLimitStore;
 import dev.limiter.core.ratelimit.redis.RedisRateLimitStore.DecisionSource;
@@ -42,6 +43,9 @@ import dev.limiter.core.redis.testing.RedisServerProcess;
  * {@code -Dkeys=n}):
  * <ul>
  * <li>limiter's {@link RedisRateLimitStore} (one {@code EVALSHA} per decision) over Spring Data Redis / Lettuce;</li>
+ * <li>the same store leasing ({@code RateLimiter} with {@code leasePermits} 100, or {@code -Dlease=n}): its decisions
+ * per second and its Redis calls per decision ({@code EVALSHA} calls from {@code INFO commandstats} over every
+ * decision of the run, warm-up included);</li>
  * <li>Bucket4j's Lettuce proxy manager ({@code Bucket4jLettuce.casBasedBuilder}: a {@code GET}, then a compare-and-set
  * script, so two round trips) over one Lettuce connection;</li>
  * <li>the ceiling: {@code redis-benchmark} sending {@code EVALSHA} of the same token-bucket script with the same
@@ -60,6 +64,12 @@ public final class RedisThroughputBenchmark {
 
 	/** The number of distinct keys, 10,000 unless {@code -Dkeys=n} says otherwise (1 = one hot key). */
 	private static final int KEYS = Integer.getInteger("keys", 10_000);
+
+	/** The lease permits of the leased measurement, 100 unless {@code -Dlease=n} says otherwise. */
+	private static final int LEASE = Integer.getInteger("lease", 100);
+
+	/** Decisions of the last {@link #run}, warm-up included. */
+	private static final AtomicLong lastTotal = new AtomicLong();
 
 	private static final long LIMIT = 1_000_000_000L;
 
@@ -91,27 +101,38 @@ public final class RedisThroughputBenchmark {
 			List<String[]> rows = new ArrayList<>();
 			for (int concurrency : concurrencies) {
 				double[] oursRuns = new double[repetitions];
+				double[] leasedRuns = new double[repetitions];
+				double[] callsRuns = new double[repetitions];
 				double[] bucket4jRuns = new double[repetitions];
 				double[] ceilingRuns = new double[repetitions];
 				for (int r = 0; r < repetitions; r++) {
-					oursRuns[r] = measureOurs(server, concurrency, seconds);
+					oursRuns[r] = measureOurs(server, concurrency, seconds, 0);
+					long evalshaBefore = server.commandCalls("evalsha");
+					leasedRuns[r] = measureOurs(server, concurrency, seconds, LEASE);
+					callsRuns[r] = (server.commandCalls("evalsha") - evalshaBefore) / (double) lastTotal.get();
 					bucket4jRuns[r] = measureBucket4j(server, concurrency, seconds);
 					ceilingRuns[r] = measureRedisBenchmark(server, concurrency, seconds);
-					out.printf("%d callers, run %d: limiter %s, Bucket4j %s, redis-benchmark %s%n", concurrency, r + 1,
-							format(oursRuns[r]), format(bucket4jRuns[r]), format(ceilingRuns[r]));
+					out.printf("%d callers, run %d: limiter %s, leased %s (%.4f Redis calls a decision), Bucket4j %s, "
+							+ "redis-benchmark %s%n", concurrency, r + 1, format(oursRuns[r]), format(leasedRuns[r]),
+							callsRuns[r], format(bucket4jRuns[r]), format(ceilingRuns[r]));
 				}
 				double ours = median(oursRuns);
+				double leased = median(leasedRuns);
+				double calls = median(callsRuns);
 				double bucket4j = median(bucket4jRuns);
 				double ceiling = median(ceilingRuns);
-				rows.add(new String[] { Integer.toString(concurrency), format(ours), format(bucket4j),
+				rows.add(new String[] { Integer.toString(concurrency), format(ours), format(leased),
+						String.format(Locale.ROOT, "%.1f×", leased / ours), String.format(Locale.ROOT, "%.4f", calls),
+						format(bucket4j),
 						String.format(Locale.ROOT, "%.2f×", ours / bucket4j),
 						Double.isNaN(ceiling) ? "n/a" : format(ceiling),
 						Double.isNaN(ceiling) ? "n/a" : String.format(Locale.ROOT, "%.0f %%", 100 * ours / ceiling) });
 			}
 			out.println();
-			out.println("| callers | limiter RedisRateLimitStore (decisions/s) | Bucket4j lettuce CAS (decisions/s) "
-					+ "| limiter / Bucket4j | redis-benchmark EVALSHA (req/s) | limiter / ceiling |");
-			out.println("|---:|---:|---:|---:|---:|---:|");
+			out.println("| callers | limiter exact (decisions/s) | limiter leased, " + LEASE + " (decisions/s) "
+					+ "| leased / exact | leased: Redis calls a decision | Bucket4j lettuce CAS (decisions/s) "
+					+ "| exact / Bucket4j | redis-benchmark EVALSHA (req/s) | exact / ceiling |");
+			out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 			for (String[] row : rows) {
 				out.println("| " + String.join(" | ", row) + " |");
 			}
@@ -128,26 +149,40 @@ public final class RedisThroughputBenchmark {
 		return String.format(Locale.ROOT, "%,.0f", rate);
 	}
 
-	private static double measureOurs(RedisServerProcess server, int concurrency, int seconds) throws Exception {
+	private static double measureOurs(RedisServerProcess server, int concurrency, int seconds, int leasePermits)
+			throws Exception {
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(
 				new RedisStandaloneConfiguration(server.host(), server.port()));
 		factory.afterPropertiesSet();
 		factory.start();
 		AtomicLong fallbacks = new AtomicLong();
+		AtomicLong fromRedis = new AtomicLong();
 		RedisRateLimitStore store = RedisRateLimitStore.builder(factory)
 			.timeout(Duration.ofSeconds(1))
 			.listener(new RedisRateLimitStore.Listener() {
 				@Override
 				public void onDecision(DecisionSource source, long latencyNanos) {
-					if (source != DecisionSource.REDIS) {
+					if (source == DecisionSource.REDIS) {
+						fromRedis.incrementAndGet();
+					}
+					else if (source != DecisionSource.LEASE) {
 						fallbacks.incrementAndGet();
 					}
 				}
 			})
 			.build();
+		// connected before the clock starts: a cold Lettuce start can take longer than a decision's timeout
+		long connectDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (fromRedis.get() == 0 && System.nanoTime() < connectDeadline) {
+			store.acquire("warm-up", SPEC, 1);
+		}
+		fallbacks.set(0);
 		String[] keys = keys("limiter-");
+		RateLimiter limiter = new RateLimiter("leased", SPEC, store, leasePermits);
 		try {
-			double rate = run(concurrency, seconds, (i) -> store.acquire(keys[i], SPEC, 1).allowed());
+			IntPredicate decision = (leasePermits == 0) ? (i) -> store.acquire(keys[i], SPEC, 1).allowed()
+					: (i) -> limiter.acquire(keys[i]).allowed();
+			double rate = run(concurrency, seconds, decision);
 			if (fallbacks.get() > 0) {
 				throw new IllegalStateException(fallbacks.get() + " decisions did not come from Redis");
 			}
@@ -207,7 +242,8 @@ public final class RedisThroughputBenchmark {
 		}
 		command.addAll(List.of("-P", "1", "-q", "evalsha", sha, "1",
 				(KEYS > 1) ? "redis-benchmark-{__rand_int__}" : "redis-benchmark-{hot}", "", "1", id,
-				Long.toString(p[0]), Long.toString(p[1]), Long.toString(p[2]), Long.toString(p[3])));
+				Long.toString(p[0]), Long.toString(p[1]), Long.toString(p[2]), Long.toString(p[3]),
+				Long.toString(RedisRateLimitStore.DEFAULT_MAXIMUM_KEY_TTL.toMillis())));
 		server.command("CONFIG", "RESETSTAT");
 		Process process;
 		try {
@@ -257,6 +293,7 @@ public final class RedisThroughputBenchmark {
 	 */
 	private static double run(int concurrency, int seconds, IntPredicate decision) throws InterruptedException {
 		long warmUpNanos = Duration.ofSeconds(Math.max(1, seconds / 2)).toNanos();
+		AtomicLong total = new AtomicLong();
 		long start = System.nanoTime();
 		long measureFrom = start + warmUpNanos;
 		long measureUntil = measureFrom + Duration.ofSeconds(seconds).toNanos();
@@ -266,16 +303,19 @@ public final class RedisThroughputBenchmark {
 		for (int t = 0; t < concurrency; t++) {
 			Thread thread = new Thread(() -> {
 				long count = 0;
+				long all = 0;
 				long now;
 				while ((now = System.nanoTime()) < measureUntil) {
 					if (!decision.test(ThreadLocalRandom.current().nextInt(KEYS))) {
 						refused.incrementAndGet();
 					}
+					all++;
 					if (now >= measureFrom) {
 						count++;
 					}
 				}
 				measured.addAndGet(count);
+				total.addAndGet(all);
 			});
 			thread.start();
 			threads.add(thread);
@@ -286,6 +326,7 @@ public final class RedisThroughputBenchmark {
 		if (refused.get() > 0) {
 			throw new IllegalStateException(refused.get() + " decisions were refused; every one should be admitted");
 		}
+		lastTotal.set(total.get());
 		return measured.get() / (double) seconds;
 	}
 

@@ -36,11 +36,12 @@ class OpenLoopLoadTest {
 			URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/pool");
 			OpenLoopLoad load = new OpenLoopLoad(url, 1000, Duration.ofSeconds(20), 1000, 7);
 			OpenLoopSummary summary = load.run(new Phase("steady", 100, Duration.ofMillis(500)));
-			int scheduled = OpenLoopLoad.arrivals(100, Duration.ofMillis(500).toNanos(), new SplittableRandom(7)).length;
+			int scheduled = OpenLoopLoad.arrivals(100, Duration.ofMillis(500).toNanos(), new SplittableRandom(7))
+				.length;
 			assertThat(summary.offered()).isEqualTo(scheduled);
 			assertThat(served.get()).isEqualTo(scheduled);
 			assertThat(summary.count(Outcome.GOOD)).isEqualTo((scheduled + 1) / 2);
-			assertThat(summary.count(Outcome.SHED)).isEqualTo(scheduled / 2);
+			assertThat(summary.count(Outcome.REJECTED)).isEqualTo(scheduled / 2);
 			assertThat(summary.count(Outcome.LATE) + summary.count(Outcome.TIMEOUT) + summary.count(Outcome.ERROR)
 					+ summary.count(Outcome.OVERFLOW)).isZero();
 			assertThat(summary.resultLine()).startsWith("OPENLOOP\tsteady\t100.0\t0.5\t" + scheduled + "\t");
@@ -116,14 +117,14 @@ class OpenLoopLoadTest {
 		long[] latencies = new long[3000];
 		for (int i = 0; i < 3000; i++) {
 			Outcome outcome = (i < 900) ? Outcome.GOOD : (i < 950) ? Outcome.LATE
-					: (i < 2950) ? Outcome.SHED : Outcome.PENDING;
+					: (i < 2950) ? Outcome.REJECTED : Outcome.PENDING;
 			outcomes[i] = outcome.ordinal();
 			latencies[i] = TimeUnit.MILLISECONDS.toNanos((i < 950) ? 1 + i : 0);
 		}
 		OpenLoopSummary summary = OpenLoopSummary.of("3x", 300, 10, 100, outcomes, latencies);
 		assertThat(summary.goodPerSecond()).isEqualTo(90.0);
 		assertThat(summary.goodput()).isCloseTo(0.9, within(1e-9));
-		assertThat(summary.shedFraction()).isCloseTo(2000 / 3000.0, within(1e-9));
+		assertThat(summary.rejectedFraction()).isCloseTo(2000 / 3000.0, within(1e-9));
 		assertThat(summary.count(Outcome.TIMEOUT)).as("pending requests are timeouts").isEqualTo(50);
 		assertThat(summary.admittedMillis(0.5)).isEqualTo(475.0);
 		assertThat(summary.admittedMillis(0.99)).isEqualTo(941.0);

@@ -11,7 +11,10 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
+import dev.limiter.core.Listeners;
 import dev.limiter.core.Promise;
+import dev.limiter.core.Settings;
 
 /**
  * Client-side adaptive throttling from the Google SRE book ("Handling Overload"), as go-zero's current
@@ -25,7 +28,7 @@ import dev.limiter.core.Promise;
  * {@code workingBuckets} the number with successes and no failure (empty and drop-only buckets do not break either
  * streak). Each call then:
  * <pre>
- * w          = k - (k - 1.1) · failingBuckets / buckets          // K falls from k (1.5) to 1.1 while buckets keep failing
+ * w          = k - (k - 1.1) · failingBuckets / buckets     // from k (1.5) down to 1.1 while buckets keep failing
  * ratio      = (total - protection - max(w, 1.1) · accepts) / (total + 1)
  * ratio ≤ 0                                   → call permitted (breaker CLOSED)
  * a call was permitted by the draw before, and more than 1 s ago → call permitted as a forced probe
@@ -50,10 +53,11 @@ import dev.limiter.core.Promise;
  * system clock and {@link ThreadLocalRandom}.
  *
  * <h2>Edge cases</h2>
- * With protection 0, one failure in a window without successes is enough to start dropping. The random source must return values in [0, 1); a call is dropped
- * when the draw is below the ratio, so a source that always returns 0 drops whenever the ratio is positive (apart
- * from the forced probe). Time going backwards by a bucket or more empties the window (go-zero's rolling window does
- * the same). Time 0 is an ordinary instant: "a call was permitted before" is an explicit flag.
+ * With protection 0, one failure in a window without successes is enough to start dropping. The random source must
+ * return values in [0, 1); a call is dropped when the draw is below the ratio, so a source that always returns 0
+ * drops whenever the ratio is positive (apart from the forced probe). Time going backwards by a bucket or more
+ * empties the window (go-zero's rolling window does the same). Time 0 is an ordinary instant: "a call was permitted
+ * before" is an explicit flag.
  *
  * <h2>Threads and cost</h2>
  * Thread-safe. The permitted path allocates nothing ({@link #allow()} returns one shared promise, which carries no
@@ -63,11 +67,11 @@ import dev.limiter.core.Promise;
  * that may drop. Drops throw one pre-built {@link BreakerOpenException} per breaker. Listeners run on the calling
  * thread and cost nothing while none is registered.
  */
-public final class SreBreaker implements Breaker {
+public final class SreBreaker implements Breaker, BreakerControls {
 
 	/*
-	 * Implementation notes (go-zero core/breaker/googlebreaker.go at v1.10.3, semantics in go-semantics.md §4.4;
-	 * the formula is eq. 21-1 of https://sre.google/sre-book/handling-overload/):
+	 * Implementation notes (go-zero core/breaker/googlebreaker.go at v1.10.3; the formula is eq. 21-1 of
+	 * https://sre.google/sre-book/handling-overload/):
 	 * - minK = 1.1 and forcePassDuration = 1 s are go-zero constants; k, protection, window and buckets are ours to
 	 *   configure. buckets in the K and recovery formulas is the configured bucket count (40 in go-zero).
 	 * - Fastest path, no clock reading: when the whole ring holds at most protection failures and drops, every window
@@ -89,8 +93,8 @@ public final class SreBreaker implements Breaker {
 
 	static final long FORCE_PASS_NANOS = 1_000_000_000L;
 
-	private static final AtomicReferenceFieldUpdater<SreBreaker, BreakerState> REPORTED_STATE = AtomicReferenceFieldUpdater
-		.newUpdater(SreBreaker.class, BreakerState.class, "reportedState");
+	private static final AtomicReferenceFieldUpdater<SreBreaker, BreakerState> REPORTED_STATE =
+			AtomicReferenceFieldUpdater.newUpdater(SreBreaker.class, BreakerState.class, "reportedState");
 
 	private final String name;
 
@@ -123,14 +127,13 @@ public final class SreBreaker implements Breaker {
 	/** An operator's override (FORCED_OPEN, FORCED_CLOSED or DISABLED), or null while the SRE formula decides. */
 	private volatile BreakerState override;
 
-	private SreBreaker(Builder builder) {
+	private SreBreaker(Builder builder, long bucketNanos) {
 		this.name = builder.name;
 		this.k = builder.k;
 		this.protection = builder.protection;
 		this.clock = builder.clock;
 		this.random = builder.random;
-		this.buckets = new SreBuckets(builder.buckets, builder.window.toNanos() / builder.buckets,
-				this.clock.nanoTime());
+		this.buckets = new SreBuckets(builder.buckets, bucketNanos, this.clock.nanoTime());
 		this.openException = new BreakerOpenException(this.name);
 		this.listeners = builder.listeners;
 	}
@@ -209,16 +212,19 @@ public final class SreBreaker implements Breaker {
 	}
 
 	/** Drops every call until {@link #reset()}; outcomes are not recorded meanwhile. */
+	@Override
 	public void forceOpen() {
 		override(BreakerState.FORCED_OPEN);
 	}
 
 	/** Permits every call until {@link #reset()}; outcomes are still recorded. */
+	@Override
 	public void forceClosed() {
 		override(BreakerState.FORCED_CLOSED);
 	}
 
 	/** Permits every call and records nothing until {@link #reset()}. */
+	@Override
 	public void disable() {
 		override(BreakerState.DISABLED);
 	}
@@ -255,6 +261,7 @@ public final class SreBreaker implements Breaker {
 	/**
 	 * Forgets every recorded outcome, the last forced probe and any operator override: the breaker is closed again.
 	 */
+	@Override
 	public void reset() {
 		long stamp = this.lock.writeLock();
 		try {
@@ -274,7 +281,7 @@ public final class SreBreaker implements Breaker {
 	 */
 	public void addListener(BreakerListener listener) {
 		synchronized (this.listenerLock) {
-			this.listeners = BreakerListeners.add(this.listeners, listener);
+			this.listeners = Listeners.add(this.listeners, listener);
 		}
 	}
 
@@ -284,7 +291,7 @@ public final class SreBreaker implements Breaker {
 	 */
 	public void removeListener(BreakerListener listener) {
 		synchronized (this.listenerLock) {
-			this.listeners = BreakerListeners.remove(this.listeners, listener);
+			this.listeners = Listeners.remove(this.listeners, listener);
 		}
 	}
 
@@ -496,11 +503,7 @@ public final class SreBreaker implements Breaker {
 		private BreakerListener[] listeners = BreakerListeners.NONE;
 
 		private Builder(String name) {
-			Objects.requireNonNull(name, "name must not be null");
-			if (name.isEmpty()) {
-				throw new IllegalArgumentException("name must not be empty");
-			}
-			this.name = name;
+			this.name = Settings.name(name);
 		}
 
 		/**
@@ -512,7 +515,7 @@ public final class SreBreaker implements Breaker {
 		 */
 		public Builder k(double k) {
 			if (!(k >= MIN_K) || Double.isInfinite(k)) {
-				throw new IllegalArgumentException("k must be >= " + MIN_K + " and finite (was " + k + ")");
+				throw InvalidSettingException.of("k", k, "must be >= " + MIN_K + " and finite");
 			}
 			this.k = k;
 			return this;
@@ -526,7 +529,7 @@ public final class SreBreaker implements Breaker {
 		 */
 		public Builder protection(int protection) {
 			if (protection < 0) {
-				throw new IllegalArgumentException("protection must be >= 0 (was " + protection + ")");
+				throw InvalidSettingException.of("protection", protection, "must be >= 0");
 			}
 			this.protection = protection;
 			return this;
@@ -539,11 +542,7 @@ public final class SreBreaker implements Breaker {
 		 * @throws IllegalArgumentException if {@code window} is not positive
 		 */
 		public Builder window(Duration window) {
-			Objects.requireNonNull(window, "window must not be null");
-			if (window.isNegative() || window.isZero()) {
-				throw new IllegalArgumentException("window must be > 0 (was " + window + ")");
-			}
-			this.window = window;
+			this.window = Settings.positive("window", window);
 			return this;
 		}
 
@@ -554,10 +553,7 @@ public final class SreBreaker implements Breaker {
 		 * @throws IllegalArgumentException if {@code buckets} is below 1
 		 */
 		public Builder buckets(int buckets) {
-			if (buckets < 1) {
-				throw new IllegalArgumentException("buckets must be > 0 (was " + buckets + ")");
-			}
-			this.buckets = buckets;
+			this.buckets = Settings.positive("buckets", buckets);
 			return this;
 		}
 
@@ -587,7 +583,7 @@ public final class SreBreaker implements Breaker {
 		 * @return this builder
 		 */
 		public Builder listener(BreakerListener listener) {
-			this.listeners = BreakerListeners.add(this.listeners, listener);
+			this.listeners = Listeners.add(this.listeners, listener);
 			return this;
 		}
 
@@ -597,18 +593,7 @@ public final class SreBreaker implements Breaker {
 		 * @throws IllegalArgumentException if the window is shorter than one nanosecond per bucket
 		 */
 		public SreBreaker build() {
-			long windowNanos;
-			try {
-				windowNanos = this.window.toNanos();
-			}
-			catch (ArithmeticException ex) {
-				throw new IllegalArgumentException("window must fit in a long of nanoseconds (was " + this.window + ")");
-			}
-			if (windowNanos / this.buckets < 1) {
-				throw new IllegalArgumentException("window must be at least 1ns per bucket (was " + this.window
-						+ " for " + this.buckets + " buckets)");
-			}
-			return new SreBreaker(this);
+			return new SreBreaker(this, Settings.bucketNanos(this.window, this.buckets));
 		}
 
 	}

@@ -23,8 +23,9 @@ final class SreBuckets {
 	 * over the whole ring are kept (adjusted on add and on bucket reset), so the closed-breaker fast path reads the
 	 * window's totals in O(span) instead of O(size): with span == 0 they are the totals of every visible bucket,
 	 * otherwise the span buckets after offset are expired and subtracted. The ring's failures and drops (ringOther)
-	 * also bound those of the window at any time, since the window only ever shows a subset of the ring. The full oldest-to-newest scan that counts
-	 * working and failing buckets (history() in go-zero googlebreaker.go) runs only when a call may be dropped.
+	 * also bound those of the window at any time, since the window only ever shows a subset of the ring. The full
+	 * oldest-to-newest scan that counts working and failing buckets (history() in go-zero googlebreaker.go) runs only
+	 * when a call may be dropped.
 	 */
 
 	private static final VarHandle RING_OTHER;

@@ -9,6 +9,8 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
+import dev.limiter.core.Listeners;
 import dev.limiter.core.Promise;
 
 /**
@@ -75,15 +77,15 @@ import dev.limiter.core.Promise;
  * off. State transitions, half-open probes and operator controls take a lock. Listeners run on the calling thread
  * (state-change listeners while that lock is held: it is reentrant) and cost nothing while none is registered.
  */
-public final class ThresholdBreaker implements Breaker {
+public final class ThresholdBreaker implements Breaker, BreakerControls {
 
 	/*
-	 * Implementation notes. The state and its generation share one volatile int (generation << 3 | state), written
-	 * only under the lock. A token packs, from bit 0: the permit time in microseconds modulo 2^40 (0 when calls are
-	 * not timed), the generation (13 bits) and, for half-open probes, slot + 1 (10 bits); bit 63 is clear, so a
-	 * refusal is any negative value. A report whose generation differs from the current one is ignored; generations
-	 * wrap after 8192 transitions, so a report that arrives that many transitions late could be mistaken for a current
-	 * one.
+	 * Implementation notes. The state and its generation share one volatile int, the generation above three bits of
+	 * state (stateWord, stateOf, generationOf), written only under the lock. A token packs, from bit 0: the permit
+	 * time in microseconds modulo 2^40 (0 when calls are not timed), the generation (13 bits) and, for half-open
+	 * probes, slot + 1 (10 bits); bit 63 is clear, so a refusal is any negative value. A report whose generation
+	 * differs from the current one is ignored; generations wrap after 8192 transitions, so a report that arrives that
+	 * many transitions late could be mistaken for a current one.
 	 */
 
 	private static final int CLOSED = 0;
@@ -98,11 +100,15 @@ public final class ThresholdBreaker implements Breaker {
 
 	private static final int DISABLED = 5;
 
+	private static final int STATE_BITS = 3;
+
+	private static final int STATE_MASK = (1 << STATE_BITS) - 1;
+
 	private static final BreakerState[] STATES = { BreakerState.CLOSED, BreakerState.OPEN, BreakerState.HALF_OPEN,
 			BreakerState.FORCED_OPEN, BreakerState.FORCED_CLOSED, BreakerState.DISABLED };
 
 	/** The value {@link #tryAcquire()} returns when it drops the call. */
-	public static final long REFUSED = -1;
+	public static final long REJECTED = -1;
 
 	private static final int TIME_BITS = 40;
 
@@ -220,16 +226,16 @@ public final class ThresholdBreaker implements Breaker {
 	/**
 	 * Asks to make one call, without allocating.
 	 * @return a token to pass to {@link #onResult(long, boolean)} once the call has finished, always {@code >= 0};
-	 * or {@link #REFUSED} (negative) when the call is dropped
+	 * or {@link #REJECTED} (negative) when the call is dropped
 	 */
 	public long tryAcquire() {
 		int word = this.stateWord;
-		int state = word & 7;
+		int state = stateOf(word);
 		if (state == CLOSED || state == FORCED_CLOSED) {
 			return permit(word);
 		}
 		if (state == DISABLED) {
-			return (long) (word >>> 3) << TIME_BITS;
+			return untimedToken(word);
 		}
 		if (state == OPEN && this.clock.nanoTime() - this.openUntil < 0) {
 			return refuse();
@@ -252,11 +258,11 @@ public final class ThresholdBreaker implements Breaker {
 			return;
 		}
 		int word = this.stateWord;
-		if (((int) (token >>> TIME_BITS) & GENERATION_MASK) != (word >>> 3)) {
+		if (generationOfToken(token) != generationOf(word)) {
 			return;
 		}
-		int state = word & 7;
-		int slot = (int) (token >>> SLOT_SHIFT);
+		int state = stateOf(word);
+		int slot = slotOf(token);
 		if (slot == 0 && state != CLOSED && state != FORCED_CLOSED) {
 			return;
 		}
@@ -291,12 +297,12 @@ public final class ThresholdBreaker implements Breaker {
 	 * @param token the value {@link #tryAcquire()} returned
 	 */
 	public void ignore(long token) {
-		int slot = (int) (token >>> SLOT_SHIFT);
+		int slot = slotOf(token);
 		if (token < 0 || slot == 0) {
 			return; // a call permitted while CLOSED (or disabled) left nothing to give back
 		}
 		int word = this.stateWord;
-		if (((int) (token >>> TIME_BITS) & GENERATION_MASK) != (word >>> 3)) {
+		if (generationOfToken(token) != generationOf(word)) {
 			return;
 		}
 		this.lock.lock();
@@ -321,7 +327,7 @@ public final class ThresholdBreaker implements Breaker {
 	 */
 	public Duration openTimeRemaining() {
 		int word = this.stateWord;
-		int state = word & 7;
+		int state = stateOf(word);
 		long now = this.clock.nanoTime();
 		if (state == OPEN) {
 			return Duration.ofNanos(Math.max(0, this.openUntil - now));
@@ -370,12 +376,12 @@ public final class ThresholdBreaker implements Breaker {
 	 */
 	@Override
 	public BreakerState state() {
-		int state = this.stateWord & 7;
+		int state = stateOf(this.stateWord);
 		if (state == OPEN || state == HALF_OPEN) {
 			this.lock.lock();
 			try {
 				refresh(this.clock.nanoTime());
-				state = this.stateWord & 7;
+				state = stateOf(this.stateWord);
 			}
 			finally {
 				this.lock.unlock();
@@ -385,6 +391,7 @@ public final class ThresholdBreaker implements Breaker {
 	}
 
 	/** Forces the breaker open: every call is dropped until {@link #reset()} or another operator control. */
+	@Override
 	public void forceOpen() {
 		transitionUnderLock(FORCED_OPEN);
 	}
@@ -393,16 +400,19 @@ public final class ThresholdBreaker implements Breaker {
 	 * Forces the breaker closed: every call is permitted and recorded in the window, but the breaker never trips,
 	 * until {@link #reset()} or another operator control.
 	 */
+	@Override
 	public void forceClosed() {
 		transitionUnderLock(FORCED_CLOSED);
 	}
 
 	/** Disables the breaker: every call is permitted and nothing is recorded, until {@link #reset()}. */
+	@Override
 	public void disable() {
 		transitionUnderLock(DISABLED);
 	}
 
 	/** Returns the breaker to CLOSED with an empty window, from any state. */
+	@Override
 	public void reset() {
 		transitionUnderLock(CLOSED);
 	}
@@ -446,7 +456,7 @@ public final class ThresholdBreaker implements Breaker {
 		Objects.requireNonNull(listener, "listener must not be null");
 		this.lock.lock();
 		try {
-			this.listeners = BreakerListeners.add(this.listeners, listener);
+			this.listeners = Listeners.add(this.listeners, listener);
 		}
 		finally {
 			this.lock.unlock();
@@ -460,7 +470,7 @@ public final class ThresholdBreaker implements Breaker {
 	public void removeListener(BreakerListener listener) {
 		this.lock.lock();
 		try {
-			this.listeners = BreakerListeners.remove(this.listeners, listener);
+			this.listeners = Listeners.remove(this.listeners, listener);
 		}
 		finally {
 			this.lock.unlock();
@@ -469,7 +479,7 @@ public final class ThresholdBreaker implements Breaker {
 
 	@Override
 	public String toString() {
-		return "ThresholdBreaker[name=" + this.name + ", state=" + STATES[this.stateWord & 7]
+		return "ThresholdBreaker[name=" + this.name + ", state=" + STATES[stateOf(this.stateWord)]
 				+ ", failureRateThreshold=" + this.failureRateThreshold + ", slowCallRateThreshold="
 				+ this.slowCallRateThreshold + ", slowCallDuration=" + Duration.ofNanos(this.slowCallMicros * 1000)
 				+ ", window=" + this.window + " in " + this.buckets + " buckets, minimumCalls=" + this.minimumCalls
@@ -478,7 +488,7 @@ public final class ThresholdBreaker implements Breaker {
 	}
 
 	private long permit(int word) {
-		long token = (long) (word >>> 3) << TIME_BITS;
+		long token = untimedToken(word);
 		if (this.timed) {
 			token |= Math.floorDiv(this.clock.nanoTime(), 1000L) & TIME_MASK;
 		}
@@ -490,7 +500,7 @@ public final class ThresholdBreaker implements Breaker {
 		if (registered.length != 0) {
 			BreakerListeners.dropped(registered, this);
 		}
-		return REFUSED;
+		return REJECTED;
 	}
 
 	private long acquireSlowly() {
@@ -501,9 +511,9 @@ public final class ThresholdBreaker implements Breaker {
 			long now = this.clock.nanoTime();
 			refresh(now);
 			int word = this.stateWord;
-			int state = word & 7;
+			int state = stateOf(word);
 			if (state == CLOSED || state == FORCED_CLOSED || state == DISABLED) {
-				token = (state == DISABLED) ? (long) (word >>> 3) << TIME_BITS : permit(word);
+				token = (state == DISABLED) ? untimedToken(word) : permit(word);
 			}
 			else if (state == HALF_OPEN && (slot = nextProbeSlot()) >= 0) {
 				this.probeStarted[slot] = now;
@@ -512,7 +522,7 @@ public final class ThresholdBreaker implements Breaker {
 				updateProbesOut();
 			}
 			else {
-				token = REFUSED;
+				token = REJECTED;
 			}
 		}
 		finally {
@@ -537,7 +547,7 @@ public final class ThresholdBreaker implements Breaker {
 
 	/** Under the lock: OPEN -> HALF_OPEN once the open duration has passed; expires half-open probes. */
 	private void refresh(long now) {
-		int state = this.stateWord & 7;
+		int state = stateOf(this.stateWord);
 		if (state == OPEN && now - this.openUntil >= 0) {
 			transition(HALF_OPEN, now);
 		}
@@ -587,7 +597,7 @@ public final class ThresholdBreaker implements Breaker {
 	 */
 	private void updateProbesOut() {
 		int word = this.stateWord;
-		if ((word & 7) != HALF_OPEN || this.probesIssued < this.halfOpenCalls) {
+		if (stateOf(word) != HALF_OPEN || this.probesIssued < this.halfOpenCalls) {
 			this.probesOutWord = -1;
 			return;
 		}
@@ -614,7 +624,7 @@ public final class ThresholdBreaker implements Breaker {
 
 	/** Under the lock, in HALF_OPEN: opens or closes once the probes' outcome is certain. */
 	private void decideHalfOpen(long now) {
-		if ((this.stateWord & 7) != HALF_OPEN) {
+		if (stateOf(this.stateWord) != HALF_OPEN) {
 			return;
 		}
 		double total = this.halfOpenCalls;
@@ -665,8 +675,8 @@ public final class ThresholdBreaker implements Breaker {
 	/** Under the lock: enters a state, starting a new generation. */
 	private void transition(int to, long now) {
 		int word = this.stateWord;
-		int from = word & 7;
-		int generation = ((word >>> 3) + 1) & GENERATION_MASK;
+		int from = stateOf(word);
+		int generation = (generationOf(word) + 1) & GENERATION_MASK;
 		if (to == OPEN) {
 			this.openUntil = now + this.openNanos;
 		}
@@ -683,11 +693,37 @@ public final class ThresholdBreaker implements Breaker {
 		}
 		this.sharedPromise = new TokenPromise(this, (long) generation << TIME_BITS);
 		this.probesOutWord = -1;
-		this.stateWord = (generation << 3) | to;
+		this.stateWord = stateWord(generation, to);
 		BreakerListener[] registered = this.listeners;
 		if (registered.length != 0) {
 			BreakerListeners.stateChanged(registered, this, STATES[from], STATES[to]);
 		}
+	}
+
+	private static int stateWord(int generation, int state) {
+		return (generation << STATE_BITS) | state;
+	}
+
+	private static int stateOf(int word) {
+		return word & STATE_MASK;
+	}
+
+	private static int generationOf(int word) {
+		return word >>> STATE_BITS;
+	}
+
+	/** A permit's token without a start time or a probe slot: the generation of the state word. */
+	private static long untimedToken(int word) {
+		return (long) generationOf(word) << TIME_BITS;
+	}
+
+	private static int generationOfToken(long token) {
+		return (int) (token >>> TIME_BITS) & GENERATION_MASK;
+	}
+
+	/** The half-open probe slot + 1 a token carries, or 0 for a call permitted outside HALF_OPEN. */
+	private static int slotOf(long token) {
+		return (int) (token >>> SLOT_SHIFT);
 	}
 
 	private static long durationMicros(long token, long now) {
@@ -815,7 +851,7 @@ public final class ThresholdBreaker implements Breaker {
 		 */
 		public Builder buckets(int buckets) {
 			if (buckets < 1 || buckets > 1000) {
-				throw new IllegalArgumentException("buckets must be in [1, 1000] (was " + buckets + ")");
+				throw InvalidSettingException.of("buckets", buckets, "must be in [1, 1000]");
 			}
 			this.buckets = buckets;
 			return this;
@@ -828,7 +864,7 @@ public final class ThresholdBreaker implements Breaker {
 		 */
 		public Builder minimumCalls(int minimumCalls) {
 			if (minimumCalls < 1) {
-				throw new IllegalArgumentException("minimumCalls must be >= 1 (was " + minimumCalls + ")");
+				throw InvalidSettingException.of("minimumCalls", minimumCalls, "must be >= 1");
 			}
 			this.minimumCalls = minimumCalls;
 			return this;
@@ -851,7 +887,7 @@ public final class ThresholdBreaker implements Breaker {
 		 */
 		public Builder halfOpenCalls(int calls) {
 			if (calls < 1 || calls > MAX_HALF_OPEN_CALLS) {
-				throw new IllegalArgumentException(
+				throw new InvalidSettingException("halfOpenCalls", calls,
 						"halfOpenCalls must be in [1, " + MAX_HALF_OPEN_CALLS + "] (was " + calls + ")");
 			}
 			this.halfOpenCalls = calls;
@@ -885,7 +921,7 @@ public final class ThresholdBreaker implements Breaker {
 		 * @return this builder
 		 */
 		public Builder listener(BreakerListener listener) {
-			this.listeners = BreakerListeners.add(this.listeners, listener);
+			this.listeners = Listeners.add(this.listeners, listener);
 			return this;
 		}
 
@@ -899,7 +935,7 @@ public final class ThresholdBreaker implements Breaker {
 
 		private static double rate(String property, double value) {
 			if (!(value > 0 && value <= 1)) {
-				throw new IllegalArgumentException(property + " must be in (0, 1] (was " + value + ")");
+				throw InvalidSettingException.of(property, value, "must be in (0, 1]");
 			}
 			return value;
 		}
@@ -907,7 +943,7 @@ public final class ThresholdBreaker implements Breaker {
 		private static Duration atLeast(String property, Duration value, Duration minimum) {
 			Objects.requireNonNull(value, property + " must not be null");
 			if (value.compareTo(minimum) < 0) {
-				throw new IllegalArgumentException(property + " must be at least " + minimum + " (was " + value + ")");
+				throw InvalidSettingException.of(property, value, "must be at least " + minimum);
 			}
 			return value;
 		}

@@ -62,16 +62,9 @@ public final class ThrottledInputStream extends FilterInputStream {
 		return skipped;
 	}
 
+	/** The bytes were read into the caller's buffer already: an interrupted wait reports them transferred. */
 	private void pay(long bytes) throws InterruptedIOException {
-		try {
-			this.bucket.await(bytes);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			InterruptedIOException failure = new InterruptedIOException("interrupted while throttling a read");
-			failure.bytesTransferred = (int) Math.min(bytes, Integer.MAX_VALUE);
-			throw failure;
-		}
+		StreamThrottle.pay(this.bucket, bytes, "read", (int) Math.min(bytes, Integer.MAX_VALUE));
 	}
 
 }

@@ -48,14 +48,9 @@ public final class ThrottledOutputStream extends FilterOutputStream {
 		this.out.write(buffer, offset, length);
 	}
 
+	/** The bytes are written after the wait: an interrupted wait reports none transferred. */
 	private void pay(long bytes) throws InterruptedIOException {
-		try {
-			this.bucket.await(bytes);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new InterruptedIOException("interrupted while throttling a write");
-		}
+		StreamThrottle.pay(this.bucket, bytes, "write", 0);
 	}
 
 }

@@ -9,6 +9,7 @@ import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
 
 /**
  * A fixed-window counter with go-zero's PeriodLimit states (HEAD): within a window the request that brings the count
@@ -108,10 +109,10 @@ final class FixedWindowAlgorithm extends KeyedAlgorithm {
 		long micros = wholeMicros(period, "period");
 		if (micros >= MAX_PERIOD_MICROS) {
 			// so that epoch microseconds plus a period stay below 2^53
-			throw new IllegalArgumentException("period must be < 2^50 microseconds (was " + period + ")");
+			throw InvalidSettingException.of("period", period, "must be < 2^50 microseconds");
 		}
 		if (align && micros % 1000 != 0) {
-			throw new IllegalArgumentException(
+			throw new InvalidSettingException("period", period,
 					"period of an aligned window must be a whole number of milliseconds (was " + period + ")");
 		}
 		return micros;

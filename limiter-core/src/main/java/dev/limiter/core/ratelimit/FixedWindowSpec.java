@@ -5,6 +5,9 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Objects;
 
+import dev.limiter.core.InvalidSettingException;
+import dev.limiter.core.Settings;
+
 /**
  * A fixed-window counter (go-zero's PeriodLimit): at most {@code quota} permits per window of {@code period}. The
  * n-th permit of a window is {@link QuotaState#ALLOWED} while n &lt; quota, {@link QuotaState#HIT_QUOTA} at
@@ -30,11 +33,9 @@ public record FixedWindowSpec(long quota, Duration period, boolean align, ZoneId
 		Objects.requireNonNull(period, "period must not be null");
 		Objects.requireNonNull(zone, "zone must not be null");
 		if (quota < 0) {
-			throw new IllegalArgumentException("quota must be >= 0 (was " + quota + ")");
+			throw InvalidSettingException.of("quota", quota, "must be >= 0");
 		}
-		if (period.isNegative() || period.isZero()) {
-			throw new IllegalArgumentException("period must be > 0 (was " + period + ")");
-		}
+		Settings.positive("period", period);
 		FixedWindowAlgorithm.validate(period, align);
 	}
 
@@ -51,6 +52,15 @@ public record FixedWindowSpec(long quota, Duration period, boolean align, ZoneId
 	@Override
 	public long limit() {
 		return this.quota;
+	}
+
+	@Override
+	public FixedWindowSpec with(Long limit, Duration period, Long burst) {
+		if (burst != null) {
+			throw new IllegalArgumentException("burst only applies to a token bucket, not a fixed window");
+		}
+		return new FixedWindowSpec((limit != null) ? limit : this.quota, (period != null) ? period : this.period,
+				this.align, this.zone);
 	}
 
 }

@@ -11,6 +11,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
 
 /**
  * A {@link RateLimitStore} keeping per-key state in this JVM, bounded in the number of keys.
@@ -270,7 +271,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		 */
 		public Builder maximumKeys(long maximumKeys) {
 			if (maximumKeys < 1) {
-				throw new IllegalArgumentException("maximumKeys must be >= 1 (was " + maximumKeys + ")");
+				throw InvalidSettingException.of("maximumKeys", maximumKeys, "must be >= 1");
 			}
 			this.maximumKeys = maximumKeys;
 			return this;

@@ -3,6 +3,7 @@ package dev.limiter.core.ratelimit;
 import java.time.Duration;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
 
 /**
  * The decision function of one {@link LimitSpec}: a pure function from (state of a key, now, permits) to a
@@ -117,11 +118,11 @@ abstract sealed class KeyedAlgorithm permits TokenBucketAlgorithm, FixedWindowAl
 	 */
 	static long wholeMicros(Duration duration, String name) {
 		if (duration.getNano() % 1000 != 0) {
-			throw new IllegalArgumentException(
+			throw new InvalidSettingException(name, duration,
 					name + " must be a whole number of microseconds (was " + duration + ")");
 		}
 		if (duration.getSeconds() >= MAX_EXACT / MICROS_PER_SECOND) {
-			throw new IllegalArgumentException(name + " must be < 2^53 microseconds (was " + duration + ")");
+			throw InvalidSettingException.of(name, duration, "must be < 2^53 microseconds");
 		}
 		return duration.getSeconds() * MICROS_PER_SECOND + duration.getNano() / 1000;
 	}

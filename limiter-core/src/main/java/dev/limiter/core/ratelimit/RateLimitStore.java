@@ -19,4 +19,34 @@ public interface RateLimitStore {
 	 */
 	Decision acquire(String key, LimitSpec spec, int permits);
 
+	/**
+	 * Binds one limiter to this store: its keys are {@code namespace + ':' + key} and its spec is fixed, so that a
+	 * store can decide for them without rebuilding anything per call. The default concatenates and calls
+	 * {@link #acquire(String, LimitSpec, int)}; stores override it to do better, and a store that can lease permits
+	 * (the Redis store) takes {@code leasePermits} as the most one lease may hold. Stores that cannot lease ignore
+	 * it.
+	 * @param namespace the limiter's name
+	 * @param spec the limit that applies to every key of the limiter
+	 * @param leasePermits the most permits a lease may hold, 0 for none
+	 * @return the bound limit
+	 */
+	default BoundLimit bind(String namespace, LimitSpec spec, int leasePermits) {
+		String prefix = namespace + ':';
+		return (key, permits) -> acquire(prefix + key, spec, permits);
+	}
+
+	/** One limiter's spec and namespace bound to a store (see {@link RateLimitStore#bind}). Thread-safe. */
+	@FunctionalInterface
+	interface BoundLimit {
+
+		/**
+		 * Takes {@code permits} from the limiter's {@code key}, or refuses taking anything.
+		 * @param key the key within the limiter's namespace
+		 * @param permits how many permits to take, at least 1
+		 * @return the decision
+		 */
+		Decision acquire(String key, int permits);
+
+	}
+
 }

@@ -3,6 +3,7 @@ package dev.limiter.core.ratelimit;
 import java.time.Duration;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
 
 /**
  * A sliding window estimated from two fixed windows (the "sliding window counter" of Cloudflare's 2017 write-up):
@@ -91,14 +92,14 @@ final class SlidingWindowAlgorithm extends KeyedAlgorithm {
 	static long tickMicros(long limit, Duration window) {
 		long windowMicros = wholeMicros(window, "window");
 		if (windowMicros >= MAX_WINDOW_MICROS) {
-			throw new IllegalArgumentException("window must be < 2^50 microseconds (was " + window + ")");
+			throw InvalidSettingException.of("window", window, "must be < 2^50 microseconds");
 		}
 		long tick = 1;
 		while (windowMicros % tick == 0 && limit > (MAX_EXACT - 1) / (windowMicros / tick)) {
 			tick *= 10;
 		}
 		if (windowMicros % tick != 0) {
-			throw new IllegalArgumentException("limit × window ticks must be < 2^53 (was limit " + limit
+			throw new InvalidSettingException("limit", limit, "limit × window ticks must be < 2^53 (was limit " + limit
 					+ " for a window of " + window
 					+ "); lower the limit or use a window of whole milliseconds or seconds");
 		}

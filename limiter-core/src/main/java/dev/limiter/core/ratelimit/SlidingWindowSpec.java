@@ -3,6 +3,9 @@ package dev.limiter.core.ratelimit;
 import java.time.Duration;
 import java.util.Objects;
 
+import dev.limiter.core.InvalidSettingException;
+import dev.limiter.core.Settings;
+
 /**
  * A sliding window: about {@code limit} permits in any window of {@code window} length, estimated from the current
  * and the previous fixed window weighted by their overlap (O(1) state per key).
@@ -19,12 +22,18 @@ public record SlidingWindowSpec(long limit, Duration window) implements LimitSpe
 	public SlidingWindowSpec {
 		Objects.requireNonNull(window, "window must not be null");
 		if (limit < 0) {
-			throw new IllegalArgumentException("limit must be >= 0 (was " + limit + ")");
+			throw InvalidSettingException.of("limit", limit, "must be >= 0");
 		}
-		if (window.isNegative() || window.isZero()) {
-			throw new IllegalArgumentException("window must be > 0 (was " + window + ")");
-		}
+		Settings.positive("window", window);
 		SlidingWindowAlgorithm.tickMicros(limit, window);
+	}
+
+	@Override
+	public SlidingWindowSpec with(Long limit, Duration period, Long burst) {
+		if (burst != null) {
+			throw new IllegalArgumentException("burst only applies to a token bucket, not a sliding window");
+		}
+		return new SlidingWindowSpec((limit != null) ? limit : this.limit, (period != null) ? period : this.window);
 	}
 
 }

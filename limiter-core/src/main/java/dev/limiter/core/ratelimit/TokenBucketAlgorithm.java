@@ -3,6 +3,7 @@ package dev.limiter.core.ratelimit;
 import java.time.Duration;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
 
 /**
  * A token bucket of {@code burst} permits, starting full and refilled continuously at {@code limit} permits per
@@ -88,13 +89,14 @@ final class TokenBucketAlgorithm extends KeyedAlgorithm {
 		long gcd = gcd(limit, periodMicros);
 		long permitUnits = periodMicros / gcd;
 		if (limit / gcd >= MAX_EXACT) {
-			throw new IllegalArgumentException("limit / gcd(limit, period in µs) must be < 2^53 (was " + (limit / gcd)
-					+ " for limit " + limit + " per " + period + ")");
+			throw new InvalidSettingException("limit", limit, "limit / gcd(limit, period in µs) must be < 2^53 (was "
+					+ (limit / gcd) + " for limit " + limit + " per " + period + ")");
 		}
 		if (burst > (MAX_EXACT - 1) / permitUnits) {
-			throw new IllegalArgumentException("burst × period in µs / gcd(limit, period in µs) must be < 2^53 (was "
-					+ burst + " × " + permitUnits + " for limit " + limit + " per " + period + ", burst " + burst
-					+ "); lower the burst or use a limit that shares more factors with the period");
+			throw new InvalidSettingException("burst", burst,
+					"burst × period in µs / gcd(limit, period in µs) must be < 2^53 (was " + burst + " × " + permitUnits
+							+ " for limit " + limit + " per " + period + ", burst " + burst
+							+ "); lower the burst or use a limit that shares more factors with the period");
 		}
 	}
 

@@ -3,6 +3,9 @@ package dev.limiter.core.ratelimit;
 import java.time.Duration;
 import java.util.Objects;
 
+import dev.limiter.core.InvalidSettingException;
+import dev.limiter.core.Settings;
+
 /**
  * A token bucket of {@code burst} permits, starting full and refilled continuously at {@code limit} permits per
  * {@code period}.
@@ -22,13 +25,11 @@ public record TokenBucketSpec(long limit, Duration period, long burst) implement
 	public TokenBucketSpec {
 		Objects.requireNonNull(period, "period must not be null");
 		if (limit < 0) {
-			throw new IllegalArgumentException("limit must be >= 0 (was " + limit + ")");
+			throw InvalidSettingException.of("limit", limit, "must be >= 0");
 		}
-		if (period.isNegative() || period.isZero()) {
-			throw new IllegalArgumentException("period must be > 0 (was " + period + ")");
-		}
+		Settings.positive("period", period);
 		if (burst < 0) {
-			throw new IllegalArgumentException("burst must be >= 0 (was " + burst + ")");
+			throw InvalidSettingException.of("burst", burst, "must be >= 0");
 		}
 		TokenBucketAlgorithm.validate(limit, period, burst);
 	}
@@ -41,6 +42,12 @@ public record TokenBucketSpec(long limit, Duration period, long burst) implement
 	 */
 	public static TokenBucketSpec of(long limit, Duration period) {
 		return new TokenBucketSpec(limit, period, limit);
+	}
+
+	@Override
+	public TokenBucketSpec with(Long limit, Duration period, Long burst) {
+		return new TokenBucketSpec((limit != null) ? limit : this.limit, (period != null) ? period : this.period,
+				(burst != null) ? burst : this.burst);
 	}
 
 }

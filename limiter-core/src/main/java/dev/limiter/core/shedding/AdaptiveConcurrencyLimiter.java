@@ -6,7 +6,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
 import dev.limiter.core.Promise;
+import dev.limiter.core.Settings;
 
 /**
  * A limit on calls in flight that learns itself from observed latency, so that a service is protected from overload
@@ -516,11 +518,7 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 		 * @return this builder
 		 */
 		public Builder name(String name) {
-			Objects.requireNonNull(name, "name must not be null");
-			if (name.isEmpty()) {
-				throw new IllegalArgumentException("name must not be empty");
-			}
-			this.name = name;
+			this.name = Settings.name(name);
 			return this;
 		}
 
@@ -572,15 +570,16 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 		 */
 		public AdaptiveConcurrencyLimiter build() {
 			if (this.minLimit < 1) {
-				throw new IllegalArgumentException("minLimit must be at least 1 (was " + this.minLimit + ")");
+				throw InvalidSettingException.of("minLimit", this.minLimit, "must be at least 1");
 			}
 			if (this.maxLimit < this.minLimit) {
-				throw new IllegalArgumentException(
+				throw new InvalidSettingException("maxLimit", this.maxLimit,
 						"maxLimit must be at least minLimit (" + this.minLimit + "; was " + this.maxLimit + ")");
 			}
 			if (this.initialLimit < this.minLimit || this.initialLimit > this.maxLimit) {
-				throw new IllegalArgumentException("initialLimit must be between minLimit and maxLimit (" + this.minLimit
-						+ ".." + this.maxLimit + "; was " + this.initialLimit + ")");
+				throw new InvalidSettingException("initialLimit", this.initialLimit,
+						"initialLimit must be between minLimit and maxLimit (" + this.minLimit + ".." + this.maxLimit
+								+ "; was " + this.initialLimit + ")");
 			}
 			return new AdaptiveConcurrencyLimiter(this);
 		}

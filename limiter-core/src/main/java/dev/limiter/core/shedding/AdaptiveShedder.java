@@ -1,7 +1,6 @@
 package dev.limiter.core.shedding;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -12,8 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
+import dev.limiter.core.Listeners;
 import dev.limiter.core.Promise;
-import dev.limiter.core.window.BucketVisitor;
+import dev.limiter.core.Settings;
 
 /**
  * Sheds calls while the process is overloaded: its CPU is busy and more calls are in flight than it has shown it
@@ -47,13 +48,13 @@ import dev.limiter.core.window.BucketVisitor;
  *
  * <p>Thread-safe. {@link #tryAcquire()} allocates nothing and takes no lock to decide;
  * {@link #release(long, boolean)} allocates nothing and, for a passed call, adds to the two windows under one
- * short lock. A call reads the clock twice: when it starts and when it ends. {@link #allow()} allocates one small promise (it carries the start time). Sheds throw one pre-built
- * {@link OverloadException} per shedder.
+ * short lock. A call reads the clock twice: when it starts and when it ends. {@link #allow()} allocates one small
+ * promise (it carries the start time). Sheds throw one pre-built {@link OverloadException} per shedder.
  */
 public final class AdaptiveShedder implements Shedder {
 
 	/*
-	 * Implementation notes (go-zero core/load/adaptiveshedder.go at v1.10.3, go-semantics.md §4.5):
+	 * Implementation notes (go-zero core/load/adaptiveshedder.go at v1.10.3):
 	 * - go-zero's flyingBeta is 0.9 and its complement (1 - flyingBeta) is folded by the Go compiler to exactly 0.1;
 	 *   the literal 0.1 is used here (1 - 0.9 in Java is 0.09999999999999998).
 	 * - go-zero reads the CPU twice per decision (systemOverloaded and overloadFactor); here it is read once and
@@ -71,11 +72,11 @@ public final class AdaptiveShedder implements Shedder {
 	 *   when the index changes in any way, time going backwards included). go-zero reduces both windows at every
 	 *   decision taken while the CPU is hot; the result is the same.
 	 * - tryAcquire() returns the start time as nanoseconds since the shedder was built (never negative), so that a
-	 *   negative token can mean "shed".
+	 *   negative token can mean "rejected".
 	 */
 
 	/** The token {@link #tryAcquire()} returns when the call is shed. */
-	public static final long SHED = -1;
+	public static final long REJECTED = -1;
 
 	static final double DEFAULT_MIN_RT = 1000.0;
 
@@ -85,7 +86,7 @@ public final class AdaptiveShedder implements Shedder {
 
 	private static final Logger logger = LoggerFactory.getLogger(AdaptiveShedder.class);
 
-	private static final Listener[] NO_LISTENERS = new Listener[0];
+	private static final ShedderListener[] NO_LISTENERS = {};
 
 	private static final AtomicLongFieldUpdater<AdaptiveShedder> FLYING = AtomicLongFieldUpdater
 		.newUpdater(AdaptiveShedder.class, "flying");
@@ -133,7 +134,7 @@ public final class AdaptiveShedder implements Shedder {
 
 	private volatile boolean overloadSeen;
 
-	private volatile Listener[] listeners;
+	private volatile ShedderListener[] listeners;
 
 	private AdaptiveShedder(Builder builder, long cpuThreshold, long bucketNanos) {
 		this.name = builder.name;
@@ -175,18 +176,18 @@ public final class AdaptiveShedder implements Shedder {
 
 	/**
 	 * Asks to start one call, without allocating: the allocation-free form of {@link #allow()}.
-	 * @return {@link #SHED} (negative) when the call is shed; otherwise a token (the start time, at least 0) to pass
-	 * to {@link #release(long, boolean)} exactly once when the call has finished
+	 * @return {@link #REJECTED} (negative) when the call is shed; otherwise a token (the start time, at least 0) to
+	 * pass to {@link #release(long, boolean)} exactly once when the call has finished
 	 */
 	public long tryAcquire() {
 		long now = this.clock.nanoTime();
 		if (shouldDrop(now)) {
 			this.droppedRecently = true;
-			Listener[] listeners = this.listeners;
+			ShedderListener[] listeners = this.listeners;
 			if (listeners.length != 0) {
 				notifyDrop(listeners);
 			}
-			return SHED;
+			return REJECTED;
 		}
 		FLYING.incrementAndGet(this);
 		return Math.max(0, now - this.epoch);
@@ -214,10 +215,7 @@ public final class AdaptiveShedder implements Shedder {
 		}
 	}
 
-	/**
-	 * Returns this shedder's name.
-	 * @return the name
-	 */
+	@Override
 	public String name() {
 		return this.name;
 	}
@@ -305,60 +303,20 @@ public final class AdaptiveShedder implements Shedder {
 	 * Registers a listener for shed calls; it runs on the calling thread and must be quick.
 	 * @param listener the listener
 	 */
-	public void addListener(Listener listener) {
-		Objects.requireNonNull(listener, "listener must not be null");
+	public void addListener(ShedderListener listener) {
 		synchronized (this.listenerLock) {
-			Listener[] current = this.listeners;
-			Listener[] updated = Arrays.copyOf(current, current.length + 1);
-			updated[current.length] = listener;
-			this.listeners = updated;
+			this.listeners = Listeners.add(this.listeners, listener);
 		}
 	}
 
-	long maxPass() {
-		MaxPass visitor = new MaxPass();
-		this.window.passes.reduce(visitor);
-		return visitor.result;
-	}
-
-	double minRt() {
-		MinRt visitor = new MinRt();
-		this.window.responseTimes.reduce(visitor);
-		return visitor.result;
-	}
-
-	ShedderWindow.Series passCounter() {
-		return this.window.passes;
-	}
-
-	ShedderWindow.Series rtCounter() {
-		return this.window.responseTimes;
-	}
-
-	void setInFlight(long flying, double averageInFlight) {
-		this.flying = flying;
-		this.avgFlyingBits = Double.doubleToRawLongBits(averageInFlight);
-	}
-
-	void setDroppedRecently(boolean droppedRecently) {
-		this.droppedRecently = droppedRecently;
-	}
-
-	void setOverloadTime(long overloadTime) {
-		this.overloadTime = overloadTime;
-		this.overloadSeen = true;
-	}
-
-	boolean shouldDrop() {
-		return shouldDrop(this.clock.nanoTime());
-	}
-
-	boolean stillHot() {
-		return stillHot(this.clock.nanoTime());
-	}
-
-	double overloadFactor() {
-		return overloadFactor(cpuMillis());
+	/**
+	 * Removes a listener registered before; does nothing if it is not registered.
+	 * @param listener the listener
+	 */
+	public void removeListener(ShedderListener listener) {
+		synchronized (this.listenerLock) {
+			this.listeners = Listeners.remove(this.listeners, listener);
+		}
 	}
 
 	private boolean shouldDrop(long now) {
@@ -421,10 +379,10 @@ public final class AdaptiveShedder implements Shedder {
 		}
 	}
 
-	private void notifyDrop(Listener[] listeners) {
-		for (Listener listener : listeners) {
+	private void notifyDrop(ShedderListener[] listeners) {
+		for (ShedderListener listener : listeners) {
 			try {
-				listener.onDrop(this.name);
+				listener.onDrop(this);
 			}
 			catch (RuntimeException ex) {
 				logger.warn("Listener of load shedder '{}' failed on drop", this.name, ex);
@@ -455,38 +413,6 @@ public final class AdaptiveShedder implements Shedder {
 		return "AdaptiveShedder[name=" + this.name + ", cpuThreshold=" + cpuThreshold() + ", window="
 				+ Duration.ofNanos(this.bucketNanos).multipliedBy(this.window.size()) + ", buckets="
 				+ this.window.size() + ", coolOff=" + Duration.ofNanos(this.coolOffNanos) + "]";
-	}
-
-	/** go-zero's maxPass() as a visitor, for tests. */
-	private static final class MaxPass implements BucketVisitor {
-
-		long result = 1;
-
-		@Override
-		public void visit(double sum, long count) {
-			if (sum > this.result) {
-				this.result = (long) sum;
-			}
-		}
-
-	}
-
-	/** go-zero's minRt() as a visitor, for tests. */
-	private static final class MinRt implements BucketVisitor {
-
-		double result = DEFAULT_MIN_RT;
-
-		@Override
-		public void visit(double sum, long count) {
-			if (count <= 0) {
-				return;
-			}
-			double average = roundHalfAwayFromZero(sum / (double) count);
-			if (average < this.result) {
-				this.result = average;
-			}
-		}
-
 	}
 
 	/** The promise of {@link #allow()}: completes the call's token once. */
@@ -528,21 +454,6 @@ public final class AdaptiveShedder implements Shedder {
 
 	}
 
-	/**
-	 * Hears of shed calls, on the shedding thread. Costs nothing while none is registered. Exceptions thrown by a
-	 * listener are logged and otherwise ignored.
-	 */
-	public interface Listener {
-
-		/**
-		 * The shedder refused a call.
-		 * @param name the shedder's name
-		 */
-		default void onDrop(String name) {
-		}
-
-	}
-
 	/** Builds an {@link AdaptiveShedder}; every setter validates its argument at once. */
 	public static final class Builder {
 
@@ -562,7 +473,7 @@ public final class AdaptiveShedder implements Shedder {
 
 		private Clock clock = Clock.system();
 
-		private Listener[] listeners = NO_LISTENERS;
+		private ShedderListener[] listeners = NO_LISTENERS;
 
 		private Builder() {
 		}
@@ -573,11 +484,7 @@ public final class AdaptiveShedder implements Shedder {
 		 * @return this builder
 		 */
 		public Builder name(String name) {
-			Objects.requireNonNull(name, "name must not be null");
-			if (name.isEmpty()) {
-				throw new IllegalArgumentException("name must not be empty");
-			}
-			this.name = name;
+			this.name = Settings.name(name);
 			return this;
 		}
 
@@ -590,7 +497,7 @@ public final class AdaptiveShedder implements Shedder {
 		 */
 		public Builder cpuThreshold(double cpuThreshold) {
 			if (!(cpuThreshold >= 0) || Math.round(cpuThreshold * CPU_MAX) >= CPU_MAX) {
-				throw new IllegalArgumentException("cpuThreshold must be in [0, 0.999] (was " + cpuThreshold + ")");
+				throw InvalidSettingException.of("cpuThreshold", cpuThreshold, "must be in [0, 0.999]");
 			}
 			this.cpuThreshold = cpuThreshold;
 			return this;
@@ -602,11 +509,7 @@ public final class AdaptiveShedder implements Shedder {
 		 * @return this builder
 		 */
 		public Builder window(Duration window) {
-			Objects.requireNonNull(window, "window must not be null");
-			if (window.isNegative() || window.isZero()) {
-				throw new IllegalArgumentException("window must be > 0 (was " + window + ")");
-			}
-			this.window = window;
+			this.window = Settings.positive("window", window);
 			return this;
 		}
 
@@ -616,10 +519,7 @@ public final class AdaptiveShedder implements Shedder {
 		 * @return this builder
 		 */
 		public Builder buckets(int buckets) {
-			if (buckets < 1) {
-				throw new IllegalArgumentException("buckets must be > 0 (was " + buckets + ")");
-			}
-			this.buckets = buckets;
+			this.buckets = Settings.positive("buckets", buckets);
 			return this;
 		}
 
@@ -631,7 +531,7 @@ public final class AdaptiveShedder implements Shedder {
 		public Builder coolOff(Duration coolOff) {
 			Objects.requireNonNull(coolOff, "coolOff must not be null");
 			if (coolOff.isNegative()) {
-				throw new IllegalArgumentException("coolOff must be >= 0 (was " + coolOff + ")");
+				throw InvalidSettingException.of("coolOff", coolOff, "must be >= 0");
 			}
 			this.coolOff = coolOff;
 			return this;
@@ -674,11 +574,8 @@ public final class AdaptiveShedder implements Shedder {
 		 * @param listener the listener
 		 * @return this builder
 		 */
-		public Builder listener(Listener listener) {
-			Objects.requireNonNull(listener, "listener must not be null");
-			Listener[] updated = Arrays.copyOf(this.listeners, this.listeners.length + 1);
-			updated[this.listeners.length] = listener;
-			this.listeners = updated;
+		public Builder listener(ShedderListener listener) {
+			this.listeners = Listeners.add(this.listeners, listener);
 			return this;
 		}
 
@@ -688,18 +585,7 @@ public final class AdaptiveShedder implements Shedder {
 		 * @throws IllegalArgumentException if the window is shorter than one nanosecond per bucket
 		 */
 		public AdaptiveShedder build() {
-			long windowNanos;
-			try {
-				windowNanos = this.window.toNanos();
-			}
-			catch (ArithmeticException ex) {
-				throw new IllegalArgumentException("window must fit in a long of nanoseconds (was " + this.window + ")");
-			}
-			long bucketNanos = windowNanos / this.buckets;
-			if (bucketNanos < 1) {
-				throw new IllegalArgumentException("window must be at least 1ns per bucket (was " + this.window
-						+ " for " + this.buckets + " buckets)");
-			}
+			long bucketNanos = Settings.bucketNanos(this.window, this.buckets);
 			long threshold = Math.round(this.cpuThreshold * CPU_MAX);
 			if (this.priority) {
 				threshold = (threshold + (long) CPU_MAX) >> 1;

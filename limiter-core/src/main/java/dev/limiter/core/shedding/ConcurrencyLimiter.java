@@ -1,9 +1,9 @@
 package dev.limiter.core.shedding;
 
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import dev.limiter.core.Promise;
+import dev.limiter.core.Settings;
 
 /**
  * A hard cap on calls in flight, go-zero's {@code maxconns} handler: a call is refused at once, never queued, when
@@ -40,11 +40,7 @@ public final class ConcurrencyLimiter implements Shedder {
 	private volatile int inFlight;
 
 	private ConcurrencyLimiter(String name, int maxConcurrency) {
-		Objects.requireNonNull(name, "name must not be null");
-		if (name.isEmpty()) {
-			throw new IllegalArgumentException("name must not be empty");
-		}
-		this.name = name;
+		this.name = Settings.name(name);
 		this.maxConcurrency = maxConcurrency;
 		this.overloadException = new OverloadException(name);
 	}
@@ -125,10 +121,7 @@ public final class ConcurrencyLimiter implements Shedder {
 		return this.maxConcurrency;
 	}
 
-	/**
-	 * Returns this limiter's name.
-	 * @return the name
-	 */
+	@Override
 	public String name() {
 		return this.name;
 	}

@@ -17,4 +17,12 @@ public interface Shedder {
 	 */
 	Promise allow();
 
+	/**
+	 * Returns this shedder's name, carried by its {@link OverloadException}s, logs and metrics.
+	 * @return the name; by default the simple name of the class
+	 */
+	default String name() {
+		return getClass().getSimpleName();
+	}
+
 }

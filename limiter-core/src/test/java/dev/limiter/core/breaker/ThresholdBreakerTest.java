@@ -316,8 +316,8 @@ class ThresholdBreakerTest {
 		call(breaker, false);
 		this.clock.advance(Duration.ofSeconds(1));
 		long[] probes = { breaker.tryAcquire(), breaker.tryAcquire(), breaker.tryAcquire() };
-		assertThat(probes).doesNotContain(ThresholdBreaker.REFUSED);
-		assertThat(breaker.tryAcquire()).isEqualTo(ThresholdBreaker.REFUSED);
+		assertThat(probes).doesNotContain(ThresholdBreaker.REJECTED);
+		assertThat(breaker.tryAcquire()).isEqualTo(ThresholdBreaker.REJECTED);
 		assertThat(breaker.state()).isEqualTo(BreakerState.HALF_OPEN);
 		breaker.onResult(probes[0], true);
 		breaker.onResult(probes[0], false); // reported twice: ignored
@@ -372,7 +372,7 @@ class ThresholdBreakerTest {
 		long first = breaker.tryAcquire();
 		this.clock.advance(Duration.ofMillis(500));
 		long[] others = { breaker.tryAcquire(), breaker.tryAcquire(), breaker.tryAcquire() };
-		assertThat(others).doesNotContain(ThresholdBreaker.REFUSED);
+		assertThat(others).doesNotContain(ThresholdBreaker.REJECTED);
 		assertThat(first).isNotNegative();
 		breaker.onResult(first, true);
 		this.clock.advance(Duration.ofMillis(1999));
@@ -664,7 +664,7 @@ class ThresholdBreakerTest {
 	@Test
 	void negativeTokensAreIgnored() {
 		ThresholdBreaker breaker = tableBreaker();
-		breaker.onResult(ThresholdBreaker.REFUSED, false);
+		breaker.onResult(ThresholdBreaker.REJECTED, false);
 		breaker.onResult(Long.MIN_VALUE, false);
 		assertThat(breaker.windowCalls()).isZero();
 	}

@@ -32,8 +32,10 @@ class TokenBucketConcurrencyTest {
 	 * stopped. The bound gets {@code + 1} because
 	 * tokens are fractional: the count of whole permits can reach the next integer above a fractional ideal (and it
 	 * absorbs the rounding of the double arithmetic), as in x/time's TestLongRunningQPS. The burst is large enough
-	 * (half a second of refill) that threads descheduled on a busy machine lose nothing, so the count must also come
-	 * close to the ideal (at least 90 %: refill while the bucket is full is lost by design).
+	 * (half a second of refill) that threads descheduled on a busy machine lose nothing, so the count, plus the permits
+	 * still in the bucket when {@code elapsed} is measured (the threads stop at their deadline, possibly well before
+	 * this thread measures), must also come close to the ideal (at least 90 %: refill while the bucket is full is
+	 * lost by design).
 	 */
 	@Test
 	void grantsNoMoreThanBurstPlusRateTimesElapsedAndCloseToIt() throws Exception {
@@ -53,10 +55,12 @@ class TokenBucketConcurrencyTest {
 			return granted;
 		});
 		long elapsed = System.nanoTime() - start.get();
+		double left = Math.max(0, bucket.availablePermits());
 		long granted = counts.stream().mapToLong(Long::longValue).sum();
 		double ideal = burst + rate * elapsed / 1e9;
-		assertThat(granted).as("granted of ideal %.1f", ideal)
-			.isLessThanOrEqualTo((long) (ideal + 1)).isGreaterThanOrEqualTo((long) (0.9 * ideal));
+		assertThat(granted).as("granted of ideal %.1f", ideal).isLessThanOrEqualTo((long) (ideal + 1));
+		assertThat(granted + left).as("granted plus %.1f left, of ideal %.1f", left, ideal)
+			.isGreaterThanOrEqualTo(0.9 * ideal);
 		assertThat(counts).allSatisfy((count) -> assertThat(count).isPositive());
 	}
 

@@ -2,10 +2,15 @@ package dev.limiter.core.shedding;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,12 +23,15 @@ import dev.limiter.core.Promise;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-import static org.assertj.core.api.Assertions.within;
 
 class AdaptiveShedderTest {
 
 	/** 10 buckets of 100 ms: windowScale is 0.01, go-zero's test windowFactor. */
 	private static final Duration BUCKET = Duration.ofMillis(100);
+
+	private static final Pattern WAIT = Pattern.compile("\\+(\\d+)(s|ms)");
+
+	private static final Pattern FLIGHT = Pattern.compile("flight=(\\d+)(?:,avg=(\\d+))?");
 
 	private final ManualClock clock = new ManualClock();
 
@@ -38,16 +46,147 @@ class AdaptiveShedderTest {
 			.clock(this.clock);
 	}
 
-	/** go-zero adaptiveshedder_test.go: pass counts 100..1000 and response times 1..100 over ten buckets. */
+	/**
+	 * go-zero adaptiveshedder_test.go's window, made of real calls: in bucket i + 1 (i from 0 to 9), (i + 1) × 100
+	 * passed calls, half taking 10i + 5 ms and half 10i + 6 ms (a mean of 10i + 5.5 ms). Ends at the start of bucket
+	 * 10, which holds the last 1000 passes; the shedder must have been built at the current time.
+	 */
 	private void fill(AdaptiveShedder shedder) {
+		long start = this.clock.nanoTime();
 		for (int i = 0; i < 10; i++) {
-			if (i > 0) {
-				this.clock.advance(BUCKET);
+			passes(shedder, start + BUCKET.toNanos() * (i + 1), (i + 1) * 100, i * 10 + 5, i * 10 + 6);
+		}
+	}
+
+	/**
+	 * Completes {@code count} passed calls at {@code end} (clock nanos, not before now plus the longer response
+	 * time), half taking {@code fasterMillis} and half {@code slowerMillis}, with the CPU cool meanwhile.
+	 */
+	private void passes(AdaptiveShedder shedder, long end, int count, long fasterMillis, long slowerMillis) {
+		double cpu = this.cpu;
+		this.cpu = 0;
+		List<Long> tokens = new ArrayList<>();
+		advanceTo(end - Duration.ofMillis(slowerMillis).toNanos());
+		for (int i = 0; i < count / 2; i++) {
+			tokens.add(shedder.tryAcquire());
+		}
+		advanceTo(end - Duration.ofMillis(fasterMillis).toNanos());
+		for (int i = count / 2; i < count; i++) {
+			tokens.add(shedder.tryAcquire());
+		}
+		advanceTo(end);
+		tokens.forEach((token) -> shedder.release(token, true));
+		this.cpu = cpu;
+		assertThat(tokens).allMatch((token) -> token >= 0);
+	}
+
+	/**
+	 * Leaves {@code inFlight} calls in flight and the average in flight just below {@code inFlight}: calls that
+	 * fail leave the flight without touching the windows, and the clock does not move. The CPU is cool meanwhile.
+	 */
+	private void inFlight(AdaptiveShedder shedder, int inFlight) {
+		inFlight(shedder, inFlight + 1, inFlight);
+	}
+
+	/** As {@link #inFlight(AdaptiveShedder, int)}, with the average first brought to {@code average}. */
+	private void inFlight(AdaptiveShedder shedder, int average, int inFlight) {
+		double cpu = this.cpu;
+		this.cpu = 0;
+		Deque<Long> tokens = new ArrayDeque<>();
+		while (shedder.inFlight() < average + 1) {
+			tokens.add(shedder.tryAcquire());
+		}
+		for (int i = 0; i < 300; i++) {
+			shedder.release(tokens.poll(), false);
+			tokens.add(shedder.tryAcquire());
+		}
+		while (shedder.inFlight() > inFlight) {
+			shedder.release(tokens.poll(), false);
+		}
+		this.cpu = cpu;
+		assertThat(tokens).allMatch((token) -> token >= 0);
+	}
+
+	/** Whether the shedder sheds the next call; a permitted one fails at once, leaving the flight. */
+	private static boolean sheds(AdaptiveShedder shedder) {
+		long token = shedder.tryAcquire();
+		shedder.release(token, false);
+		return token < 0;
+	}
+
+	private void advanceTo(long nanos) {
+		assertThat(nanos).isGreaterThanOrEqualTo(this.clock.nanoTime());
+		this.clock.advanceNanos(nanos - this.clock.nanoTime());
+	}
+
+	/**
+	 * The table's shedder: a 5 s window in 50 buckets of 100 ms, filled by {@link #fill} (maxFlight 54), CPU idle.
+	 * Events: {@code cpu=0.9} the CPU reading from now on; {@code flight=80} 80 calls left in flight, the average
+	 * in flight just above; {@code flight=49,avg=80} 49 left in flight after the average was brought to 80, so that
+	 * it is still above maxFlight (both with the CPU idle meanwhile); {@code +2s}, {@code +500ms} the clock moves;
+	 * {@code ?} one call, which fails at once when permitted. Then the decisions on the calls ({@code shed} or
+	 * {@code pass}, in order) and the remaining cool-off are read.
+	 */
+	@ParameterizedTest(name = "[{index}] {0} -> {1}, cool-off {2} ms")
+	@CsvSource(delimiter = '|', textBlock = """
+			''                                                              | ''                       | 0
+			# go-zero TestAdaptiveShedderShouldDrop: hot and both in-flight counts above maxFlight
+			flight=10 cpu=0.9 ?                                             | pass                     | 0
+			flight=49,avg=80 cpu=0.9 ?                                      | pass                     | 0
+			flight=80 cpu=0.9 ?                                             | shed                     | 1000
+			flight=80 cpu=0.5 ?                                             | pass                     | 0
+			# go-zero TestAdaptiveShedderStillHot: hot for the cool-off after a hot reading, once a call was shed
+			flight=80 cpu=0.9 ? cpu=0.5 ? +2s ?                             | shed shed pass           | 0
+			flight=80 cpu=0.5 ? cpu=0.95 ? cpu=0.5 +500ms ? +499ms ? +1ms ? | pass shed shed shed pass | 0
+			flight=80 cpu=0.95 ? cpu=0.5 +300ms                             | shed                     | 700
+			flight=80 cpu=0.95 ? cpu=0.5 +1s                                | shed                     | 0
+			cpu=0.95 ? cpu=0.5 flight=80 ?                                  | pass pass                | 0
+			# the overload factor scales maxFlight 54 by (1000 - cpu) / (1000 - 900), from 1 down to 0.1
+			flight=54 cpu=0.9 ?                                             | pass                     | 0
+			flight=55 cpu=0.9 ?                                             | shed                     | 1000
+			flight=27 cpu=0.95 ?                                            | pass                     | 0
+			flight=28 cpu=0.95 ?                                            | shed                     | 1000
+			flight=5 cpu=0.99 ?                                             | pass                     | 0
+			flight=6 cpu=0.99 ?                                             | shed                     | 1000
+			flight=5 cpu=0.999 ?                                            | pass                     | 0
+			flight=6 cpu=0.999 ?                                            | shed                     | 1000
+			flight=5 cpu=1.0 ?                                              | pass                     | 0
+			flight=6 cpu=1.0 ?                                              | shed                     | 1000
+			""")
+	void stateMachine(String script, String decisions, long coolOffMillis) {
+		AdaptiveShedder shedder = builder().window(Duration.ofSeconds(5)).buckets(50).build();
+		fill(shedder);
+		List<String> made = new ArrayList<>();
+		for (String event : script.isBlank() ? new String[0] : script.trim().split("\\s+")) {
+			apply(shedder, event, made);
+		}
+		assertThat(String.join(" ", made)).isEqualTo(decisions);
+		assertThat(shedder.coolOffRemaining()).isEqualTo(Duration.ofMillis(coolOffMillis));
+	}
+
+	private void apply(AdaptiveShedder shedder, String event, List<String> decisions) {
+		Matcher wait = WAIT.matcher(event);
+		Matcher flight = FLIGHT.matcher(event);
+		if (wait.matches()) {
+			long amount = Long.parseLong(wait.group(1));
+			this.clock.advance(wait.group(2).equals("s") ? Duration.ofSeconds(amount) : Duration.ofMillis(amount));
+		}
+		else if (flight.matches()) {
+			int inFlight = Integer.parseInt(flight.group(1));
+			int average = (flight.group(2) != null) ? Integer.parseInt(flight.group(2)) : inFlight + 1;
+			inFlight(shedder, average, inFlight);
+			assertThat(shedder.inFlight()).isEqualTo(inFlight);
+			assertThat(shedder.averageInFlight()).isGreaterThan(inFlight).isLessThan(average + 1);
+			if (flight.group(2) != null) {
+				assertThat(shedder.averageInFlight()).as("average above maxFlight").isGreaterThan(shedder.maxFlight());
 			}
-			shedder.passCounter().add((i + 1) * 100);
-			for (int j = i * 10 + 1; j <= i * 10 + 10; j++) {
-				shedder.rtCounter().add(j);
-			}
+		}
+		else if (event.startsWith("cpu=")) {
+			this.cpu = Double.parseDouble(event.substring(4));
+		}
+		else {
+			assertThat(event).isEqualTo("?");
+			decisions.add(sheds(shedder) ? "shed" : "pass");
 		}
 	}
 
@@ -93,37 +232,31 @@ class AdaptiveShedderTest {
 		assertThat(shedder.inFlight()).isZero();
 	}
 
-	// go-zero adaptiveshedder_test.go TestAdaptiveShedderMaxPass
+	// go-zero adaptiveshedder_test.go TestAdaptiveShedderMaxPass, seen through maxFlight = maxPass × minRt × 0.01
 	@Test
 	void maxPassIsTheLargestCompletedBucket() {
 		AdaptiveShedder shedder = builder().build();
+		long start = this.clock.nanoTime();
 		for (int i = 1; i <= 10; i++) {
-			shedder.passCounter().add(i * 100);
-			this.clock.advance(BUCKET);
+			passes(shedder, start + BUCKET.toNanos() * i, i * 100, 2, 2);
 		}
-		assertThat(shedder.maxPass()).isEqualTo(1000);
+		this.clock.advance(BUCKET);
+		assertThat(shedder.maxFlight()).isEqualTo(1000 * 2 * 0.01);
 
-		// default max pass is equal to 1.
-		assertThat(builder().build().maxPass()).isEqualTo(1);
+		// default max pass is equal to 1 (and min RT to 1000 ms).
+		assertThat(builder().build().maxFlight()).isEqualTo(1 * 1000 * 0.01);
 	}
 
 	// go-zero adaptiveshedder_test.go TestAdaptiveShedderMinRt
 	@Test
 	void minRtIsTheSmallestRoundedBucketMean() {
 		AdaptiveShedder shedder = builder().build();
-		for (int i = 0; i < 10; i++) {
-			if (i > 0) {
-				this.clock.advance(BUCKET);
-			}
-			for (int j = i * 10 + 1; j <= i * 10 + 10; j++) {
-				shedder.rtCounter().add(j);
-			}
-		}
-		// the first bucket's mean 5.5 rounds half away from zero
-		assertThat(shedder.minRt()).isEqualTo(6.0);
-
-		// with no completed bucket: defaultMinRt
-		assertThat(builder().build().minRt()).isEqualTo(AdaptiveShedder.DEFAULT_MIN_RT);
+		long start = this.clock.nanoTime();
+		passes(shedder, start + BUCKET.toNanos(), 100, 5, 6);
+		passes(shedder, start + BUCKET.toNanos() * 2, 100, 20, 20);
+		this.clock.advance(BUCKET);
+		// the first bucket's mean 5.5 rounds half away from zero: maxPass 100, minRt 6
+		assertThat(shedder.maxFlight()).isEqualTo(100 * 6 * 0.01);
 	}
 
 	// go-zero adaptiveshedder_test.go TestAdaptiveShedderMaxFlight
@@ -138,41 +271,27 @@ class AdaptiveShedderTest {
 	@Test
 	void maxFlightChangesExactlyWhenTimeEntersTheNextBucket() {
 		AdaptiveShedder shedder = builder().build();
+		long start = this.clock.nanoTime();
 		fill(shedder);
 		assertThat(shedder.maxFlight()).isEqualTo(54.0);
-		shedder.passCounter().add(5_000); // the current bucket: not shown yet
-		this.clock.advance(BUCKET.minusNanos(1));
+		// 5000 passes of 20 ms more in the current bucket: not shown yet
+		passes(shedder, this.clock.nanoTime() + Duration.ofMillis(20).toNanos(), 5_000, 20, 20);
+		assertThat(shedder.maxFlight()).isEqualTo(54.0);
+		advanceTo(start + BUCKET.toNanos() * 11 - 1);
 		assertThat(shedder.maxFlight()).isEqualTo(54.0);
 		this.clock.advanceNanos(1);
-		// now the buckets of 1000 and 5000 passes are completed; the oldest (100 passes, minRt 6) expired
-		assertThat(shedder.maxFlight()).isEqualTo(shedder.maxPass() * shedder.minRt() * 0.01).isEqualTo(6000 * 16 * 0.01);
+		// now the bucket of 1000 + 5000 passes is shown; the oldest (100 passes, minRt 6) expired, the next has
+		// minRt 16
+		assertThat(shedder.maxFlight()).isEqualTo(6000 * 16 * 0.01);
 		this.clock.advance(Duration.ofSeconds(-5));
 		assertThat(shedder.maxFlight()).as("time went backwards: nothing is shown").isEqualTo(10.0);
 	}
 
-	// go-zero adaptiveshedder_test.go TestAdaptiveShedderShouldDrop
 	@Test
-	void shedsOnlyWhenHotAndBothInFlightCountsExceedMaxFlight() {
+	void allowThrowsWhenShedding() {
 		AdaptiveShedder shedder = builder().build();
 		fill(shedder);
-		// cpu >= threshold, inflight < maxPass
-		this.cpu = 0.9;
-		shedder.setInFlight(0, 50);
-		assertThat(shedder.shouldDrop()).isFalse();
-
-		// cpu >= threshold, average in flight > maxFlight but in flight below it
-		shedder.setInFlight((long) (shedder.maxFlight() * shedder.overloadFactor()) - 5, 80);
-		assertThat(shedder.shouldDrop()).isFalse();
-
-		// cpu >= threshold, both above
-		shedder.setInFlight(80, 80);
-		assertThat(shedder.shouldDrop()).isTrue();
-
-		// cpu < threshold, both above
-		this.cpu = 0.5;
-		assertThat(shedder.shouldDrop()).isFalse();
-
-		// cpu >= threshold, both above: allow refuses
+		inFlight(shedder, 80);
 		this.cpu = 0.9;
 		assertThatExceptionOfType(OverloadException.class).isThrownBy(shedder::allow)
 			.withMessage("Load shedder 'test' refused the call: service overloaded")
@@ -180,76 +299,26 @@ class AdaptiveShedderTest {
 			.isEqualTo("test");
 	}
 
-	// go-zero adaptiveshedder_test.go TestAdaptiveShedderStillHot
-	@Test
-	void stillHotOnlyWithinTheCoolOffAfterAnOverloadedReading() {
-		AdaptiveShedder shedder = builder().build();
-		fill(shedder);
-		shedder.setDroppedRecently(true);
-		assertThat(shedder.stillHot()).as("never overloaded").isFalse();
-		shedder.setOverloadTime(this.clock.nanoTime() - Duration.ofSeconds(2).toNanos());
-		assertThat(shedder.stillHot()).as("overloaded 2 s ago").isFalse();
-		shedder.setDroppedRecently(true);
-		shedder.setOverloadTime(this.clock.nanoTime());
-		assertThat(shedder.stillHot()).as("overloaded now").isTrue();
-	}
-
-	@Test
-	void coolOffRunsFromTheLastOverloadedReadingAndNeedsADrop() {
-		AdaptiveShedder shedder = builder().window(Duration.ofSeconds(5)).buckets(50).build();
-		fill(shedder);
-		shedder.setInFlight(80, 80);
-		this.cpu = 0.5;
-		assertThat(shedder.tryAcquire()).as("cool").isNotNegative();
-		shedder.setInFlight(80, 80);
-
-		this.cpu = 0.95;
-		assertThat(shedder.tryAcquire()).as("hot").isEqualTo(AdaptiveShedder.SHED);
-		this.cpu = 0.5;
-		this.clock.advance(Duration.ofMillis(500));
-		assertThat(shedder.tryAcquire()).as("cooling off, 0.5 s").isEqualTo(AdaptiveShedder.SHED);
-		this.clock.advance(Duration.ofMillis(499));
-		assertThat(shedder.tryAcquire()).as("cooling off, 0.999 s").isEqualTo(AdaptiveShedder.SHED);
-		this.clock.advance(Duration.ofMillis(1));
-		assertThat(shedder.tryAcquire()).as("1 s after the last hot reading").isNotNegative();
-	}
-
-	@Test
-	void anOverloadedReadingWithoutADropDoesNotHeatUp() {
-		AdaptiveShedder shedder = builder().window(Duration.ofSeconds(5)).buckets(50).build();
-		fill(shedder);
-		this.cpu = 0.95;
-		assertThat(shedder.tryAcquire()).as("hot, but few in flight").isNotNegative();
-		shedder.setInFlight(80, 80);
-		this.cpu = 0.5;
-		assertThat(shedder.tryAcquire()).isNotNegative();
-	}
-
 	@Test
 	void responseTimesAreWholeMillisecondsRoundedUp() {
 		AdaptiveShedder shedder = builder().build();
-		long first = shedder.tryAcquire();
-		this.clock.advanceNanos(1);
-		shedder.release(first, true);
-		long second = shedder.tryAcquire();
-		this.clock.advance(Duration.ofMillis(2));
-		shedder.release(second, true);
-		long third = shedder.tryAcquire();
-		this.clock.advance(Duration.ofMillis(2).plusNanos(1));
-		shedder.release(third, true);
-		long failed = shedder.tryAcquire();
-		this.clock.advance(Duration.ofMillis(7));
-		shedder.release(failed, false);
-		this.clock.advance(BUCKET);
-		List<String> rts = new ArrayList<>();
-		shedder.rtCounter().reduce((sum, count) -> {
-			if (count > 0) {
-				rts.add(sum + "/" + count);
+		long[][] calls = new long[4][100];
+		for (long[] kind : calls) {
+			for (int i = 0; i < kind.length; i++) {
+				kind[i] = shedder.tryAcquire();
 			}
-		});
-		assertThat(rts).containsExactly("6.0/3");
-		assertThat(shedder.maxPass()).isEqualTo(3);
-		assertThat(shedder.minRt()).isEqualTo(2.0);
+		}
+		this.clock.advanceNanos(1);
+		Arrays.stream(calls[0]).forEach((token) -> shedder.release(token, true)); // 1 ns: 1 ms
+		this.clock.advance(Duration.ofMillis(2).minusNanos(1));
+		Arrays.stream(calls[1]).forEach((token) -> shedder.release(token, true)); // 2 ms
+		this.clock.advanceNanos(1);
+		Arrays.stream(calls[2]).forEach((token) -> shedder.release(token, true)); // 2 ms + 1 ns: 3 ms
+		this.clock.advance(Duration.ofMillis(5));
+		Arrays.stream(calls[3]).forEach((token) -> shedder.release(token, false)); // failed: no pass, no time
+		this.clock.advance(BUCKET);
+		// maxPass 300, minRt (1 + 2 + 3) / 3 = 2 ms
+		assertThat(shedder.maxFlight()).isEqualTo(300 * 2 * 0.01);
 		assertThat(shedder.inFlight()).isZero();
 	}
 
@@ -272,36 +341,16 @@ class AdaptiveShedderTest {
 		assertThat(shedder.averageInFlight()).isEqualTo(expected);
 	}
 
-	@ParameterizedTest
-	@CsvSource({ "0.5, 1.0", "0.9, 1.0", "0.95, 0.5", "0.99, 0.1", "0.999, 0.1", "1.0, 0.1" })
-	void overloadFactorFallsWithTheCpuAboveTheThreshold(double cpu, double factor) {
-		AdaptiveShedder shedder = builder().build();
-		this.cpu = cpu;
-		assertThat(shedder.overloadFactor()).isCloseTo(factor, within(1e-12));
-	}
-
-	@Test
-	void theOverloadFactorScalesMaxFlight() {
-		AdaptiveShedder shedder = builder().build();
-		fill(shedder);
-		// maxFlight 54; at cpu 0.95 the factor is 0.5: 27 in flight is the limit
-		this.cpu = 0.95;
-		shedder.setInFlight(28, 28);
-		assertThat(shedder.shouldDrop()).isTrue();
-		shedder.setInFlight(27, 28);
-		assertThat(shedder.shouldDrop()).isFalse();
-	}
-
 	@Test
 	void thePriorityVariantUsesTheMidpointToFullCpu() {
 		AdaptiveShedder priority = builder().priority(true).build();
 		assertThat(priority.cpuThreshold()).isEqualTo(0.95);
 		fill(priority);
-		priority.setInFlight(80, 80);
+		inFlight(priority, 80);
 		this.cpu = 0.949;
-		assertThat(priority.shouldDrop()).isFalse();
+		assertThat(sheds(priority)).isFalse();
 		this.cpu = 0.95;
-		assertThat(priority.shouldDrop()).isTrue();
+		assertThat(sheds(priority)).isTrue();
 		// go-zero's (t + 1000) >> 1 on integer millicpu
 		assertThat(builder().cpuThreshold(0.901).priority(true).build().cpuThreshold()).isEqualTo(0.95);
 		assertThat(builder().cpuThreshold(0).priority(true).build().cpuThreshold()).isEqualTo(0.5);
@@ -324,7 +373,7 @@ class AdaptiveShedderTest {
 		promise.accept();
 		promise.reject("again");
 		assertThat(shedder.inFlight()).isEqualTo(1);
-		shedder.release(AdaptiveShedder.SHED, true);
+		shedder.release(AdaptiveShedder.REJECTED, true);
 		assertThat(shedder.inFlight()).isEqualTo(1);
 	}
 
@@ -337,44 +386,31 @@ class AdaptiveShedderTest {
 		ignored.accept();
 		assertThat(shedder.inFlight()).isZero();
 		this.clock.advance(BUCKET.multipliedBy(2));
-		assertThat(shedder.maxPass()).as("no pass recorded").isEqualTo(1);
-		assertThat(shedder.minRt()).as("no response time recorded").isEqualTo(1000);
+		assertThat(shedder.maxFlight()).as("no pass, no response time recorded: 1 × 1000 ms × 0.01").isEqualTo(10.0);
 		Promise passed = shedder.allow();
 		this.clock.advance(Duration.ofMillis(1));
 		passed.accept();
 		this.clock.advance(BUCKET.multipliedBy(2));
-		assertThat(shedder.minRt()).as("an accepted call's response time counts").isEqualTo(1);
-	}
-
-	@Test
-	void coolOffRemainingIsTheRestOfTheCoolOffWhileShedding() {
-		AdaptiveShedder shedder = builder().window(Duration.ofSeconds(5)).buckets(50).build();
-		fill(shedder);
-		assertThat(shedder.coolOffRemaining()).as("nothing shed").isZero();
-		shedder.setInFlight(80, 80);
-		this.cpu = 0.95;
-		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.SHED);
-		assertThat(shedder.coolOffRemaining()).as("still hot").isEqualTo(Duration.ofSeconds(1));
-		this.cpu = 0.5;
-		this.clock.advance(Duration.ofMillis(300));
-		assertThat(shedder.coolOffRemaining()).isEqualTo(Duration.ofMillis(700));
-		this.clock.advance(Duration.ofMillis(700));
-		assertThat(shedder.coolOffRemaining()).isZero();
+		assertThat(shedder.maxFlight()).as("an accepted call counts: max(1 × 1 ms × 0.01, 1)").isEqualTo(1.0);
 	}
 
 	@Test
 	void listenersHearDrops() {
 		List<String> drops = new ArrayList<>();
-		AdaptiveShedder shedder = builder().listener(new AdaptiveShedder.Listener() {
+		ShedderListener listener = new ShedderListener() {
 			@Override
-			public void onDrop(String name) {
-				drops.add(name);
+			public void onDrop(Shedder shedder) {
+				drops.add(shedder.name());
 			}
-		}).build();
+		};
+		AdaptiveShedder shedder = builder().listener(listener).build();
 		fill(shedder);
-		shedder.setInFlight(80, 80);
+		inFlight(shedder, 80);
 		this.cpu = 0.9;
-		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.SHED);
+		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.REJECTED);
+		assertThat(drops).containsExactly("test");
+		shedder.removeListener(listener);
+		assertThat(shedder.tryAcquire()).isEqualTo(AdaptiveShedder.REJECTED);
 		assertThat(drops).containsExactly("test");
 	}
 

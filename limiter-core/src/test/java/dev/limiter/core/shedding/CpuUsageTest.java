@@ -159,7 +159,8 @@ class CpuUsageTest {
 		assertThat(file.readLong("nr_periods".getBytes())).isZero();
 		Files.writeString(stat, "usage_usec 999\n");
 		assertThat(file.readLong("usage_usec".getBytes())).isEqualTo(999);
-		assertThatIOException().isThrownBy(() -> file.readLong("usage".getBytes())).withMessageStartingWith("No 'usage' in");
+		assertThatIOException().isThrownBy(() -> file.readLong("usage".getBytes()))
+			.withMessageStartingWith("No 'usage' in");
 		file.close();
 	}
 

@@ -26,7 +26,8 @@ class RollingWindowTest {
 	@Test
 	void sizeMustBePositive() {
 		assertThat(new RollingWindow(10, Duration.ofSeconds(1), false, this.clock).size()).isEqualTo(10);
-		assertThatIllegalArgumentException().isThrownBy(() -> new RollingWindow(0, Duration.ofSeconds(1), false, this.clock))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new RollingWindow(0, Duration.ofSeconds(1), false, this.clock))
 			.withMessage("size must be > 0 (was 0)");
 	}
 

@@ -7,11 +7,11 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
-import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.core.breaker.Breaker;
+import dev.limiter.core.breaker.BreakerControls;
 import dev.limiter.core.breaker.SreBreaker;
 import dev.limiter.core.breaker.ThresholdBreaker;
 import dev.limiter.core.ratelimit.FixedWindowSpec;
@@ -22,6 +22,7 @@ import dev.limiter.core.ratelimit.SlidingWindowSpec;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
 import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
+import dev.limiter.core.shedding.CappedShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import dev.limiter.core.shedding.Shedder;
 import org.jspecify.annotations.Nullable;
@@ -130,9 +131,17 @@ public class LimiterEndpoint {
 				if (limiter == null) {
 					throw invalid("There is no rate limiter '" + name + "'");
 				}
-				spec = changed(name, limiter.spec(), limit, period, burst);
+				if (burst != null && !(limiter.spec() instanceof TokenBucketSpec)) {
+					throw invalid("Rate limiter '" + name + "' is not a token bucket: it has no burst");
+				}
+				try {
+					spec = limiter.spec().with(limit, period, burst);
+				}
+				catch (IllegalArgumentException ex) {
+					throw invalid("Invalid change of rate limiter '" + name + "': " + ex.getMessage());
+				}
 			}
-			Breaker breaker = (action != null) ? actionable(name, action) : null;
+			BreakerControls breaker = (action != null) ? actionable(name, action) : null;
 			if (spec != null) {
 				this.rateLimiters.update(name, spec);
 			}
@@ -151,11 +160,11 @@ public class LimiterEndpoint {
 	 * @throws InvalidEndpointRequestException (400) when there is no such breaker or it does not support the action
 	 */
 	public BreakerDescriptor updateCircuitBreaker(String name, BreakerAction action) {
-		Breaker breaker = actionable(name, action);
+		BreakerControls controls = actionable(name, action);
 		synchronized (writeLock(name)) {
-			act(breaker, action);
+			act(controls, action);
 		}
-		return describe(breaker, mode(this.breakers.isShadow(name)));
+		return describe(this.breakers.find(name), mode(this.breakers.isShadow(name)));
 	}
 
 	private boolean exists(String name) {
@@ -168,57 +177,23 @@ public class LimiterEndpoint {
 		return this.writeLocks.computeIfAbsent(name, (key) -> new Object());
 	}
 
-	private Breaker actionable(String name, BreakerAction action) {
+	private BreakerControls actionable(String name, BreakerAction action) {
 		Breaker breaker = this.breakers.find(name);
 		if (breaker == null) {
 			throw invalid("There is no circuit breaker '" + name + "'");
 		}
-		if (!(breaker instanceof ThresholdBreaker) && !(breaker instanceof SreBreaker)) {
+		if (!(breaker instanceof BreakerControls controls)) {
 			throw invalid("Circuit breaker '" + name + "' does not support " + action);
 		}
-		return breaker;
+		return controls;
 	}
 
-	private static void act(Breaker breaker, BreakerAction action) {
-		if (breaker instanceof ThresholdBreaker threshold) {
-			switch (action) {
-				case FORCE_OPEN -> threshold.forceOpen();
-				case FORCE_CLOSED -> threshold.forceClosed();
-				case DISABLE -> threshold.disable();
-				case RESET -> threshold.reset();
-			}
-		}
-		else if (breaker instanceof SreBreaker sre) {
-			switch (action) {
-				case FORCE_OPEN -> sre.forceOpen();
-				case FORCE_CLOSED -> sre.forceClosed();
-				case DISABLE -> sre.disable();
-				case RESET -> sre.reset();
-			}
-		}
-	}
-
-	private static LimitSpec changed(String name, LimitSpec spec, @Nullable Long limit, @Nullable Duration period,
-			@Nullable Long burst) {
-		try {
-			if (spec instanceof TokenBucketSpec tokenBucket) {
-				return new TokenBucketSpec((limit != null) ? limit : tokenBucket.limit(),
-						(period != null) ? period : tokenBucket.period(),
-						(burst != null) ? burst : tokenBucket.burst());
-			}
-			if (burst != null) {
-				throw invalid("Rate limiter '" + name + "' is not a token bucket: it has no burst");
-			}
-			if (spec instanceof FixedWindowSpec fixedWindow) {
-				return new FixedWindowSpec((limit != null) ? limit : fixedWindow.quota(),
-						(period != null) ? period : fixedWindow.period(), fixedWindow.align(), fixedWindow.zone());
-			}
-			SlidingWindowSpec slidingWindow = (SlidingWindowSpec) spec;
-			return new SlidingWindowSpec((limit != null) ? limit : slidingWindow.limit(),
-					(period != null) ? period : slidingWindow.window());
-		}
-		catch (IllegalArgumentException ex) {
-			throw invalid("Invalid change of rate limiter '" + name + "': " + ex.getMessage());
+	private static void act(BreakerControls breaker, BreakerAction action) {
+		switch (action) {
+			case FORCE_OPEN -> breaker.forceOpen();
+			case FORCE_CLOSED -> breaker.forceClosed();
+			case DISABLE -> breaker.disable();
+			case RESET -> breaker.reset();
 		}
 	}
 

@@ -15,9 +15,9 @@ import org.springframework.util.ReflectionUtils;
 
 /**
  * Checks, once every singleton exists, each limiter annotation on the methods of the application's beans: the
- * limiter, breaker or shedder it names is configured ({@link dev.limiter.boot.autoconfigure.UnknownLimiterException}),
- * its key parses ({@link dev.limiter.boot.autoconfigure.InvalidKeyExpressionException}), its fallback fits
- * ({@link dev.limiter.boot.autoconfigure.InvalidFallbackMethodException}). Inherited annotated methods are checked
+ * limiter, breaker or shedder it names is configured ({@link dev.limiter.boot.registry.UnknownLimiterException}),
+ * its key parses ({@link dev.limiter.boot.aop.InvalidKeyExpressionException}), its fallback fits
+ * ({@link dev.limiter.boot.aop.InvalidFallbackMethodException}). Inherited annotated methods are checked
  * for each bean that inherits them: a fallback is looked up in the bean's own class, so every such bean needs one
  * that fits. A mistake fails start-up instead of the first call. Beans of Spring's own packages are skipped.
  *

@@ -11,8 +11,6 @@ import java.util.function.Supplier;
 import dev.limiter.annotation.CircuitBreaker;
 import dev.limiter.annotation.LoadShed;
 import dev.limiter.annotation.RateLimited;
-import dev.limiter.boot.autoconfigure.InvalidFallbackMethodException;
-import dev.limiter.boot.autoconfigure.InvalidKeyExpressionException;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;

@@ -3,6 +3,8 @@ package dev.limiter.boot.autoconfigure;
 import java.lang.reflect.Method;
 import java.util.StringJoiner;
 
+import dev.limiter.boot.aop.InvalidFallbackMethodException;
+
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 

@@ -1,5 +1,7 @@
 package dev.limiter.boot.autoconfigure;
 
+import dev.limiter.boot.aop.InvalidKeyExpressionException;
+
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 

@@ -1,7 +1,7 @@
 package dev.limiter.boot.autoconfigure;
 
-import java.util.LinkedHashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -9,6 +9,7 @@ import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
 import dev.limiter.core.ratelimit.LimitSpec;
@@ -48,26 +49,32 @@ public final class LimiterAutoConfiguration {
 	@ConditionalOnMissingBean(RateLimitStore.class)
 	@ConditionalOnProperty(name = "limiter.store", havingValue = "memory", matchIfMissing = true)
 	InMemoryRateLimitStore limiterRateLimitStore(LimiterProperties properties, Clock clock) {
-		LimiterPropertiesMapper.checkStore(properties);
 		return CoreFactories.memoryStore(properties, clock);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	RateLimiterRegistry rateLimiterRegistry(LimiterProperties properties, ObjectProvider<RateLimitStore> store) {
-		LimiterPropertiesMapper.checkStore(properties);
 		Map<String, LimitSpec> specs = LimiterPropertiesMapper.rateLimitSpecs(properties);
 		Map<String, RateLimiter> limiters = new LinkedHashMap<>();
 		if (!specs.isEmpty()) {
 			RateLimitStore rateLimitStore = store.getIfAvailable();
 			if (rateLimitStore == null) {
-				throw LimiterPropertiesMapper.invalid("limiter.store", properties.getStore(),
+				throw InvalidProperties.of("limiter.store", properties.getStore(),
 						"No RateLimitStore is available for this store; for 'redis' add "
 								+ "spring-boot-starter-data-redis and configure a single RedisConnectionFactory, or "
 								+ "declare a RateLimitStore bean.");
 			}
 			for (Map.Entry<String, LimitSpec> spec : specs.entrySet()) {
-				limiters.put(spec.getKey(), new RateLimiter(spec.getKey(), spec.getValue(), rateLimitStore));
+				int leasePermits = properties.getRateLimiters().get(spec.getKey()).getLeasePermits();
+				try {
+					limiters.put(spec.getKey(),
+							new RateLimiter(spec.getKey(), spec.getValue(), rateLimitStore, leasePermits));
+				}
+				catch (InvalidSettingException ex) {
+					String prefix = LimiterPropertiesMapper.property("limiter.rate-limiters", spec.getKey());
+					throw InvalidProperties.of(InvalidProperties.property(prefix, ex.getSetting()), ex);
+				}
 			}
 		}
 		return new RateLimiterRegistry(limiters);

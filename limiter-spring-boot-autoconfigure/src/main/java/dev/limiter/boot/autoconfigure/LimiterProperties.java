@@ -13,8 +13,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * Configuration properties of limiter: the store of keyed rate-limit state, named rate limiters, circuit breakers
- * and load shedders, and the web rules that apply them to requests. Values are checked at start-up by
- * {@link LimiterPropertiesMapper}.
+ * and load shedders, and the web rules that apply them to requests. Values are checked at start-up, each rule
+ * once (most by limiter-core's builders); a wrong value fails start-up naming the property ({@link InvalidProperties}).
  *
  * @author limiter
  * @since 0.1.0
@@ -47,6 +47,8 @@ public class LimiterProperties {
 	private Map<String, LoadShedder> loadShedders = new LinkedHashMap<>();
 
 	private final Web web = new Web();
+
+	private final Dashboard dashboard = new Dashboard();
 
 	public Store getStore() {
 		return this.store;
@@ -90,6 +92,10 @@ public class LimiterProperties {
 
 	public Web getWeb() {
 		return this.web;
+	}
+
+	public Dashboard getDashboard() {
+		return this.dashboard;
 	}
 
 	/** Where keyed rate-limit state is kept. */
@@ -329,6 +335,14 @@ public class LimiterProperties {
 		 */
 		private Mode mode = Mode.ENFORCE;
 
+		/**
+		 * Redis store: most permits of a key one instance may lease from Redis at once and spend locally, 0 to decide
+		 * every request in Redis. Leased permits are counted in Redis when leased, so instances together never admit
+		 * more than the limit; unspent ones end with their lease, so instances may admit up to this many per
+		 * instance less. Ignored by the in-memory store.
+		 */
+		private int leasePermits;
+
 		public Algorithm getAlgorithm() {
 			return this.algorithm;
 		}
@@ -391,6 +405,14 @@ public class LimiterProperties {
 
 		public void setMode(Mode mode) {
 			this.mode = mode;
+		}
+
+		public int getLeasePermits() {
+			return this.leasePermits;
+		}
+
+		public void setLeasePermits(int leasePermits) {
+			this.leasePermits = leasePermits;
 		}
 
 	}
@@ -574,7 +596,7 @@ public class LimiterProperties {
 	public static class LoadShedder {
 
 		/**
-		 * CPU usage, a fraction above 0 and at most 0.999, from which requests may be shed.
+		 * CPU usage, a fraction from 0 to 0.999 (0: always hot), from which requests may be shed.
 		 */
 		private double cpuThreshold = 0.9;
 
@@ -857,6 +879,38 @@ public class LimiterProperties {
 
 		public void setLoadShedder(@Nullable String loadShedder) {
 			this.loadShedder = loadShedder;
+		}
+
+	}
+
+	/** The live dashboard under the management path. */
+	public static class Dashboard {
+
+		/**
+		 * Whether to serve the dashboard at {management base path}/limiter-dashboard while the 'limiter' endpoint is
+		 * exposed.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Most frequent keys shown per rate limiter, from 1 to 20.
+		 */
+		private int topKeys = 10;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getTopKeys() {
+			return this.topKeys;
+		}
+
+		public void setTopKeys(int topKeys) {
+			this.topKeys = topKeys;
 		}
 
 	}

@@ -2,6 +2,8 @@ package dev.limiter.boot.autoconfigure;
 
 import java.util.TreeSet;
 
+import dev.limiter.boot.registry.UnknownLimiterException;
+
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 

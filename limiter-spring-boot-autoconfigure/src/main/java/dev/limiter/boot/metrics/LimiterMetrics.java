@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.boot.registry.LoadShedderRegistry;
@@ -16,6 +15,7 @@ import dev.limiter.core.breaker.SreBreaker;
 import dev.limiter.core.breaker.ThresholdBreaker;
 import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
+import dev.limiter.core.shedding.CappedShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import dev.limiter.core.shedding.Shedder;
 import io.micrometer.core.instrument.Counter;

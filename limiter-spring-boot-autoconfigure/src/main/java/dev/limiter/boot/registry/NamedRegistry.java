@@ -7,7 +7,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
-import dev.limiter.boot.autoconfigure.UnknownLimiterException;
 import org.jspecify.annotations.Nullable;
 
 /**

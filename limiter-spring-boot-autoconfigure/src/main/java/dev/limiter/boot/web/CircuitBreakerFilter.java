@@ -38,8 +38,6 @@ public final class CircuitBreakerFilter extends PromiseGuardFilter {
 	/** The default order: after {@link RateLimitFilter#DEFAULT_ORDER}. */
 	public static final int DEFAULT_ORDER = RateLimitFilter.DEFAULT_ORDER + 10;
 
-	private static final PromiseCompletion.Outcome OUTCOME = (status, error) -> error != null || status >= 500;
-
 	/**
 	 * Creates the filter.
 	 * @param rules the rules; those without a circuit breaker are ignored
@@ -72,8 +70,8 @@ public final class CircuitBreakerFilter extends PromiseGuardFilter {
 	 */
 	public CircuitBreakerFilter(List<RequestRule> rules, LimiterResponseWriter writer, Duration retryAfter,
 			LimiterCallListener listener, Predicate<String> shadow) {
-		super(RequestRule.having(requireRules(rules), false, true, false), writer, retryAfter, listener, shadow,
-				LimiterKind.CIRCUIT_BREAKER, LimiterRejection.Reason.BREAKER_OPEN, OUTCOME);
+		super(RequestRule.having(requireRules(rules), LimiterKind.CIRCUIT_BREAKER), writer, retryAfter, listener,
+				shadow, LimiterKind.CIRCUIT_BREAKER, LimiterRejection.Reason.BREAKER_OPEN, GuardOutcome.BREAKER);
 	}
 
 	@Override

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
@@ -90,7 +91,7 @@ public final class ClientAddressResolver {
 		if (remoteBytes == null || !isTrusted(remoteBytes)) {
 			return remote;
 		}
-		return format(forwardedClient(request, remoteBytes));
+		return format(forwardedClient(entries(headerValues(request)), remoteBytes));
 	}
 
 	/**
@@ -101,7 +102,22 @@ public final class ClientAddressResolver {
 	 * @return the key, never {@code null}
 	 */
 	public String resolveKey(HttpServletRequest request) {
-		String remote = request.getRemoteAddr();
+		return resolveKey(request.getRemoteAddr(), () -> headerValues(request));
+	}
+
+	/**
+	 * Returns the rate-limit key of a client, as {@link #resolveKey(HttpServletRequest)} does, from the parts of a
+	 * request any web stack has.
+	 * @param remoteAddress the connection's remote address as an address literal, or {@code null} if unknown
+	 * @param forwardedFor the values of the request's {@code X-Forwarded-For} headers, in order
+	 * @return the key, never {@code null}
+	 */
+	public String resolveKey(@Nullable String remoteAddress, List<String> forwardedFor) {
+		Objects.requireNonNull(forwardedFor, "forwardedFor must not be null");
+		return resolveKey(remoteAddress, () -> forwardedFor);
+	}
+
+	private String resolveKey(@Nullable String remote, Supplier<List<String>> forwardedFor) {
 		if (remote == null) {
 			return "";
 		}
@@ -114,12 +130,11 @@ public final class ClientAddressResolver {
 			return remote;
 		}
 		boolean forwarded = this.trustedProxies.length > 0 && isTrusted(remoteBytes);
-		return key(forwarded ? forwardedClient(request, remoteBytes) : remoteBytes);
+		return key(forwarded ? forwardedClient(entries(forwardedFor.get()), remoteBytes) : remoteBytes);
 	}
 
 	/** Walks X-Forwarded-For from the right as the class describes; the remote is a trusted proxy. */
-	private byte[] forwardedClient(HttpServletRequest request, byte[] remoteBytes) {
-		List<String> entries = forwardedEntries(request);
+	private byte[] forwardedClient(List<String> entries, byte[] remoteBytes) {
 		byte[] client = remoteBytes;
 		for (int i = entries.size() - 1; i >= 0; i--) {
 			byte[] hop = parseAddress(stripPort(entries.get(i).trim()));
@@ -153,14 +168,25 @@ public final class ClientAddressResolver {
 		return false;
 	}
 
-	private static List<String> forwardedEntries(HttpServletRequest request) {
-		List<String> entries = new ArrayList<>();
+	private static List<String> headerValues(HttpServletRequest request) {
+		List<String> values = new ArrayList<>();
 		Enumeration<String> headers = request.getHeaders(X_FORWARDED_FOR);
 		if (headers == null) {
-			return entries;
+			return values;
 		}
 		while (headers.hasMoreElements()) {
 			String header = headers.nextElement();
+			if (header != null) {
+				values.add(header);
+			}
+		}
+		return values;
+	}
+
+	/** The comma-separated entries of the header values, in order. */
+	private static List<String> entries(List<String> headerValues) {
+		List<String> entries = new ArrayList<>();
+		for (String header : headerValues) {
 			if (header == null) {
 				continue;
 			}

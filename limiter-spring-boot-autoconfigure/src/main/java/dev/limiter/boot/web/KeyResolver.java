@@ -5,7 +5,6 @@ import java.util.Objects;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
 
 /**
@@ -55,29 +54,25 @@ public interface KeyResolver {
 	 */
 	static KeyResolver of(String key, ClientAddressResolver addresses) {
 		Objects.requireNonNull(key, "key must not be null");
-		Objects.requireNonNull(addresses, "addresses must not be null");
-		String value = key.trim();
-		if (value.isEmpty()) {
-			throw new IllegalArgumentException("Key must not be blank");
-		}
-		if (value.equals("ip")) {
-			return addresses::resolveKey;
-		}
-		if (value.equals("principal")) {
-			return KeyResolvers::principal;
-		}
-		if (value.equals("path")) {
-			return KeyResolvers::path;
-		}
-		if (value.startsWith("header:")) {
-			String header = value.substring("header:".length()).trim();
-			if (header.isEmpty()) {
-				throw new IllegalArgumentException("Key 'header:' needs a header name, as in 'header:X-Api-Key'");
-			}
-			return (request) -> request.getHeader(header);
-		}
-		Expression expression = KeyResolvers.PARSER.parseExpression(value);
-		return (request) -> KeyResolvers.evaluate(expression, request);
+		return of(RequestKey.parse(key), addresses);
+	}
+
+	/**
+	 * Creates the resolver of a parsed {@code key} property value.
+	 * @param key the parsed key
+	 * @param addresses the resolver of client addresses used by {@code ip}
+	 * @return the key resolver
+	 */
+	static KeyResolver of(RequestKey key, ClientAddressResolver addresses) {
+		return new KeyResolvers(key, addresses);
+	}
+
+	/**
+	 * Returns the configured key this resolver applies, for the web stacks that resolve it their own way.
+	 * @return the key, or {@code null} for a resolver written in code
+	 */
+	default @Nullable RequestKey requestKey() {
+		return null;
 	}
 
 }

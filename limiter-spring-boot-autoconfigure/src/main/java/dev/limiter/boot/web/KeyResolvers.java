@@ -1,26 +1,40 @@
 package dev.limiter.boot.web;
 
 import java.security.Principal;
+import java.util.Objects;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.expression.EvaluationContext;
-import org.springframework.expression.Expression;
-import org.springframework.expression.spel.standard.SpelExpressionParser;
-import org.springframework.expression.spel.support.SimpleEvaluationContext;
-import org.springframework.http.server.PathContainer;
+/**
+ * The built-in key resolvers: a {@link RequestKey} applied to a servlet request. A class rather than lambdas, so
+ * that rules can be compiled where the servlet API is absent (a WebFlux application) without linking it.
+ */
+final class KeyResolvers implements KeyResolver {
 
-/** The built-in key resolvers. */
-final class KeyResolvers {
+	private final RequestKey key;
 
-	static final SpelExpressionParser PARSER = new SpelExpressionParser();
+	private final ClientAddressResolver addresses;
 
-	private static final EvaluationContext CONTEXT = SimpleEvaluationContext.forReadOnlyDataBinding()
-		.withInstanceMethods()
-		.build();
+	KeyResolvers(RequestKey key, ClientAddressResolver addresses) {
+		this.key = Objects.requireNonNull(key, "key must not be null");
+		this.addresses = Objects.requireNonNull(addresses, "addresses must not be null");
+	}
 
-	private KeyResolvers() {
+	@Override
+	public @Nullable String resolve(HttpServletRequest request) {
+		return switch (this.key.kind()) {
+			case IP -> this.addresses.resolveKey(request);
+			case HEADER -> request.getHeader(this.key.header());
+			case PRINCIPAL -> principal(request);
+			case PATH -> path(request);
+			case EXPRESSION -> this.key.evaluate(request);
+		};
+	}
+
+	@Override
+	public RequestKey requestKey() {
+		return this.key;
 	}
 
 	static @Nullable String principal(HttpServletRequest request) {
@@ -33,22 +47,7 @@ final class KeyResolvers {
 	 * ({@code ;name=value}). Uses the request's parsed path, which rule matching has already parsed and cached.
 	 */
 	static String path(HttpServletRequest request) {
-		PathContainer path = RequestRule.pathWithinApplication(request);
-		String raw = path.value();
-		if (raw.indexOf('%') < 0 && raw.indexOf(';') < 0) {
-			return raw;
-		}
-		StringBuilder decoded = new StringBuilder(raw.length());
-		for (PathContainer.Element element : path.elements()) {
-			decoded.append((element instanceof PathContainer.PathSegment segment) ? segment.valueToMatch()
-					: element.value());
-		}
-		return decoded.toString();
-	}
-
-	static @Nullable String evaluate(Expression expression, HttpServletRequest request) {
-		Object value = expression.getValue(CONTEXT, request);
-		return (value != null) ? value.toString() : null;
+		return RequestKey.path(ServletPaths.pathWithinApplication(request));
 	}
 
 }

@@ -18,7 +18,7 @@ public record LimiterRejection(Reason reason, String name, Duration retryAfter) 
 	 * The request attribute that holds the {@code LimiterRejection} of a request this starter refused (a filter or
 	 * {@link LimiterExceptionResolver} answered it). Outer breakers and shedders see it and count the request neither
 	 * as a success nor as a failure ({@link dev.limiter.core.Promise#ignore()}). An application that answers the
-	 * limiter exceptions itself can set it too.
+	 * limiter exceptions itself can set it too. In WebFlux it is an exchange attribute of the same name.
 	 */
 	public static final String REQUEST_ATTRIBUTE = LimiterRejection.class.getName();
 

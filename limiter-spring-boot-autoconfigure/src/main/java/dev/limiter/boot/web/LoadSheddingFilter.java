@@ -39,8 +39,6 @@ public final class LoadSheddingFilter extends PromiseGuardFilter {
 	/** The default order: very early, before security and the other limiter filters. */
 	public static final int DEFAULT_ORDER = Ordered.HIGHEST_PRECEDENCE + 50;
 
-	private static final PromiseCompletion.Outcome OUTCOME = (status, error) -> error == null && status == 503;
-
 	/**
 	 * Creates the filter.
 	 * @param rules the rules; those without a load shedder are ignored
@@ -73,8 +71,8 @@ public final class LoadSheddingFilter extends PromiseGuardFilter {
 	 */
 	public LoadSheddingFilter(List<RequestRule> rules, LimiterResponseWriter writer, Duration retryAfter,
 			LimiterCallListener listener, Predicate<String> shadow) {
-		super(RequestRule.having(requireRules(rules), false, false, true), writer, retryAfter, listener, shadow,
-				LimiterKind.LOAD_SHEDDER, LimiterRejection.Reason.OVERLOADED, OUTCOME);
+		super(RequestRule.having(requireRules(rules), LimiterKind.LOAD_SHEDDER), writer, retryAfter, listener,
+				shadow, LimiterKind.LOAD_SHEDDER, LimiterRejection.Reason.OVERLOADED, GuardOutcome.SHEDDER);
 	}
 
 	@Override

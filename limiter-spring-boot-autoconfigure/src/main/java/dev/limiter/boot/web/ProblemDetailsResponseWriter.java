@@ -17,7 +17,8 @@ import jakarta.servlet.http.HttpServletResponse;
  *  "violated-policies":["api"]}
  * </pre>
  * A shed request or an open breaker is a 503 of type {@code #temporary-reduced-capacity}. The JSON is written by
- * hand, so no JSON library is needed. A response already committed is left alone. Stateless and thread-safe.
+ * hand ({@link LimiterProblemDetails}), so no JSON library is needed. A response already committed is left
+ * alone. Stateless and thread-safe.
  *
  * @author limiter
  * @since 0.1.0
@@ -25,14 +26,13 @@ import jakarta.servlet.http.HttpServletResponse;
 public final class ProblemDetailsResponseWriter implements LimiterResponseWriter {
 
 	/** The problem type of a refused rate limit (draft-ietf-httpapi-ratelimit-headers-11). */
-	public static final String QUOTA_EXCEEDED = "https://iana.org/assignments/http-problem-types#quota-exceeded";
+	public static final String QUOTA_EXCEEDED = LimiterProblemDetails.QUOTA_EXCEEDED;
 
 	/** The problem type of a shed request or an open breaker. */
-	public static final String TEMPORARY_REDUCED_CAPACITY =
-			"https://iana.org/assignments/http-problem-types#temporary-reduced-capacity";
+	public static final String TEMPORARY_REDUCED_CAPACITY = LimiterProblemDetails.TEMPORARY_REDUCED_CAPACITY;
 
 	/** The media type of the body. */
-	public static final String APPLICATION_PROBLEM_JSON = "application/problem+json";
+	public static final String APPLICATION_PROBLEM_JSON = LimiterProblemDetails.APPLICATION_PROBLEM_JSON;
 
 	@Override
 	public void write(HttpServletRequest request, HttpServletResponse response, LimiterRejection rejection)
@@ -61,64 +61,7 @@ public final class ProblemDetailsResponseWriter implements LimiterResponseWriter
 	}
 
 	static String body(LimiterRejection rejection, long retryAfterSeconds) {
-		String type;
-		String title;
-		String detail;
-		String seconds = retryAfterSeconds + ((retryAfterSeconds == 1) ? " second." : " seconds.");
-		switch (rejection.reason()) {
-			case RATE_LIMITED -> {
-				type = QUOTA_EXCEEDED;
-				title = "Quota exceeded";
-				detail = "Rate limiter '" + rejection.name() + "' refused the request; retry after " + seconds;
-			}
-			case OVERLOADED -> {
-				type = TEMPORARY_REDUCED_CAPACITY;
-				title = "Temporary reduced capacity";
-				detail = "Load shedder '" + rejection.name()
-						+ "' refused the request: the service is overloaded; retry after " + seconds;
-			}
-			default -> {
-				type = TEMPORARY_REDUCED_CAPACITY;
-				title = "Temporary reduced capacity";
-				detail = "Circuit breaker '" + rejection.name() + "' is open; retry after " + seconds;
-			}
-		}
-		StringBuilder json = new StringBuilder(256);
-		json.append("{\"type\":");
-		appendString(json, type);
-		json.append(",\"title\":");
-		appendString(json, title);
-		json.append(",\"status\":").append(rejection.reason().status());
-		json.append(",\"detail\":");
-		appendString(json, detail);
-		json.append(",\"violated-policies\":[");
-		appendString(json, rejection.name());
-		json.append("]}");
-		return json.toString();
-	}
-
-	/** Appends a JSON string literal (RFC 8259 §7). */
-	static void appendString(StringBuilder json, String value) {
-		json.append('"');
-		for (int i = 0; i < value.length(); i++) {
-			char c = value.charAt(i);
-			switch (c) {
-				case '"' -> json.append("\\\"");
-				case '\\' -> json.append("\\\\");
-				case '\n' -> json.append("\\n");
-				case '\r' -> json.append("\\r");
-				case '\t' -> json.append("\\t");
-				default -> {
-					if (c < 0x20) {
-						json.append(String.format("\\u%04x", (int) c));
-					}
-					else {
-						json.append(c);
-					}
-				}
-			}
-		}
-		json.append('"');
+		return LimiterProblemDetails.json(rejection, retryAfterSeconds);
 	}
 
 }

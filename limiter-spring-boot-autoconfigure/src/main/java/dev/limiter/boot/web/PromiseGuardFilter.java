@@ -48,11 +48,11 @@ abstract class PromiseGuardFilter implements Filter {
 
 	private final LimiterRejection.Reason reason;
 
-	private final PromiseCompletion.Outcome outcome;
+	private final GuardOutcome outcome;
 
 	PromiseGuardFilter(RequestRule[] rules, LimiterResponseWriter writer, Duration retryAfter,
 			LimiterCallListener listener, Predicate<String> shadow, LimiterKind kind, LimiterRejection.Reason reason,
-			PromiseCompletion.Outcome outcome) {
+			GuardOutcome outcome) {
 		this.rules = rules;
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
 		this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter must not be null");
@@ -124,7 +124,7 @@ abstract class PromiseGuardFilter implements Filter {
 							request.getMethod(), request.getRequestURI());
 					continue;
 				}
-				PromiseCompletion.ignore(promises, count);
+				GuardOutcome.ignore(promises, count);
 				this.listener.onCall(this.kind, name, LimiterCallListener.Outcome.REJECTED);
 				LimiterRejection rejection = new LimiterRejection(this.reason, name,
 						retryAfter(rule, this.retryAfter));

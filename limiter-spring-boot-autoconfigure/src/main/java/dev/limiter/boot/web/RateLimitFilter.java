@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>For each rule with a rate limiter that matches the request (in order; every matching rule applies, so a global
  * limit and a per-route limit can stack) the filter resolves the request's key ({@link KeyResolver}; requests without
- * one, or whose key throws, share {@link KeyResolver#ABSENT}) and takes one permit. Allowed requests get the rate-limit headers of every
+ * one, or whose key throws, share {@link KeyResolver#ABSENT}) and takes one permit. Allowed requests get the rate-limit
+ * headers of every
  * enforcing limiter ({@link RateLimitHeaders}). The first refusal of an enforcing limiter writes its headers and is
  * answered through the {@link LimiterResponseWriter} (429, {@code Retry-After}); later rules are not consulted, and
  * permits earlier rules took are not given back. A
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * an expression naming the principal or the authentication) run after Spring Security's filter chain
  * ({@link #DEFAULT_ORDER}); the others run before it ({@link #BEFORE_SECURITY_ORDER}), so that they also count the
  * requests Security answers itself, such as form-login POSTs. Each registration applies only its own rules: nothing
- * is counted twice. A refusal sets {@link LimiterRejection#REQUEST_ATTRIBUTE}. A request no rule matches goes straight down the chain, allocating nothing. Thread-safe.
+ * is counted twice. A refusal sets {@link LimiterRejection#REQUEST_ATTRIBUTE}. A request no rule matches goes straight
+ * down the chain, allocating nothing. Thread-safe.
  *
  * @author limiter
  * @since 0.1.0
@@ -88,7 +90,8 @@ public final class RateLimitFilter implements Filter {
 	public RateLimitFilter(List<RequestRule> rules, RateLimitHeaders headers, LimiterResponseWriter writer,
 			LimiterCallListener listener) {
 		this.listener = Objects.requireNonNull(listener, "listener must not be null");
-		this.rules = RequestRule.having(Objects.requireNonNull(rules, "rules must not be null"), true, false, false);
+		this.rules = RequestRule.having(Objects.requireNonNull(rules, "rules must not be null"),
+				LimiterKind.RATE_LIMITER);
 		this.headers = Objects.requireNonNull(headers, "headers must not be null");
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
 		this.policies = new CachedPolicy[this.rules.length];

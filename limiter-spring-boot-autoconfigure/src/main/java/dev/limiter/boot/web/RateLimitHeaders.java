@@ -10,6 +10,9 @@ import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.ratelimit.SlidingWindowSpec;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
 import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.HttpHeaders;
 
 /**
  * Writes the rate-limit headers of a decision on a response, in one of the {@link Format formats}.
@@ -107,20 +110,54 @@ public final class RateLimitHeaders {
 		if (this.format == Format.NONE) {
 			return;
 		}
-		Duration until = decision.allowed() ? decision.resetAfter() : decision.retryAfter();
-		long untilSeconds = seconds(until);
+		long untilSeconds = untilSeconds(decision);
 		if (this.format == Format.IETF || this.format == Format.BOTH) {
 			response.addHeader(RATE_LIMIT_POLICY, policy.header());
-			response.addHeader(RATE_LIMIT, policy.item() + ";r=" + decision.remaining() + ";t=" + untilSeconds);
+			response.addHeader(RATE_LIMIT, rateLimit(policy, decision, untilSeconds));
 		}
-		if (this.format == Format.LEGACY || this.format == Format.BOTH) {
-			String previous = response.getHeader(X_RATE_LIMIT_REMAINING);
-			if (previous == null || parseOrMax(previous) > decision.remaining()) {
-				response.setHeader(X_RATE_LIMIT_LIMIT, Long.toString(decision.limit()));
-				response.setHeader(X_RATE_LIMIT_REMAINING, Long.toString(decision.remaining()));
-				response.setHeader(X_RATE_LIMIT_RESET, Long.toString(untilSeconds));
-			}
+		if ((this.format == Format.LEGACY || this.format == Format.BOTH)
+				&& replacesLegacy(response.getHeader(X_RATE_LIMIT_REMAINING), decision)) {
+			response.setHeader(X_RATE_LIMIT_LIMIT, Long.toString(decision.limit()));
+			response.setHeader(X_RATE_LIMIT_REMAINING, Long.toString(decision.remaining()));
+			response.setHeader(X_RATE_LIMIT_RESET, Long.toString(untilSeconds));
 		}
+	}
+
+	/**
+	 * Writes the headers of one decision on a response's headers (a reactive response), as
+	 * {@link #write(HttpServletResponse, Policy, Decision)} does. Call before the response is committed.
+	 * @param headers the response headers
+	 * @param policy the policy of the limiter that decided
+	 * @param decision the decision
+	 */
+	public void write(HttpHeaders headers, Policy policy, Decision decision) {
+		if (this.format == Format.NONE) {
+			return;
+		}
+		long untilSeconds = untilSeconds(decision);
+		if (this.format == Format.IETF || this.format == Format.BOTH) {
+			headers.add(RATE_LIMIT_POLICY, policy.header());
+			headers.add(RATE_LIMIT, rateLimit(policy, decision, untilSeconds));
+		}
+		if ((this.format == Format.LEGACY || this.format == Format.BOTH)
+				&& replacesLegacy(headers.getFirst(X_RATE_LIMIT_REMAINING), decision)) {
+			headers.set(X_RATE_LIMIT_LIMIT, Long.toString(decision.limit()));
+			headers.set(X_RATE_LIMIT_REMAINING, Long.toString(decision.remaining()));
+			headers.set(X_RATE_LIMIT_RESET, Long.toString(untilSeconds));
+		}
+	}
+
+	private static long untilSeconds(Decision decision) {
+		return seconds(decision.allowed() ? decision.resetAfter() : decision.retryAfter());
+	}
+
+	private static String rateLimit(Policy policy, Decision decision, long untilSeconds) {
+		return policy.item() + ";r=" + decision.remaining() + ";t=" + untilSeconds;
+	}
+
+	/** The legacy headers describe one limit: the one with the fewest permits left. */
+	private static boolean replacesLegacy(@Nullable String previousRemaining, Decision decision) {
+		return previousRemaining == null || parseOrMax(previousRemaining) > decision.remaining();
 	}
 
 	/**

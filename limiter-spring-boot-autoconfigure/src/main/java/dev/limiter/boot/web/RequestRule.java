@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.shedding.Shedder;
@@ -16,8 +17,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.server.PathContainer;
-import org.springframework.http.server.RequestPath;
-import org.springframework.web.util.ServletRequestPathUtils;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
@@ -35,8 +34,6 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * @since 0.1.0
  */
 public final class RequestRule {
-
-	private static final PathContainer.Options UNDECODED = PathContainer.Options.create('/', false);
 
 	private final List<String> paths;
 
@@ -103,7 +100,7 @@ public final class RequestRule {
 		String uri = request.getRequestURI();
 		// Encoded characters and path parameters make the raw URI differ from the matched path: no shortcut then.
 		if (uri.indexOf('%') < 0 && uri.indexOf(';') < 0) {
-			int offset = contextPathLength(request);
+			int offset = ServletPaths.contextPathLength(request);
 			boolean candidate = false;
 			for (String prefix : this.prefixes) {
 				if (uri.startsWith(prefix, offset)) {
@@ -115,7 +112,23 @@ public final class RequestRule {
 				return false;
 			}
 		}
-		PathContainer path = pathWithinApplication(request);
+		return matchesPath(ServletPaths.pathWithinApplication(request));
+	}
+
+	/**
+	 * Returns whether the rule applies to a request with the given method and path, whatever the web stack.
+	 * @param method the HTTP method, upper case
+	 * @param pathWithinApplication the request path within the application, as Spring parses it
+	 * @return whether the method and the path match
+	 */
+	public boolean matches(String method, PathContainer pathWithinApplication) {
+		if (this.methods != null && !this.methods.contains(method)) {
+			return false;
+		}
+		return matchesPath(pathWithinApplication);
+	}
+
+	private boolean matchesPath(PathContainer path) {
 		for (PathPattern pattern : this.patterns) {
 			if (pattern.matches(path)) {
 				return true;
@@ -170,48 +183,24 @@ public final class RequestRule {
 	}
 
 	/**
-	 * Returns the rules of the list that have the protection.
+	 * Returns the rules of the list that have a protection of the given kind.
 	 * @param rules the rules
-	 * @param rateLimits whether to keep rules with a rate limit
-	 * @param breakers whether to keep rules with a breaker
-	 * @param shedders whether to keep rules with a shedder
+	 * @param kind the kind of protection
 	 * @return the matching rules, in order
 	 */
-	static RequestRule[] having(List<RequestRule> rules, boolean rateLimits, boolean breakers, boolean shedders) {
+	public static RequestRule[] having(List<RequestRule> rules, LimiterKind kind) {
 		List<RequestRule> kept = new ArrayList<>();
 		for (RequestRule rule : rules) {
-			if ((rateLimits && rule.rateLimit != null) || (breakers && rule.breaker != null)
-					|| (shedders && rule.shedding != null)) {
+			boolean has = switch (kind) {
+				case RATE_LIMITER -> rule.rateLimit != null;
+				case CIRCUIT_BREAKER -> rule.breaker != null;
+				case LOAD_SHEDDER -> rule.shedding != null;
+			};
+			if (has) {
 				kept.add(rule);
 			}
 		}
 		return kept.toArray(new RequestRule[0]);
-	}
-
-	private static int contextPathLength(HttpServletRequest request) {
-		String contextPath = request.getContextPath();
-		return (contextPath != null) ? contextPath.length() : 0;
-	}
-
-	/**
-	 * Returns the request's path within the application as rules and the {@code path} key see it: percent-decoded,
-	 * without path parameters, parsed once per request and cached as Spring MVC does. A path whose percent-encoding
-	 * is malformed (which Spring cannot decode) is taken undecoded rather than failing the request.
-	 */
-	static PathContainer pathWithinApplication(HttpServletRequest request) {
-		try {
-			return requestPath(request).pathWithinApplication();
-		}
-		catch (IllegalArgumentException ex) {
-			return PathContainer.parsePath(request.getRequestURI().substring(contextPathLength(request)), UNDECODED);
-		}
-	}
-
-	private static RequestPath requestPath(HttpServletRequest request) {
-		if (ServletRequestPathUtils.hasParsedRequestPath(request)) {
-			return ServletRequestPathUtils.getParsedRequestPath(request);
-		}
-		return ServletRequestPathUtils.parseAndCache(request);
 	}
 
 	/** The part of a pattern before its first variable or wildcard, cut back to a segment boundary. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -11,9 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import java.util.function.ToLongFunction;
-import java.util.Set;
 
-import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
@@ -27,6 +26,7 @@ import dev.limiter.core.ratelimit.SlidingWindowSpec;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
 import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
+import dev.limiter.core.shedding.CappedShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import org.junit.jupiter.api.Test;
 
@@ -94,7 +94,8 @@ class LimiterEndpointTests {
 						new CappedShedder(ConcurrencyLimiter.of("capped", 8), limiter))),
 				(name) -> false, null);
 		assertThat(endpoint.limiters().loadShedders().get("api"))
-			.isEqualTo(new LimiterEndpoint.ShedderDescriptor("adaptive-concurrency", null, null, 1L, null, 12, "enforce"));
+			.isEqualTo(new LimiterEndpoint.ShedderDescriptor("adaptive-concurrency", null, null,
+					1L, null, 12, "enforce"));
 		assertThat(endpoint.limiters().loadShedders().get("capped"))
 			.isEqualTo(new LimiterEndpoint.ShedderDescriptor("adaptive-concurrency", null, null, 0L, 8, 12, "enforce"));
 	}
@@ -180,11 +181,13 @@ class LimiterEndpointTests {
 		assertThatExceptionOfType(InvalidEndpointRequestException.class)
 			.isThrownBy(() -> this.endpoint.update("sliding", 7L, null, null, LimiterEndpoint.BreakerAction.RESET))
 			.withMessage("There is no circuit breaker 'sliding'");
-		assertThat(this.rateLimiters.find("sliding").spec()).isEqualTo(new SlidingWindowSpec(5, Duration.ofSeconds(10)));
+		assertThat(this.rateLimiters.find("sliding").spec())
+				.isEqualTo(new SlidingWindowSpec(5, Duration.ofSeconds(10)));
 		assertThatExceptionOfType(InvalidEndpointRequestException.class)
 			.isThrownBy(() -> this.endpoint.update("api", 1L, null, -1L, null))
 			.withMessage("Invalid change of rate limiter 'api': burst must be >= 0 (was -1)");
-		assertThat(this.rateLimiters.find("api").spec()).isEqualTo(new TokenBucketSpec(100, Duration.ofMinutes(1), 200));
+		assertThat(this.rateLimiters.find("api").spec())
+				.isEqualTo(new TokenBucketSpec(100, Duration.ofMinutes(1), 200));
 		this.endpoint.updateCircuitBreaker("legacy", LimiterEndpoint.BreakerAction.FORCE_OPEN);
 		assertThatExceptionOfType(InvalidEndpointRequestException.class)
 			.isThrownBy(() -> this.endpoint.update("legacy", 5L, null, null, LimiterEndpoint.BreakerAction.RESET))

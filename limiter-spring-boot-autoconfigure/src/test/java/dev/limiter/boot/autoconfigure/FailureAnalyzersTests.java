@@ -4,8 +4,11 @@ import java.lang.reflect.Method;
 import java.util.Properties;
 import java.util.Set;
 
+import dev.limiter.boot.aop.InvalidFallbackMethodException;
+import dev.limiter.boot.aop.InvalidKeyExpressionException;
 import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.boot.registry.RateLimiterRegistry;
+import dev.limiter.boot.registry.UnknownLimiterException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.BeanCreationException;

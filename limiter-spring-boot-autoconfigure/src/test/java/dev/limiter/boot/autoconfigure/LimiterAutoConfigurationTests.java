@@ -155,7 +155,7 @@ class LimiterAutoConfigurationTests {
 					"limiter.load-shedders.api.initial-limit=5")
 			.run((context) -> assertThat(findCause(context.getStartupFailure()))
 				.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("limiter.load-shedders.api.max-limit"))
-				.hasMessageContaining("min-limit"));
+				.hasMessageContaining("Must be at least minLimit (10; was 5)."));
 	}
 
 	@Test
@@ -221,10 +221,33 @@ class LimiterAutoConfigurationTests {
 			.withPropertyValues("limiter.rate-limiters.api.limit=-1")
 			.run((context) -> {
 				assertThat(context).hasFailed();
-				assertThat(context.getStartupFailure()).rootCause()
-					.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+				assertThat(findCause(context.getStartupFailure()))
 					.hasMessageContaining("limiter.rate-limiters.api.limit")
-					.hasMessageContaining("Must be zero or more.");
+					.hasMessageContaining("Must be >= 0 (was -1).");
+			});
+	}
+
+	@Test
+	void runWithNegativeLeasePermitsShouldFailNamingTheProperty() {
+		this.runner.withBean(RateLimitStore.class, CountingStore::new)
+			.withPropertyValues("limiter.rate-limiters.api.limit=100", "limiter.rate-limiters.api.lease-permits=-1")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(findCause(context.getStartupFailure()))
+					.satisfies((ex) -> assertThat(ex.getName()).isEqualTo("limiter.rate-limiters.api.lease-permits"))
+					.hasMessageContaining("Must be >= 0 (was -1).");
+			});
+	}
+
+	@Test
+	void runWithLeasePermitsShouldGiveThemToTheLimiterAndKeepThemAcrossSpecUpdates() {
+		this.runner.withBean(RateLimitStore.class, CountingStore::new)
+			.withPropertyValues("limiter.rate-limiters.api.limit=100", "limiter.rate-limiters.api.lease-permits=20")
+			.run((context) -> {
+				RateLimiterRegistry registry = context.getBean(RateLimiterRegistry.class);
+				assertThat(registry.get("api", "test").leasePermits()).isEqualTo(20);
+				registry.update("api", TokenBucketSpec.of(50, Duration.ofSeconds(1)));
+				assertThat(registry.get("api", "test").leasePermits()).isEqualTo(20);
 			});
 	}
 
@@ -232,8 +255,7 @@ class LimiterAutoConfigurationTests {
 	void runWithInvalidBreakerValueShouldFailNamingTheProperty() {
 		this.runner.withPropertyValues("limiter.circuit-breakers.backend.k=0.5").run((context) -> {
 			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+			assertThat(findCause(context.getStartupFailure()))
 				.hasMessageContaining("limiter.circuit-breakers.backend.k");
 		});
 	}

@@ -5,6 +5,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.function.Consumer;
 
+import dev.limiter.core.Clock;
 import dev.limiter.core.ratelimit.FixedWindowSpec;
 import dev.limiter.core.ratelimit.SlidingWindowSpec;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
@@ -94,7 +95,7 @@ class LimiterPropertiesMapperTests {
 	void mapKeysNeedingBracketsAreBracketed() {
 		LimiterProperties.RateLimiter limiter = limiter(LimiterProperties.Algorithm.TOKEN_BUCKET, -1);
 		assertInvalid(() -> LimiterPropertiesMapper.rateLimitSpec("My.Api", limiter),
-				"limiter.rate-limiters[My.Api].limit", "zero or more");
+				"limiter.rate-limiters[My.Api].limit", "Must be >= 0 (was -1).");
 	}
 
 	@Test
@@ -104,7 +105,7 @@ class LimiterPropertiesMapperTests {
 		assertInvalidBreaker((b) -> b.setProtection(-1), "protection");
 		assertInvalidBreaker((b) -> b.setWindow(Duration.ZERO), "window");
 		assertInvalidBreaker((b) -> b.setBuckets(0), "buckets");
-		assertInvalidBreaker((b) -> b.setWindow(Duration.ofMillis(10)), "window");
+		assertInvalidBreaker((b) -> b.setWindow(Duration.ofNanos(39)), "window");
 		assertInvalidBreaker((b) -> b.setFailureRateThreshold(0), "failure-rate-threshold");
 		assertInvalidBreaker((b) -> b.setSlowCallRateThreshold(1.5), "slow-call-rate-threshold");
 		assertInvalidBreaker((b) -> b.setSlowCallDuration(Duration.ofSeconds(-1)), "slow-call-duration");
@@ -112,12 +113,20 @@ class LimiterPropertiesMapperTests {
 		assertInvalidBreaker((b) -> b.setOpenDuration(Duration.ZERO), "open-duration");
 		assertInvalidBreaker((b) -> b.setHalfOpenCalls(0), "half-open-calls");
 		assertInvalidBreaker((b) -> b.setProbeTimeout(Duration.ZERO), "probe-timeout");
-		LimiterPropertiesMapper.checkCircuitBreaker("backend", new LimiterProperties.CircuitBreaker());
+		assertInvalidBreaker((b) -> b.setSlowCallDuration(null), "slow-call-duration");
+		assertInvalidBreaker((b) -> {
+			b.setType(LimiterProperties.BreakerType.THRESHOLD);
+			b.setBuckets(1001);
+		}, "buckets");
+		LimiterProperties.CircuitBreaker valid = new LimiterProperties.CircuitBreaker();
+		valid.setWindow(Duration.ofMillis(10));
+		LimiterPropertiesMapper.checkCircuitBreaker("backend", valid);
+		CoreFactories.breaker("backend", valid, Clock.system());
 	}
 
 	@Test
 	void wrongLoadShedderValuesNameTheirProperty() {
-		assertInvalidShedder((s) -> s.setCpuThreshold(0), "cpu-threshold");
+		assertInvalidShedder((s) -> s.setCpuThreshold(-0.1), "cpu-threshold");
 		assertInvalidShedder((s) -> s.setCpuThreshold(1), "cpu-threshold");
 		assertInvalidShedder((s) -> s.setCpuThreshold(0.9996), "cpu-threshold");
 		assertInvalidShedder((s) -> s.setCpuThreshold(90), "cpu-threshold");
@@ -125,24 +134,27 @@ class LimiterPropertiesMapperTests {
 		assertInvalidShedder((s) -> s.setBuckets(-1), "buckets");
 		assertInvalidShedder((s) -> s.setCoolOff(Duration.ofSeconds(-1)), "cool-off");
 		assertInvalidShedder((s) -> s.setMaxConcurrency(-1), "max-concurrency");
-		LimiterPropertiesMapper.checkLoadShedder("default", new LimiterProperties.LoadShedder());
+		assertInvalidShedder((s) -> s.setMinLimit(0), "min-limit");
+		LimiterProperties.LoadShedder valid = new LimiterProperties.LoadShedder();
+		valid.setCpuThreshold(0);
+		LimiterPropertiesMapper.checkLoadShedder("default", valid);
+		CoreFactories.shedder("default", valid, Clock.system());
 	}
 
 	@Test
 	void wrongStoreValuesNameTheirProperty() {
 		LimiterProperties properties = new LimiterProperties();
 		properties.getMemory().setMaximumKeys(0);
-		assertInvalid(() -> LimiterPropertiesMapper.checkStore(properties), "limiter.memory.maximum-keys", "1 or more");
-		properties.getMemory().setMaximumKeys(10);
-		properties.getRedis().setTimeout(Duration.ZERO);
-		assertInvalid(() -> LimiterPropertiesMapper.checkStore(properties), "limiter.redis.timeout", "positive");
+		assertInvalid(() -> CoreFactories.memoryStore(properties, Clock.system()), "limiter.memory.maximum-keys",
+				"Must be >= 1 (was 0).");
 	}
 
 	@Test
 	void reasonsAreSentences() {
-		assertThat(LimiterPropertiesMapper.reason("burst must be >= 0 (was -1)"))
-			.isEqualTo("Burst must be >= 0 (was -1).");
-		assertThat(LimiterPropertiesMapper.reason(null)).isEqualTo("Invalid value.");
+		assertThat(InvalidProperties.reason("burst must be >= 0 (was -1)")).isEqualTo("Burst must be >= 0 (was -1).");
+		assertThat(InvalidProperties.reason(null)).isEqualTo("Invalid value.");
+		assertThat(InvalidProperties.property("limiter.circuit-breakers.b", "halfOpenCalls"))
+			.isEqualTo("limiter.circuit-breakers.b.half-open-calls");
 	}
 
 	private static LimiterProperties.RateLimiter limiter(LimiterProperties.Algorithm algorithm, long limit) {
@@ -163,15 +175,19 @@ class LimiterPropertiesMapperTests {
 	private static void assertInvalidBreaker(Consumer<LimiterProperties.CircuitBreaker> change, String property) {
 		LimiterProperties.CircuitBreaker breaker = new LimiterProperties.CircuitBreaker();
 		change.accept(breaker);
-		assertInvalid(() -> LimiterPropertiesMapper.checkCircuitBreaker("backend", breaker),
-				"limiter.circuit-breakers.backend." + property, "");
+		assertInvalid(() -> {
+			LimiterPropertiesMapper.checkCircuitBreaker("backend", breaker);
+			CoreFactories.breaker("backend", breaker, Clock.system());
+		}, "limiter.circuit-breakers.backend." + property, "");
 	}
 
 	private static void assertInvalidShedder(Consumer<LimiterProperties.LoadShedder> change, String property) {
 		LimiterProperties.LoadShedder shedder = new LimiterProperties.LoadShedder();
 		change.accept(shedder);
-		assertInvalid(() -> LimiterPropertiesMapper.checkLoadShedder("default", shedder),
-				"limiter.load-shedders.default." + property, "");
+		assertInvalid(() -> {
+			LimiterPropertiesMapper.checkLoadShedder("default", shedder);
+			CoreFactories.shedder("default", shedder, Clock.system());
+		}, "limiter.load-shedders.default." + property, "");
 	}
 
 	private static void assertInvalid(Runnable action, String property, String reason) {

@@ -3,7 +3,6 @@ package dev.limiter.boot.metrics;
 import java.time.Duration;
 import java.util.Map;
 
-import dev.limiter.boot.registry.CappedShedder;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.boot.registry.LoadShedderRegistry;
@@ -17,6 +16,7 @@ import dev.limiter.core.ratelimit.TokenBucketSpec;
 import dev.limiter.core.ratelimit.redis.RedisRateLimitStore;
 import dev.limiter.core.shedding.AdaptiveConcurrencyLimiter;
 import dev.limiter.core.shedding.AdaptiveShedder;
+import dev.limiter.core.shedding.CappedShedder;
 import dev.limiter.core.shedding.ConcurrencyLimiter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;

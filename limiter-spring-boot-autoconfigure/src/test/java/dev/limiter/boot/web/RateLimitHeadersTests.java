@@ -24,7 +24,7 @@ class RateLimitHeadersTests {
 
 	private static final Decision ALLOWED = new Decision(true, 200, 42, Duration.ZERO, Duration.ofMillis(16_100));
 
-	private static final Decision REFUSED = new Decision(false, 200, 0, Duration.ofMillis(2001),
+	private static final Decision REJECTED = new Decision(false, 200, 0, Duration.ofMillis(2001),
 			Duration.ofSeconds(60));
 
 	@Test
@@ -37,7 +37,7 @@ class RateLimitHeadersTests {
 
 	@Test
 	void ietfOnARefusalPointsTAtTheRetryTime() {
-		MockHttpServletResponse response = write(RateLimitHeaders.Format.IETF, REFUSED);
+		MockHttpServletResponse response = write(RateLimitHeaders.Format.IETF, REJECTED);
 		assertThat(response.getHeader("RateLimit")).isEqualTo("\"api\";r=0;t=3");
 	}
 

@@ -258,7 +258,7 @@ class StackedFiltersTests {
 			shedder.tryAcquire();
 		}
 		shedder.release(first, false); // the average in flight follows completions: now 19.9, over maxFlight (10)
-		assertThat(shedder.tryAcquire()).as("shedding").isEqualTo(AdaptiveShedder.SHED);
+		assertThat(shedder.tryAcquire()).as("shedding").isEqualTo(AdaptiveShedder.REJECTED);
 	}
 
 	@RestController

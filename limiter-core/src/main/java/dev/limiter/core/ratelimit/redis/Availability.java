@@ -39,12 +39,19 @@ final class Availability {
 
 	private volatile long upSinceNanos;
 
+	private volatile int generation;
+
 	Availability(Clock clock, Duration probeInterval, RedisRateLimitStore.Listener listener, Runnable onDown) {
 		this.clock = clock;
 		this.onDown = onDown;
 		this.upSinceNanos = clock.nanoTime();
 		this.probeIntervalNanos = probeInterval.toNanos();
 		this.listener = listener;
+	}
+
+	/** Returns how many outages have ended: what Redis held before one may be lost (a restart). */
+	int generation() {
+		return this.generation;
 	}
 
 	boolean isAvailable() {
@@ -92,6 +99,7 @@ final class Availability {
 		if (this.state.get() == DOWN && this.state.compareAndSet(DOWN, UP)) {
 			long nowNanos = this.clock.nanoTime();
 			this.upSinceNanos = nowNanos;
+			this.generation++;
 			Duration outage = Duration.ofNanos(Math.max(0, nowNanos - this.downSinceNanos));
 			logger.info("Redis rate limit store available again after {} ms", outage.toMillis());
 			notify(() -> this.listener.onRecovery(outage));

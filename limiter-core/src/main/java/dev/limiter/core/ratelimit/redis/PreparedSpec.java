@@ -23,6 +23,9 @@ final class PreparedSpec {
 
 	private static final byte[] EMPTY = new byte[0];
 
+	/** The longest life of a lease, in microseconds (and never past a window's end, nor a bucket's period). */
+	static final long MAXIMUM_LEASE_MICROS = 1_000_000;
+
 	final LimitSpec spec;
 
 	final AlgorithmParameters parameters;
@@ -44,8 +47,11 @@ final class PreparedSpec {
 	 */
 	private final byte[][] constants;
 
+	/** The longest lease lifetime passed to the script (µs). */
+	private final byte[] leaseLifetime;
+
 	private PreparedSpec(LimitSpec spec, AlgorithmParameters parameters, LuaScript script, long limit,
-			boolean clientWindows, byte[][] constants) {
+			boolean clientWindows, byte[][] constants, long leaseLifetimeMicros) {
 		this.spec = spec;
 		this.parameters = parameters;
 		this.script = script;
@@ -53,6 +59,7 @@ final class PreparedSpec {
 		this.wallClock = parameters.usesWallClock();
 		this.clientWindows = clientWindows;
 		this.constants = constants;
+		this.leaseLifetime = Long.toString(leaseLifetimeMicros).getBytes(StandardCharsets.US_ASCII);
 	}
 
 	/**
@@ -67,7 +74,8 @@ final class PreparedSpec {
 			long[] p = parameters.tokenBucket();
 			String id = "tb/" + tb.limit() + "/" + tb.period().toNanos() / 1000 + "/" + tb.burst();
 			return new PreparedSpec(spec, parameters, LuaScript.TOKEN_BUCKET, p[0], false,
-					encode(id, p[0], p[1], p[2], p[3], maximumKeyTtlMillis));
+					encode(id, p[0], p[1], p[2], p[3], maximumKeyTtlMillis),
+					Math.min(MAXIMUM_LEASE_MICROS, tb.period().toNanos() / 1000));
 		}
 		if (spec instanceof FixedWindowSpec fw) {
 			long[] p = parameters.fixedWindow();
@@ -77,12 +85,13 @@ final class PreparedSpec {
 					* 1_000_000L : 0;
 			String id = "fw/" + p[1] + "/" + (fw.align() ? "aligned/" + zone.getId() : "unaligned");
 			return new PreparedSpec(spec, parameters, LuaScript.FIXED_WINDOW, p[0], fw.align() && !fixedOffset,
-					encode(id, p[0], p[1], fw.align() ? 1 : 0, offsetMicros, "", "", maximumKeyTtlMillis));
+					encode(id, p[0], p[1], fw.align() ? 1 : 0, offsetMicros, "", "", maximumKeyTtlMillis),
+					MAXIMUM_LEASE_MICROS);
 		}
 		SlidingWindowSpec sw = (SlidingWindowSpec) spec;
 		long[] p = parameters.slidingWindow();
 		return new PreparedSpec(spec, parameters, LuaScript.SLIDING_WINDOW, sw.limit(), false,
-				encode("sw/" + p[1], p[0], p[1], p[2], p[3], maximumKeyTtlMillis));
+				encode("sw/" + p[1], p[0], p[1], p[2], p[3], maximumKeyTtlMillis), MAXIMUM_LEASE_MICROS);
 	}
 
 	private static byte[][] encode(Object... values) {
@@ -110,6 +119,40 @@ final class PreparedSpec {
 			args[last] = Long.toString(this.parameters.windowEnd(nowMicros)).getBytes(StandardCharsets.US_ASCII);
 		}
 		return args;
+	}
+
+	/**
+	 * Returns the script arguments of one decision that also closes the holder's previous lease and asks for a new
+	 * one: the arguments of {@link #arguments} followed by the lease's (see the scripts).
+	 * @param nowMicros the time to pass, or {@code Long.MIN_VALUE} to let the script read Redis {@code TIME}
+	 * @param permits the permits of the request
+	 * @param holder the lease holder's id (token buckets keep one lease per holder in Redis)
+	 * @param wanted permits wanted beyond the request, at least 0
+	 * @param returned unspent permits of the previous lease given back
+	 * @param epoch the window start the previous lease belongs to (windows only)
+	 * @return the arguments
+	 */
+	byte[][] leaseArguments(long nowMicros, int permits, byte[] holder, int wanted, int returned, long epoch) {
+		byte[][] exact = arguments(nowMicros, permits);
+		byte[][] args = new byte[exact.length + 4][];
+		System.arraycopy(exact, 0, args, 0, exact.length);
+		int i = exact.length;
+		if (this.script == LuaScript.TOKEN_BUCKET) {
+			args[i] = holder;
+			args[i + 1] = ascii(wanted);
+			args[i + 2] = ascii(returned);
+		}
+		else {
+			args[i] = ascii(wanted);
+			args[i + 1] = ascii(returned);
+			args[i + 2] = ascii(epoch);
+		}
+		args[i + 3] = this.leaseLifetime;
+		return args;
+	}
+
+	private static byte[] ascii(long value) {
+		return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
 	}
 
 }

@@ -2,8 +2,12 @@ package dev.limiter.core.ratelimit.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +20,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
 import dev.limiter.core.ratelimit.AlgorithmParameters;
 import dev.limiter.core.ratelimit.Decision;
 import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
@@ -45,10 +50,24 @@ import dev.limiter.core.ratelimit.RateLimitStore;
  * in-memory store reads it (monotonic microseconds, wall-clock for aligned windows), for deterministic tests on a
  * {@code ManualClock} with a single store.
  *
- * <h2>Known-empty keys</h2>
- * A key refused one permit with nothing remaining is refused locally until its retry time, without a Redis call, so
- * an abuser costs nothing; other instances can only take more, so the answer stays right. Bounded by
- * {@code refusalCacheSize} keys.
+ * <h2>Keys known to be short of permits</h2>
+ * A key refused {@code n} permits is refused locally, without a Redis call, for any request of {@code n} or more
+ * permits (up to the limit) until its retry time, so an abuser costs nothing: a key's permits only grow with time,
+ * and other instances only take. The answer's retry time is exact for {@code n} permits and for fixed windows, a
+ * lower bound for larger requests on buckets and sliding windows. Bounded by {@code refusalCacheSize} keys (per
+ * {@link #bind bound limiter}).
+ *
+ * <h2>Leases</h2>
+ * A limiter bound with {@code leasePermits > 0} ({@code new RateLimiter(name, spec, store, n)}) takes up to that
+ * many permits of a key for this instance in the {@code EVALSHA} that decides a request, and spends them locally
+ * (lock-free) until they run out or the lease ends (at most 1 s, never past a window's end); one caller per key
+ * renews it, giving back what it left. Leased permits are counted in Redis when leased, and a token bucket refills
+ * only up to its capacity minus what live leases hold, so instances together never admit more than the limit; a
+ * key admits at least its limit minus instances × lease permits per period. A lease holds what the key's local
+ * rate uses in 100 ms, at most the lease permits and a quarter of the limit, and at most half of what the key has
+ * left; a key granted less than it asked for is decided exactly until that lease would have ended. A decision from
+ * a lease reports as remaining what Redis had left when it was taken plus what the lease still holds. Leases held
+ * are spent during an outage until they end, and not after it ({@code docs/redis.md} has the details).
  *
  * <h2>When Redis fails</h2>
  * A decision waits at most {@code timeout} for Redis (enforced per decision with Lettuce, Boot's default driver;
@@ -68,7 +87,8 @@ import dev.limiter.core.ratelimit.RateLimitStore;
  * would last longer (a token bucket that never refills, windows longer than that) is forgotten that long after its
  * last decision and starts fresh, so that a flood of client-chosen keys cannot fill Redis.
  *
- * <p>Thread-safe and lock-free on the decision path; a decision allocates its key, arguments and reply.
+ * <p>Thread-safe and lock-free on the decision path but for a leasing key's renewal; a decision asking Redis
+ * allocates its key, arguments and reply.
  */
 public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
@@ -115,8 +135,11 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		/** The script in Redis. */
 		REDIS,
 
-		/** The local cache of keys known to be empty. */
+		/** The local cache of keys known to be short of permits. */
 		CACHE,
+
+		/** Permits leased from Redis earlier and spent locally. */
+		LEASE,
 
 		/** The failure policy, because Redis was unavailable or failed. */
 		FALLBACK
@@ -164,11 +187,11 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
 	private final String keyPrefix;
 
-	private final long timeoutNanos;
+	final long timeoutNanos;
 
 	private final FailurePolicy failurePolicy;
 
-	private final Clock clock;
+	final Clock clock;
 
 	private final boolean clientTime;
 
@@ -176,9 +199,13 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
 	private final Duration probeInterval;
 
-	private final Availability availability;
+	final Availability availability;
 
 	private final RefusalCache refusals;
+
+	private final long refusalCacheSize;
+
+	private final long leasedKeys;
 
 	private final RateLimitStore localStore;
 
@@ -194,6 +221,10 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 	private final Function<LimitSpec, PreparedSpec> preparer;
 
 	private volatile PreparedSpec lastPrepared;
+
+	/** The leasing limiters bound to this store, whose leases {@link #close} gives back; weakly held. */
+	private final Set<RedisBoundLimit> leasing = Collections
+		.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
 	private RedisRateLimitStore(Builder builder) {
 		RedisConnectionFactory factory = builder.connectionFactory;
@@ -222,6 +253,8 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		this.prober.setRemoveOnCancelPolicy(true);
 		this.runner.connect();
 		this.refusals = (builder.refusalCacheSize > 0) ? new RefusalCache(builder.refusalCacheSize) : null;
+		this.refusalCacheSize = builder.refusalCacheSize;
+		this.leasedKeys = builder.leasedKeys;
 		this.localStore = (builder.failurePolicy == FailurePolicy.LOCAL) ? InMemoryRateLimitStore.builder()
 			.clock(builder.clock)
 			.maximumKeys(builder.localMaximumKeys)
@@ -253,17 +286,19 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		}
 		PreparedSpec prepared = prepare(spec);
 		long startNanos = this.clock.nanoTime();
-		if (permits == 1 && this.refusals != null) {
-			Decision cached = this.refusals.answer(key, spec, startNanos);
+		if (this.refusals != null) {
+			Decision cached = this.refusals.answer(key, spec, permits, startNanos);
 			if (cached != null) {
-				this.listener.onDecision(DecisionSource.CACHE, this.clock.nanoTime() - startNanos);
+				decided(DecisionSource.CACHE, startNanos);
 				return cached;
 			}
 		}
 		if (this.availability.shouldTry(startNanos)) {
 			Decision decision;
 			try {
-				decision = decide(key, prepared, permits, startNanos);
+				byte[] redisKey = (this.keyPrefix + '{' + key + '}').getBytes(StandardCharsets.UTF_8);
+				decision = decision(prepared,
+						run(prepared, redisKey, prepared.arguments(nowMicros(prepared, startNanos), permits)), 0);
 			}
 			catch (InterruptedException ex) {
 				// the caller was interrupted, Redis did not fail: keep the flag, decide by the policy this once
@@ -275,26 +310,65 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 				return fallback(key, prepared, permits, startNanos);
 			}
 			this.availability.succeeded();
-			if (this.refusals != null && RefusalCache.isRememberable(permits, decision)) {
-				this.refusals.remember(key, spec, startNanos, decision);
+			if (this.refusals != null && RefusalCache.isRememberable(decision)) {
+				this.refusals.remember(key, spec, permits, startNanos, clockSlackNanos(prepared), decision);
 			}
-			this.listener.onDecision(DecisionSource.REDIS, this.clock.nanoTime() - startNanos);
+			decided(DecisionSource.REDIS, startNanos);
 			return decision;
 		}
 		return fallback(key, prepared, permits, startNanos);
 	}
 
-	private Decision decide(String key, PreparedSpec prepared, int permits, long startNanos) throws Exception {
-		long nowMicros = Long.MIN_VALUE;
-		if (this.clientTime || prepared.clientWindows) {
-			nowMicros = prepared.wallClock ? this.clock.currentTimeMillis() * 1000
-					: Math.floorDiv(startNanos, 1000);
+	/**
+	 * {@inheritDoc}
+	 * <p>The bound limit builds each Redis key from a prefix encoded once (the layout stays
+	 * {@code prefix + "{" + namespace + ":" + key + "}"}) and remembers refusals per limiter, each limiter up to
+	 * {@code refusalCacheSize} keys. With {@code leasePermits > 0} it leases: see the class javadoc.
+	 * @throws IllegalArgumentException if the spec cannot be computed exactly (see its javadoc)
+	 */
+	@Override
+	public BoundLimit bind(String namespace, LimitSpec spec, int leasePermits) {
+		Objects.requireNonNull(namespace, "namespace must not be null");
+		Objects.requireNonNull(spec, "spec must not be null");
+		if (leasePermits < 0) {
+			throw new IllegalArgumentException("leasePermits must be >= 0 (was " + leasePermits + ")");
 		}
-		byte[] redisKey = (this.keyPrefix + '{' + key + '}').getBytes(StandardCharsets.UTF_8);
-		List<Object> reply = this.runner.run(prepared.script, redisKey, prepared.arguments(nowMicros, permits),
-				this.timeoutNanos);
-		return new Decision(((Long) reply.get(0)) == 1, prepared.limit, (Long) reply.get(1),
+		RedisBoundLimit bound = new RedisBoundLimit(this, this.keyPrefix, namespace, prepare(spec),
+				this.refusalCacheSize, this.leasedKeys, leasePermits);
+		if (leasePermits > 0) {
+			this.leasing.add(bound);
+		}
+		return bound;
+	}
+
+	long nowMicros(PreparedSpec prepared, long startNanos) {
+		if (this.clientTime || prepared.clientWindows) {
+			return prepared.wallClock ? this.clock.currentTimeMillis() * 1000 : Math.floorDiv(startNanos, 1000);
+		}
+		return Long.MIN_VALUE;
+	}
+
+	/** Returns how far the script's time may lag the decision's: up to 1 ms when it was the wall clock in ms. */
+	long clockSlackNanos(PreparedSpec prepared) {
+		return (prepared.wallClock && (this.clientTime || prepared.clientWindows)) ? 1_000_000 : 0;
+	}
+
+	List<Object> run(PreparedSpec prepared, byte[] redisKey, byte[][] arguments) throws Exception {
+		return run(prepared, redisKey, arguments, this.timeoutNanos);
+	}
+
+	List<Object> run(PreparedSpec prepared, byte[] redisKey, byte[][] arguments, long timeoutNanos) throws Exception {
+		return this.runner.run(prepared.script, redisKey, arguments, timeoutNanos);
+	}
+
+	/** Returns the decision of a script's reply, counting {@code leased} permits held here as remaining. */
+	Decision decision(PreparedSpec prepared, List<Object> reply, int leased) {
+		return new Decision(((Long) reply.get(0)) == 1, prepared.limit, (Long) reply.get(1) + leased,
 				micros((Long) reply.get(2)), micros((Long) reply.get(3)));
+	}
+
+	void decided(DecisionSource source, long startNanos) {
+		this.listener.onDecision(source, this.clock.nanoTime() - startNanos);
 	}
 
 	private static Duration micros(long micros) {
@@ -307,7 +381,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		return Duration.ofSeconds(micros / 1_000_000, (micros % 1_000_000) * 1000);
 	}
 
-	private Decision fallback(String key, PreparedSpec prepared, int permits, long startNanos) {
+	Decision fallback(String key, PreparedSpec prepared, int permits, long startNanos) {
 		Decision decision = switch (this.failurePolicy) {
 			case LOCAL -> this.localStore.acquire(key, prepared.spec, permits);
 			case ALLOW -> new Decision(true, prepared.limit, Math.max(0, prepared.limit - permits), Duration.ZERO,
@@ -393,11 +467,25 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 	}
 
 	/**
-	 * Stops the background probe and closes the store's connection; the connection factory stays open (it belongs
-	 * to the application).
+	 * Gives back the unspent permits of this instance's leases while Redis is available, as many as it takes within
+	 * one {@code timeout} (the others end with their lease), stops the background probe and closes the store's
+	 * connection; the connection factory stays open (it belongs to the application).
 	 */
 	@Override
 	public void close() {
+		long deadline = System.nanoTime() + this.timeoutNanos;
+		List<RedisBoundLimit> bound;
+		synchronized (this.leasing) {
+			bound = new ArrayList<>(this.leasing);
+		}
+		if (!isAvailable()) {
+			bound.clear();
+		}
+		for (RedisBoundLimit limit : bound) {
+			if (!limit.giveBack(deadline)) {
+				break;
+			}
+		}
 		this.prober.shutdownNow();
 		this.runner.close();
 	}
@@ -443,6 +531,8 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
 		private long localMaximumKeys = InMemoryRateLimitStore.DEFAULT_MAXIMUM_KEYS;
 
+		private long leasedKeys = 10_000;
+
 		private Builder(RedisConnectionFactory connectionFactory) {
 			this.connectionFactory = Objects.requireNonNull(connectionFactory, "connectionFactory must not be null");
 		}
@@ -455,7 +545,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		public Builder keyPrefix(String keyPrefix) {
 			Objects.requireNonNull(keyPrefix, "keyPrefix must not be null");
 			if (keyPrefix.indexOf('{') >= 0) {
-				throw new IllegalArgumentException("keyPrefix must not contain '{' (was " + keyPrefix + ")");
+				throw InvalidSettingException.of("keyPrefix", keyPrefix, "must not contain '{'");
 			}
 			this.keyPrefix = keyPrefix;
 			return this;
@@ -532,19 +622,20 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		public Builder maximumKeyTtl(Duration maximumKeyTtl) {
 			this.maximumKeyTtl = positive(maximumKeyTtl, "maximumKeyTtl");
 			if (maximumKeyTtl.compareTo(Duration.ofMillis(1)) < 0) {
-				throw new IllegalArgumentException("maximumKeyTtl must be >= 1ms (was " + maximumKeyTtl + ")");
+				throw InvalidSettingException.of("maximumKeyTtl", maximumKeyTtl, "must be >= 1ms");
 			}
 			return this;
 		}
 
 		/**
-		 * Sets how many known-empty keys are answered locally (default 10,000; 0 turns the cache off).
+		 * Sets how many keys known to be short of permits are answered locally (default 10,000, per bound limiter and
+		 * for direct calls; 0 turns the cache off).
 		 * @param refusalCacheSize the bound, at least 0
 		 * @return this builder
 		 */
 		public Builder refusalCacheSize(long refusalCacheSize) {
 			if (refusalCacheSize < 0) {
-				throw new IllegalArgumentException("refusalCacheSize must be >= 0 (was " + refusalCacheSize + ")");
+				throw InvalidSettingException.of("refusalCacheSize", refusalCacheSize, "must be >= 0");
 			}
 			this.refusalCacheSize = refusalCacheSize;
 			return this;
@@ -558,9 +649,23 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		 */
 		public Builder localMaximumKeys(long localMaximumKeys) {
 			if (localMaximumKeys < 1) {
-				throw new IllegalArgumentException("localMaximumKeys must be >= 1 (was " + localMaximumKeys + ")");
+				throw InvalidSettingException.of("localMaximumKeys", localMaximumKeys, "must be >= 1");
 			}
 			this.localMaximumKeys = localMaximumKeys;
+			return this;
+		}
+
+		/**
+		 * Sets how many keys of a leasing limiter hold a lease at once in this instance (default 10,000; the least
+		 * recently used key's lease is dropped first, its unspent permits unused until they expire in Redis).
+		 * @param leasedKeys the bound, at least 1
+		 * @return this builder
+		 */
+		public Builder leasedKeys(long leasedKeys) {
+			if (leasedKeys < 1) {
+				throw new IllegalArgumentException("leasedKeys must be >= 1 (was " + leasedKeys + ")");
+			}
+			this.leasedKeys = leasedKeys;
 			return this;
 		}
 
@@ -576,7 +681,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		private static Duration positive(Duration duration, String name) {
 			Objects.requireNonNull(duration, name + " must not be null");
 			if (duration.isNegative() || duration.isZero()) {
-				throw new IllegalArgumentException(name + " must be > 0 (was " + duration + ")");
+				throw InvalidSettingException.of(name, duration, "must be > 0");
 			}
 			return duration;
 		}

@@ -2,8 +2,12 @@
 -- FixedWindowAlgorithm).
 -- KEYS[1] the key's hash. ARGV: now (µs, or '' for Redis TIME), permits, window id (period, alignment, zone),
 -- quota, period (µs), aligned (0/1), zone offset (µs, fixed-offset zones), and for zones with offset changes the
--- aligned window's start and end (µs, computed by the client for the same now) or '', and the longest key TTL (ms).
--- Hash: k = window id, a = window start (µs), b = count. Returns {allowed, remaining, retryAfter µs, resetAfter µs}; -1 = never.
+-- aligned window's start and end (µs, computed by the client for the same now) or '', and the longest key TTL (ms);
+-- for a lease: permits wanted beyond the request, permits given back from a previous lease, the start of that lease's
+-- window (they count again only in that window), and the longest lease lifetime (µs).
+-- Hash: k = window id, a = window start (µs), b = count. Leased permits are counted when leased; a lease ends with its
+-- window. Returns {allowed, remaining, retryAfter µs, resetAfter µs}, and for a lease {granted, lifetime µs, window
+-- start µs}; -1 = never.
 local now = ARGV[1]
 if now == '' then
 	local t = redis.call('TIME')
@@ -16,6 +20,7 @@ local id = ARGV[3]
 local quota = tonumber(ARGV[4])
 local period = tonumber(ARGV[5])
 local maxTtl = tonumber(ARGV[10])
+local leasing = ARGV[11] ~= nil
 
 local start = 0
 local count = 0
@@ -51,6 +56,13 @@ else
 	finish = start + period
 end
 
+if leasing then
+	local returned = tonumber(ARGV[12])
+	if returned > 0 and count > 0 and tonumber(ARGV[13]) == start then
+		count = math.max(0, count - returned)
+	end
+end
+
 local allowed = 0
 local retry = 0
 if permits > quota then
@@ -60,6 +72,12 @@ elseif count + permits <= quota then
 	allowed = 1
 else
 	retry = finish - now
+end
+local granted = 0
+if leasing and allowed == 1 then
+	-- never more than half of what is left, so a key near its limit is decided exactly
+	granted = math.min(tonumber(ARGV[11]), math.floor((quota - count) / 2))
+	count = count + granted
 end
 local reset = 0
 if count > 0 then
@@ -72,5 +90,9 @@ if count > 0 then
 	redis.call('PEXPIRE', KEYS[1], math.min(math.ceil(reset / 1000) + 1, maxTtl))
 else
 	redis.call('DEL', KEYS[1])
+end
+if leasing then
+	return { allowed, math.max(0, quota - count), retry, reset, granted, math.min(tonumber(ARGV[14]), finish - now),
+		start }
 end
 return { allowed, math.max(0, quota - count), retry, reset }

@@ -1,8 +1,12 @@
 -- Sliding window counter (two fixed windows, the previous one weighted by its overlap), exact in integer
 -- microseconds below 2^53 (a port of SlidingWindowAlgorithm). KEYS[1] the key's hash. ARGV: now (µs, or '' for
 -- Redis TIME), permits, window id, limit, window W (µs), tick q (µs), ticks per window Wt, longest key TTL (ms). Hash: k = window id,
--- a = start of the current fixed window (µs), b = permits in it, c = permits in the previous one.
--- Returns {allowed, remaining, retryAfter µs, resetAfter µs}; -1 = never.
+-- a = start of the current fixed window (µs), b = permits in it, c = permits in the previous one. For a lease, ARGV
+-- goes on with: permits wanted beyond the request, permits given back from a previous lease, the start of that
+-- lease's fixed window (they count again only in that window), the longest lease lifetime (µs). Leased permits are
+-- counted in the current fixed window when leased; a lease ends with that fixed window.
+-- Returns {allowed, remaining, retryAfter µs, resetAfter µs}, and for a lease {granted, lifetime µs, fixed window
+-- start µs}; -1 = never.
 local now = ARGV[1]
 if now == '' then
 	local t = redis.call('TIME')
@@ -17,6 +21,7 @@ local window = tonumber(ARGV[5])
 local tick = tonumber(ARGV[6])
 local ticks = tonumber(ARGV[7])
 local maxTtl = tonumber(ARGV[8])
+local leasing = ARGV[9] ~= nil
 
 local start = 0
 local curr = 0
@@ -41,6 +46,12 @@ else
 		prev = 0
 		curr = 0
 		start = now
+	end
+end
+if leasing then
+	local returned = tonumber(ARGV[10])
+	if returned > 0 and curr > 0 and tonumber(ARGV[11]) == start then
+		curr = math.max(0, curr - returned)
 	end
 end
 local elapsed = now - start
@@ -79,6 +90,13 @@ else
 	retry = at - elapsed
 end
 
+local granted = 0
+if leasing and allowed == 1 then
+	-- never more than half of what is left, so a key near its limit is decided exactly
+	granted = math.min(tonumber(ARGV[9]), math.floor(math.floor(free / ticks) / 2))
+	curr = curr + granted
+	free = free - granted * ticks
+end
 local reset = 0
 if curr > 0 then
 	reset = 2 * window - elapsed
@@ -94,5 +112,9 @@ if reset > 0 then
 	redis.call('PEXPIRE', KEYS[1], math.min(math.ceil(reset / 1000) + 1, maxTtl))
 else
 	redis.call('DEL', KEYS[1])
+end
+if leasing then
+	return { allowed, math.max(0, math.floor(free / ticks)), retry, reset, granted,
+		math.min(tonumber(ARGV[12]), window - elapsed), start }
 end
 return { allowed, math.max(0, math.floor(free / ticks)), retry, reset }

@@ -52,7 +52,8 @@ class RedisKeyExpiryTest {
 	}
 
 	static Stream<Arguments> specs() {
-		return Stream.of(Arguments.of("token bucket that never refills", new TokenBucketSpec(0, Duration.ofSeconds(1), 5)),
+		return Stream.of(
+				Arguments.of("token bucket that never refills", new TokenBucketSpec(0, Duration.ofSeconds(1), 5)),
 				Arguments.of("token bucket, burst 0", new TokenBucketSpec(10, Duration.ofSeconds(1), 0)),
 				Arguments.of("token bucket, limit and burst 0", new TokenBucketSpec(0, Duration.ofSeconds(1), 0)),
 				Arguments.of("token bucket", new TokenBucketSpec(1000, Duration.ofSeconds(1), 1000)),

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import dev.limiter.core.ManualClock;
 import dev.limiter.core.ratelimit.Decision;
 import dev.limiter.core.ratelimit.FixedWindowSpec;
 import dev.limiter.core.ratelimit.LimitSpec;
@@ -25,6 +26,7 @@ import dev.limiter.core.ratelimit.QuotaState;
 import dev.limiter.core.ratelimit.SlidingWindowSpec;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
 import dev.limiter.core.ratelimit.redis.RedisRateLimitStore.DecisionSource;
+import dev.limiter.core.ratelimit.redis.RedisRateLimitStore.TimeSource;
 import dev.limiter.core.redis.testing.RedisClusterProcess;
 import dev.limiter.core.redis.testing.RedisConnectionFactories;
 import dev.limiter.core.redis.testing.RedisServerProcess;
@@ -133,10 +135,13 @@ class RedisRateLimitStoreTest {
 		}
 		Map<String, Long> calls = callsSince(before);
 		// the client sent one EVALSHA per decision and nothing else (INFO reads these statistics); the script itself
-		// ran TIME, HMGET, HSET and PEXPIRE inside Redis, without a round trip
-		assertThat(calls).containsEntry("evalsha", (long) decisions).containsEntry("hmget", (long) decisions)
+		// ran TIME, HMGET (windows) or HGETALL (buckets, whose hash also holds their leases), HSET and PEXPIRE inside
+		// Redis, without a round trip
+		assertThat(calls).containsEntry("evalsha", (long) decisions)
+			.containsEntry("hmget", decisions * 2L / 3)
+			.containsEntry("hgetall", decisions / 3L)
 			.containsEntry("info", 1L);
-		assertThat(calls.keySet()).containsOnly("evalsha", "time", "hmget", "hset", "pexpire", "info");
+		assertThat(calls.keySet()).containsOnly("evalsha", "time", "hmget", "hgetall", "hset", "pexpire", "info");
 	}
 
 	private Map<String, Long> callsSince(String before) {
@@ -218,6 +223,73 @@ class RedisRateLimitStoreTest {
 			.isEqualTo(1);
 		assertThat(fromCache.get()).isEqualTo(10_000);
 		await().atMost(Duration.ofSeconds(2)).until(() -> store.acquire(key, spec, 1).allowed());
+	}
+
+	@Test
+	void aRefusalOfSeveralPermitsAnswersRequestsOfAsManyOrMoreLocallyUntilItsRetryTime() {
+		ManualClock clock = new ManualClock();
+		List<DecisionSource> sources = new ArrayList<>();
+		RedisRateLimitStore store = RedisRateLimitStore.builder(this.factory)
+			.timeout(GENEROUS)
+			.clock(clock)
+			.timeSource(TimeSource.CLIENT)
+			.listener(new RedisRateLimitStore.Listener() {
+				@Override
+				public void onDecision(DecisionSource source, long latencyNanos) {
+					sources.add(source);
+				}
+			})
+			.build();
+		String key = key();
+		LimitSpec spec = new TokenBucketSpec(10, Duration.ofSeconds(1), 10);
+		assertThat(store.acquire(key, spec, 8).remaining()).isEqualTo(2);
+		long evalshaBefore = this.server.commandCalls("evalsha");
+		Decision refused = store.acquire(key, spec, 3);
+		assertThat(refused).isEqualTo(new Decision(false, 10, 2, Duration.ofMillis(100), Duration.ofMillis(800)));
+		// the same request, and larger ones (whose retry time is then a lower bound), are refused locally
+		assertThat(store.acquire(key, spec, 3)).isEqualTo(refused);
+		assertThat(store.acquire(key, spec, 5)).isEqualTo(refused);
+		clock.advance(Duration.ofMillis(50));
+		assertThat(store.acquire(key, spec, 4))
+			.isEqualTo(new Decision(false, 10, 2, Duration.ofMillis(50), Duration.ofMillis(750)));
+		// fewer permits, or more than the burst, ask Redis
+		assertThat(store.acquire(key, spec, 2).allowed()).isTrue();
+		assertThat(store.acquire(key, spec, 11).retryAfter()).isGreaterThan(Duration.ofDays(365));
+		// from the retry time on, Redis decides again
+		clock.advance(Duration.ofMillis(50));
+		assertThat(store.acquire(key, spec, 3))
+			.isEqualTo(new Decision(false, 10, 1, Duration.ofMillis(200), Duration.ofMillis(900)));
+		assertThat(sources.subList(1, sources.size())).containsExactly(DecisionSource.REDIS, DecisionSource.CACHE,
+				DecisionSource.CACHE, DecisionSource.CACHE, DecisionSource.REDIS, DecisionSource.REDIS,
+				DecisionSource.REDIS);
+		assertThat(this.server.commandCalls("evalsha") - evalshaBefore).isEqualTo(4);
+	}
+
+	@Test
+	void aFixedWindowsLocalRefusalIsExactlyWhatRedisAnswers() {
+		ManualClock clock = new ManualClock();
+		RedisRateLimitStore cached = RedisRateLimitStore.builder(this.factory)
+			.timeout(GENEROUS)
+			.clock(clock)
+			.timeSource(TimeSource.CLIENT)
+			.build();
+		RedisRateLimitStore uncached = RedisRateLimitStore.builder(this.factory)
+			.timeout(GENEROUS)
+			.clock(clock)
+			.timeSource(TimeSource.CLIENT)
+			.refusalCacheSize(0)
+			.build();
+		String key = key();
+		LimitSpec spec = new FixedWindowSpec(10, Duration.ofSeconds(1), false);
+		assertThat(cached.acquire(key, spec, 9).allowed()).isTrue();
+		assertThat(cached.acquire(key, spec, 2).allowed()).isFalse();
+		long evalshaBefore = this.server.commandCalls("evalsha");
+		for (int permits = 2; permits <= 10; permits++) {
+			clock.advance(Duration.ofMillis(10));
+			assertThat(cached.acquire(key, spec, permits)).isEqualTo(uncached.acquire(key, spec, permits));
+		}
+		assertThat(this.server.commandCalls("evalsha") - evalshaBefore).as("only the uncached store asked Redis")
+			.isEqualTo(9);
 	}
 
 	@Test

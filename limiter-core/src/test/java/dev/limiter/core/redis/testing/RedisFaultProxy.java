@@ -15,8 +15,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fault server on a free loopback port: a TCP proxy in front of a Redis server that forwards faithfully, answers
- * slowly or stops answering (holding what it reads), switchable at any time ({@link #forward()}, {@link #delay(Duration)},
- * {@link #hang()}); or, with no server behind it ({@link #hanging()}), a socket that accepts connections and never
+ * slowly or stops answering (holding what it reads), switchable at any time ({@link #forward()},
+ * {@link #delay(Duration)}, {@link #hang()}); or, with no server behind it ({@link #hanging()}), a socket that accepts
+ * connections and never
  * answers, as a partition or a firewall dropping packets looks to a client. Commands are always read, so clients
  * never block on writing. Thread-safe; {@link #close()} drops every connection.
  */

@@ -3,9 +3,10 @@ package dev.limiter.boot.autoconfigure.redis;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import dev.limiter.boot.autoconfigure.InvalidProperties;
 import dev.limiter.boot.autoconfigure.LimiterProperties;
-import dev.limiter.boot.autoconfigure.LimiterPropertiesMapper;
 import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
 import dev.limiter.core.ratelimit.RateLimitStore;
 import dev.limiter.core.ratelimit.redis.RedisRateLimitStore;
 
@@ -48,8 +49,11 @@ public final class LimiterRedisAutoConfiguration {
 	@ConditionalOnSingleCandidate(RedisConnectionFactory.class)
 	RedisRateLimitStore limiterRateLimitStore(LimiterProperties properties, RedisConnectionFactory connectionFactory,
 			Clock clock, ObjectProvider<RedisRateLimitStore.Listener> listener) {
-		LimiterPropertiesMapper.checkStore(properties);
 		LimiterProperties.Redis redis = properties.getRedis();
+		if (redis.getKeyPrefix() == null) {
+			throw InvalidProperties.of("limiter.redis.key-prefix", null,
+					"Must be set; use an empty string for no prefix.");
+		}
 		try {
 			RedisRateLimitStore.Builder builder = RedisRateLimitStore.builder(connectionFactory);
 			RedisRateLimitStore.Listener unique = listener.getIfUnique();
@@ -66,8 +70,9 @@ public final class LimiterRedisAutoConfiguration {
 				.clock(clock)
 				.build();
 		}
-		catch (IllegalArgumentException ex) {
-			throw LimiterPropertiesMapper.refused("limiter.redis", ex);
+		catch (InvalidSettingException ex) {
+			throw InvalidProperties.of(ex.getSetting().equals("localMaximumKeys") ? "limiter.memory.maximum-keys"
+					: InvalidProperties.property("limiter.redis", ex.getSetting()), ex);
 		}
 	}
 
@@ -84,7 +89,7 @@ public final class LimiterRedisAutoConfiguration {
 		LimiterReconnectDelayCustomizer limiterReconnectDelayCustomizer(LimiterProperties properties) {
 			Duration delay = properties.getRedis().getReconnectDelay();
 			if (delay == null || delay.isNegative() || delay.isZero()) {
-				throw LimiterPropertiesMapper.invalid("limiter.redis.reconnect-delay", delay, "Must be positive.");
+				throw InvalidProperties.of("limiter.redis.reconnect-delay", delay, "Must be positive.");
 			}
 			return new LimiterReconnectDelayCustomizer(delay);
 		}

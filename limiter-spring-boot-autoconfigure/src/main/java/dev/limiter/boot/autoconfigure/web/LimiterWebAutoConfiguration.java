@@ -61,7 +61,7 @@ public final class LimiterWebAutoConfiguration {
 	 * The least {@code Retry-After} of 503 answers (shed requests, open breakers): a threshold breaker's open time or
 	 * an adaptive shedder's cool-off may make it longer.
 	 */
-	static final Duration UNAVAILABLE_RETRY_AFTER = Duration.ofSeconds(1);
+	static final Duration UNAVAILABLE_RETRY_AFTER = WebRulesMapper.UNAVAILABLE_RETRY_AFTER;
 
 	@Bean
 	@ConditionalOnMissingBean

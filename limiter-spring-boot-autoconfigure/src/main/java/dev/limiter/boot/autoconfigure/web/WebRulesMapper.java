@@ -1,21 +1,22 @@
 package dev.limiter.boot.autoconfigure.web;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
 
-import dev.limiter.boot.autoconfigure.InvalidKeyExpressionException;
+import dev.limiter.boot.aop.InvalidKeyExpressionException;
+import dev.limiter.boot.autoconfigure.InvalidProperties;
 import dev.limiter.boot.autoconfigure.LimiterProperties;
-import dev.limiter.boot.autoconfigure.LimiterPropertiesMapper;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.boot.web.ClientAddressResolver;
 import dev.limiter.boot.web.KeyResolver;
 import dev.limiter.boot.web.LimiterWebRules;
+import dev.limiter.boot.web.RequestKey;
 import dev.limiter.boot.web.RequestRule;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.ratelimit.RateLimiter;
@@ -31,6 +32,12 @@ import org.springframework.web.util.pattern.PatternParseException;
  */
 final class WebRulesMapper {
 
+	/**
+	 * The least {@code Retry-After} of 503 answers (shed requests, open breakers), on either web stack: a threshold
+	 * breaker's open time or an adaptive shedder's cool-off may make it longer.
+	 */
+	static final Duration UNAVAILABLE_RETRY_AFTER = Duration.ofSeconds(1);
+
 	private WebRulesMapper() {
 	}
 
@@ -41,13 +48,13 @@ final class WebRulesMapper {
 				new ClientAddressResolver(List.of(proxies.get(i)));
 			}
 			catch (IllegalArgumentException ex) {
-				throw LimiterPropertiesMapper.invalid("limiter.web.trusted-proxies[" + i + "]", proxies.get(i),
+				throw InvalidProperties.of("limiter.web.trusted-proxies[" + i + "]", proxies.get(i),
 						"Must be an IPv4 or IPv6 address or CIDR range, such as 10.0.0.0/8 or fd00::/8.");
 			}
 		}
 		int prefixLength = web.getIpv6PrefixLength();
 		if (prefixLength < 0 || prefixLength > 128) {
-			throw LimiterPropertiesMapper.invalid("limiter.web.ipv6-prefix-length", prefixLength,
+			throw InvalidProperties.of("limiter.web.ipv6-prefix-length", prefixLength,
 					"Must be between 0 and 128, such as 64 for one key per subscriber network.");
 		}
 		return new ClientAddressResolver(proxies, prefixLength);
@@ -58,15 +65,7 @@ final class WebRulesMapper {
 	 * names the principal, the remote user, a role, the authentication type or Spring Security.
 	 */
 	static boolean needsPrincipal(@Nullable String key) {
-		if (key == null) {
-			return false;
-		}
-		String value = key.trim().toLowerCase(Locale.ROOT);
-		if (value.equals("ip") || value.equals("path") || value.startsWith("header:")) {
-			return false;
-		}
-		return value.contains("principal") || value.contains("remoteuser") || value.contains("userinrole")
-				|| value.contains("authtype") || value.contains("authentication") || value.contains("security");
+		return RequestKey.needsPrincipal(key);
 	}
 
 	static LimiterWebRules webRules(LimiterProperties properties, RateLimiterRegistry rateLimiters,
@@ -98,7 +97,7 @@ final class WebRulesMapper {
 			ClientAddressResolver addresses) {
 		List<String> paths = (rule.getPaths() != null) ? rule.getPaths() : List.of();
 		if (paths.isEmpty()) {
-			throw LimiterPropertiesMapper.invalid(prefix + ".paths", paths,
+			throw InvalidProperties.of(prefix + ".paths", paths,
 					"Must hold at least one path pattern, such as /api/**.");
 		}
 		for (int j = 0; j < paths.size(); j++) {
@@ -106,19 +105,19 @@ final class WebRulesMapper {
 				PathPatternParser.defaultInstance.parse(paths.get(j));
 			}
 			catch (PatternParseException ex) {
-				throw LimiterPropertiesMapper.invalid(prefix + ".paths[" + j + "]", paths.get(j),
+				throw InvalidProperties.of(prefix + ".paths[" + j + "]", paths.get(j),
 						"Is not a valid path pattern: " + ex.getMessage() + ".");
 			}
 		}
 		List<String> methods = (rule.getMethods() != null) ? rule.getMethods() : List.of();
 		for (int j = 0; j < methods.size(); j++) {
 			if (!isToken(methods.get(j))) {
-				throw LimiterPropertiesMapper.invalid(prefix + ".methods[" + j + "]", methods.get(j),
+				throw InvalidProperties.of(prefix + ".methods[" + j + "]", methods.get(j),
 						"Must be an HTTP method name, such as GET.");
 			}
 		}
 		if (isBlank(rule.getRateLimiter()) && isBlank(rule.getCircuitBreaker()) && isBlank(rule.getLoadShedder())) {
-			throw LimiterPropertiesMapper.invalid(prefix + ".rate-limiter", null,
+			throw InvalidProperties.of(prefix + ".rate-limiter", null,
 					"A rule must name a rate-limiter, a circuit-breaker or a load-shedder.");
 		}
 		RequestRule.RateLimit rateLimit = null;
@@ -144,7 +143,7 @@ final class WebRulesMapper {
 
 	static KeyResolver keyResolver(String property, @Nullable String key, ClientAddressResolver addresses) {
 		if (key == null || key.isBlank()) {
-			throw LimiterPropertiesMapper.invalid(property, key,
+			throw InvalidProperties.of(property, key,
 					"Must be ip, header:<Name>, principal, path or a SpEL expression.");
 		}
 		try {
@@ -154,7 +153,7 @@ final class WebRulesMapper {
 			throw new InvalidKeyExpressionException(key, "property '" + property + "'", ex);
 		}
 		catch (IllegalArgumentException ex) {
-			throw LimiterPropertiesMapper.invalid(property, key, ex.getMessage() + ".");
+			throw InvalidProperties.of(property, key, ex.getMessage() + ".");
 		}
 	}
 

@@ -1,5 +1,5 @@
 /**
- * Auto-configuration of limiter for servlet web applications.
+ * Auto-configuration of limiter for servlet and WebFlux web applications.
  */
 @NullMarked
 package dev.limiter.boot.autoconfigure.web;

@@ -43,6 +43,19 @@ class LimiterRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void runWithLeasePermitsShouldBindTheLimiterToTheRedisStoreWithThem() {
+		this.runner
+			.withPropertyValues("limiter.store=redis", "limiter.rate-limiters.api.limit=1000",
+					"limiter.rate-limiters.api.lease-permits=20")
+			.run((context) -> {
+				RedisRateLimitStore store = context.getBean(RedisRateLimitStore.class);
+				assertThat(context.getBean(RateLimiterRegistry.class).get("api", "test"))
+					.satisfies((limiter) -> assertThat(limiter.store()).isSameAs(store))
+					.satisfies((limiter) -> assertThat(limiter.leasePermits()).isEqualTo(20));
+			});
+	}
+
+	@Test
 	void runWithDefaultStoreShouldNotCreateTheRedisStore() {
 		this.runner.run((context) -> assertThat(context).doesNotHaveBean(RedisRateLimitStore.class)
 			.hasSingleBean(InMemoryRateLimitStore.class));
@@ -123,6 +136,14 @@ class LimiterRedisAutoConfigurationTests {
 
 	@Test
 	void runWithInvalidProbeIntervalOrKeyTtlShouldFailNamingTheProperty() {
+		this.runner.withPropertyValues("limiter.store=redis", "limiter.redis.timeout=0s")
+			.run((context) -> assertThat(context.getStartupFailure())
+				.hasStackTraceContaining(InvalidConfigurationPropertyValueException.class.getSimpleName())
+				.hasStackTraceContaining("limiter.redis.timeout"));
+		this.runner.withPropertyValues("limiter.store=redis", "limiter.memory.maximum-keys=0")
+			.run((context) -> assertThat(context.getStartupFailure())
+				.hasStackTraceContaining(InvalidConfigurationPropertyValueException.class.getSimpleName())
+				.hasStackTraceContaining("limiter.memory.maximum-keys"));
 		this.runner.withPropertyValues("limiter.store=redis", "limiter.redis.probe-interval=0s")
 			.run((context) -> assertThat(context.getStartupFailure())
 				.hasStackTraceContaining(InvalidConfigurationPropertyValueException.class.getSimpleName())

@@ -2,12 +2,12 @@ package dev.limiter.boot.autoconfigure.web;
 
 import java.util.Map;
 
-import dev.limiter.boot.autoconfigure.InvalidKeyExpressionException;
+import dev.limiter.boot.aop.InvalidKeyExpressionException;
 import dev.limiter.boot.autoconfigure.LimiterAutoConfiguration;
-import dev.limiter.boot.autoconfigure.UnknownLimiterException;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.boot.registry.LoadShedderRegistry;
+import dev.limiter.boot.registry.UnknownLimiterException;
 import dev.limiter.boot.testing.CountingStore;
 import dev.limiter.boot.testing.FakeBreaker;
 import dev.limiter.boot.testing.FakeShedder;

@@ -40,10 +40,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		classes = StackedProtectionsIntegrationTests.TestApplication.class,
-		properties = { "limiter.circuit-breakers.outer.type=threshold", "limiter.circuit-breakers.outer.minimum-calls=2",
+		properties = { "limiter.circuit-breakers.outer.type=threshold",
+				"limiter.circuit-breakers.outer.minimum-calls=2",
 				"limiter.circuit-breakers.inner.type=threshold", "limiter.circuit-breakers.inner.minimum-calls=1",
 				"limiter.circuit-breakers.inner.open-duration=45s", "limiter.circuit-breakers.backend.type=threshold",
-				"limiter.circuit-breakers.backend.minimum-calls=2", "limiter.circuit-breakers.backend.open-duration=30s",
+				"limiter.circuit-breakers.backend.minimum-calls=2",
+				"limiter.circuit-breakers.backend.open-duration=30s",
 				"limiter.circuit-breakers.trial.type=threshold", "limiter.circuit-breakers.trial.minimum-calls=2",
 				"limiter.circuit-breakers.trial.mode=shadow", "limiter.rate-limiters.inner.limit=0",
 				"limiter.rate-limiters.inner.algorithm=fixed-window", "limiter.rate-limiters.inner.period=1m",
@@ -146,7 +148,8 @@ class StackedProtectionsIntegrationTests {
 			"org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
 			"org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
 			"org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
-			"org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration" })
+			"org.springframework.boot.security.autoconfigure.actuate.web.servlet."
+					+ "ManagementWebSecurityAutoConfiguration" })
 	static class TestApplication {
 
 		@Bean

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-class LoadGeneratorTest {
+class ClosedLoopLoadTest {
 
 	@Test
 	void stopsAtTheRequestBudgetAndKeepsTheFirstRefusalsHeaders() throws Exception {
@@ -30,7 +30,7 @@ class LoadGeneratorTest {
 		server.start();
 		try {
 			URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/api/hello");
-			LoadGenerator generator = new LoadGenerator(url, 3, Duration.ofSeconds(30), 30, Duration.ofSeconds(5),
+			ClosedLoopLoad generator = new ClosedLoopLoad(url, 3, Duration.ofSeconds(30), 30, Duration.ofSeconds(5),
 					429);
 			LoadSummary summary = generator.run("api");
 			assertThat(summary.requests()).isEqualTo(30);
@@ -47,21 +47,21 @@ class LoadGeneratorTest {
 	@Test
 	void refusesTargetsThatAreNotLoopback() {
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> LoadGenerator.requireLoopback(URI.create("http://192.0.2.1:8080/api/hello")))
+			.isThrownBy(() -> ClosedLoopLoad.requireLoopback(URI.create("http://192.0.2.1:8080/api/hello")))
 			.withMessage("url must target a loopback address (was http://192.0.2.1:8080/api/hello)");
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> LoadGenerator.requireLoopback(URI.create("https://127.0.0.1/")))
+			.isThrownBy(() -> ClosedLoopLoad.requireLoopback(URI.create("https://127.0.0.1/")))
 			.withMessageStartingWith("url must be http://");
-		LoadGenerator.requireLoopback(URI.create("http://localhost:8080/"));
-		LoadGenerator.requireLoopback(URI.create("http://[::1]:8080/"));
+		ClosedLoopLoad.requireLoopback(URI.create("http://localhost:8080/"));
+		ClosedLoopLoad.requireLoopback(URI.create("http://[::1]:8080/"));
 	}
 
 	@Test
 	void parsesNameValuePairs() {
-		assertThat(LoadGenerator.parseArgs(new String[] { "--url", "http://localhost/", "--concurrency", "2" }))
+		assertThat(ClosedLoopLoad.parseArgs(new String[] { "--url", "http://localhost/", "--concurrency", "2" }))
 			.containsEntry("url", "http://localhost/")
 			.containsEntry("concurrency", "2");
-		assertThatIllegalArgumentException().isThrownBy(() -> LoadGenerator.parseArgs(new String[] { "--url" }))
+		assertThatIllegalArgumentException().isThrownBy(() -> ClosedLoopLoad.parseArgs(new String[] { "--url" }))
 			.withMessage("arguments must be --name value pairs (was --url)");
 	}
 

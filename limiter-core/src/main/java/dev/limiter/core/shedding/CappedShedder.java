@@ -1,19 +1,14 @@
-package dev.limiter.boot.registry;
+package dev.limiter.core.shedding;
 
 import java.util.Objects;
 
 import dev.limiter.core.Promise;
-import dev.limiter.core.shedding.ConcurrencyLimiter;
-import dev.limiter.core.shedding.OverloadException;
-import dev.limiter.core.shedding.Shedder;
 
 /**
  * A hard cap on calls in flight in front of another shedder, as a load shedder with {@code max-concurrency}
  * configures: a call first needs a free slot (go-zero's maxconns, refused at once when none is free), then the inner
- * shedder's consent; the slot is given back when the call's promise is completed, either way. Thread-safe.
- *
- * @author limiter
- * @since 0.1.0
+ * shedder's consent; the slot is given back when the call's promise is completed, either way, and an ignored promise
+ * is ignored by both. Thread-safe.
  */
 public final class CappedShedder implements Shedder {
 
@@ -56,7 +51,22 @@ public final class CappedShedder implements Shedder {
 				inner.reject(reason);
 			}
 
+			@Override
+			public void ignore() {
+				slot.ignore();
+				inner.ignore();
+			}
+
 		};
+	}
+
+	/**
+	 * Returns the name of the concurrency cap.
+	 * @return the name
+	 */
+	@Override
+	public String name() {
+		return this.cap.name();
 	}
 
 	/**

@@ -23,10 +23,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>
  * Only loopback targets are accepted: this is a demo driver for a local sample app, not a tool to load other hosts.
  * <p>
- * Usage: {@code LoadGenerator --url http://localhost:8080/api/hello [--label api] [--concurrency 4]
+ * Usage: {@code ClosedLoopLoad --url http://localhost:8080/api/hello [--label api] [--concurrency 4]
  * [--duration-seconds 10] [--max-requests 100000] [--timeout-seconds 10] [--show-headers 429]}
  */
-public final class LoadGenerator {
+public final class ClosedLoopLoad {
 
 	private final HttpClient client;
 
@@ -51,7 +51,7 @@ public final class LoadGenerator {
 	 * @param showHeadersOf the status whose first response's headers to keep, or 0 for none
 	 * @throws IllegalArgumentException for an invalid value or a target that is not a loopback address
 	 */
-	public LoadGenerator(URI url, int concurrency, Duration duration, int maxRequests, Duration timeout,
+	public ClosedLoopLoad(URI url, int concurrency, Duration duration, int maxRequests, Duration timeout,
 			int showHeadersOf) {
 		requireLoopback(url);
 		if (concurrency < 1) {
@@ -171,7 +171,7 @@ public final class LoadGenerator {
 		if (url == null) {
 			throw new IllegalArgumentException("--url is required");
 		}
-		LoadGenerator generator = new LoadGenerator(URI.create(url),
+		ClosedLoopLoad generator = new ClosedLoopLoad(URI.create(url),
 				Integer.parseInt(options.getOrDefault("concurrency", "4")),
 				Duration.ofSeconds(Long.parseLong(options.getOrDefault("duration-seconds", "10"))),
 				Integer.parseInt(options.getOrDefault("max-requests", "100000")),
@@ -182,7 +182,8 @@ public final class LoadGenerator {
 		HttpResponse<?> shown = generator.shownResponse();
 		if (shown != null) {
 			out.println("HTTP/1.1 " + shown.statusCode());
-			shown.headers().map().forEach((name, values) -> values.forEach((value) -> out.println(name + ": " + value)));
+			shown.headers().map().forEach((name, values) ->
+					values.forEach((value) -> out.println(name + ": " + value)));
 		}
 		out.println(summary.resultLine());
 	}

@@ -1,4 +1,4 @@
-package dev.limiter.boot.autoconfigure;
+package dev.limiter.boot.aop;
 
 import java.lang.reflect.Method;
 import java.util.Objects;
@@ -6,7 +6,7 @@ import java.util.StringJoiner;
 
 /**
  * Thrown at start-up when the fallback method named by {@code @CircuitBreaker(fallbackMethod = ...)} does not exist
- * or does not fit the annotated method. {@link InvalidFallbackMethodFailureAnalyzer} turns it into a start-up report.
+ * or does not fit the annotated method. Limiter's failure analyzer turns it into a start-up report.
  *
  * @author limiter
  * @since 0.1.0

@@ -1,13 +1,11 @@
-package dev.limiter.boot.autoconfigure;
+package dev.limiter.boot.registry;
 
 import java.util.Objects;
 import java.util.Set;
 
-import dev.limiter.boot.registry.LimiterKind;
-
 /**
  * Thrown at start-up when a web rule or an annotation names a rate limiter, circuit breaker or load shedder that is
- * not configured. {@link UnknownLimiterFailureAnalyzer} turns it into a start-up report.
+ * not configured. Limiter's failure analyzer turns it into a start-up report.
  *
  * @author limiter
  * @since 0.1.0

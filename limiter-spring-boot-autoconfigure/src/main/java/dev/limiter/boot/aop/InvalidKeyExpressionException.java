@@ -1,10 +1,11 @@
-package dev.limiter.boot.autoconfigure;
+package dev.limiter.boot.aop;
 
 import java.util.Objects;
 
 /**
  * Thrown at start-up when a SpEL key, of a web rule or of {@code @RateLimited}, does not parse.
- * {@link InvalidKeyExpressionFailureAnalyzer} turns it into a start-up report.
+ * Limiter's failure analyzer turns it into a start-up
+ * report.
  *
  * @author limiter
  * @since 0.1.0
