@@ -41,9 +41,10 @@ final class AdaptiveScenarios {
 				+ Protections.SLEEP_WORKERS + " to " + Protections.SLEEP_WORKERS / 2 + " (capacity halves); followed = "
 				+ "time until the limit is at most 2 x the new true concurrency, and stays there for 1 s; goodput of "
 				+ "the new capacity over the last 6 s.\n\n"
-				+ "| protection | settle 0.5x->3x s | limit converged s | recovery s | goodput 3x | limit drift over 10 "
-				+ "cycles: worst / last 3 vs first 3 | limits per cycle | limit before / after halving | followed in s "
-				+ "| goodput after halving | load avg |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n");
+				+ "| protection | settle 0.5x->3x s | limit converged s | recovery s | goodput 3x | limit drift over "
+				+ "10 cycles: worst / last 3 vs first 3 | limits per cycle | limit before / after halving | "
+				+ "followed in s | goodput after halving | load avg |\n"
+				+ "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n");
 		Map<String, double[][]> halving = new LinkedHashMap<>();
 		Map<String, double[][]> cycling = new LinkedHashMap<>();
 		for (OverloadHarness.Protection protection : Protections.forBackend(kind)) {

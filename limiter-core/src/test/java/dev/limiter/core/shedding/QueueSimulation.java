@@ -136,7 +136,8 @@ final class QueueSimulation {
 		this.busy--;
 		double outside = this.meanOutsideSeconds.applyAsDouble(this.now);
 		if (outside > 0) {
-			this.events.add(new Event(this.now - Math.log(1 - this.random.nextDouble()) * outside, Event.DONE, request));
+			double done = this.now - Math.log(1 - this.random.nextDouble()) * outside;
+			this.events.add(new Event(done, Event.DONE, request));
 		}
 		else {
 			done(request);
