@@ -47,6 +47,8 @@ final class AdaptiveScenarios {
 				+ "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|\n");
 		Map<String, double[][]> halving = new LinkedHashMap<>();
 		Map<String, double[][]> cycling = new LinkedHashMap<>();
+		Map<String, double[][]> stepping = new LinkedHashMap<>();
+		StringBuilder stepSeries = new StringBuilder();
 		for (OverloadHarness.Protection protection : Protections.forBackend(kind)) {
 			if (!List.of("ours", "gradient2", "vegas").contains(protection.key())
 					|| (!all && !keys.contains(protection.key()))) {
@@ -99,6 +101,8 @@ final class AdaptiveScenarios {
 					OverloadHarness.loadAverage()));
 			halving.put(protection.name(), new double[][] { halveRun.limitSeconds(), halveRun.limits() });
 			cycling.put(protection.name(), new double[][] { cycleRun.limitSeconds(), cycleRun.limits() });
+			stepping.put(protection.name(), new double[][] { stepRun.limitSeconds(), stepRun.limits() });
+			stepSeries.append(stepSeries(protection.name(), stepRun));
 			System.out.printf(Locale.ROOT, "%nscenarios / %s done%n", protection.name());
 		}
 		if (!halving.isEmpty()) {
@@ -109,13 +113,43 @@ final class AdaptiveScenarios {
 			plots.add(Charts.line(out, "sleep-limit-halving",
 					"Limit when the backend's capacity halves at " + (int) HALVE_AT_SECONDS + " s (2x offered)",
 					"time (s)", "limit (calls in flight)", false, true, halving, false));
+			stepping.put("true concurrency", new double[][] { { 0, 20 },
+					{ Protections.SLEEP_WORKERS, Protections.SLEEP_WORKERS } });
+			plots.add(Charts.line(out, "sleep-limit-step", "Limit in the step scenario (5 s 0.5x, 10 s 3x, 5 s 0.5x)",
+					"time (s)", "limit (calls in flight)", false, true, stepping, false));
 			plots.add(Charts.line(out, "sleep-limit-cycles",
 					"Limit over " + CYCLES + " overload cycles (2 s at 0.5x, 3 s at 3x)", "time (s)",
 					"limit (calls in flight)", false, true, cycling, false));
 		}
-		String result = table.append('\n').toString();
+		String result = table.append('\n').append(stepSeries).toString();
 		System.out.print(result);
 		return result;
+	}
+
+	/** The step run's limit (min / mean) and goodput of capacity, per second, so that a dip can be seen. */
+	private static String stepSeries(String name, OverloadHarness.Run run) {
+		StringBuilder line = new StringBuilder("Step scenario, ").append(name)
+			.append(", per second (limit min / mean, goodput of capacity):");
+		RunAnalysis.Series series = run.series();
+		for (int second = 0; second < 20; second++) {
+			double min = Double.NaN;
+			for (int i = 0; i < run.limits().length; i++) {
+				if (run.limitSeconds()[i] >= second && run.limitSeconds()[i] < second + 1) {
+					min = Double.isNaN(min) ? run.limits()[i] : Math.min(min, run.limits()[i]);
+				}
+			}
+			double goodput = 0;
+			int bins = 0;
+			for (int i = 0; i < series.seconds().length; i++) {
+				if (series.seconds()[i] >= second && series.seconds()[i] < second + 1) {
+					goodput += series.goodputOfCapacity()[i];
+					bins++;
+				}
+			}
+			line.append(String.format(Locale.ROOT, " %d s %.0f/%.1f %.0f %%;", second, min,
+					run.meanLimit(second, second + 1), (bins == 0) ? Double.NaN : 100 * goodput / bins));
+		}
+		return line.append("\n\n").toString();
 	}
 
 	private static LoadGenerator.Phase phase(String label, double multiple, double capacity, double seconds) {
