@@ -116,7 +116,7 @@ final class AdaptiveScenarios {
 			stepping.put("true concurrency", new double[][] { { 0, 20 },
 					{ Protections.SLEEP_WORKERS, Protections.SLEEP_WORKERS } });
 			plots.add(Charts.line(out, "sleep-limit-step", "Limit in the step scenario (5 s 0.5x, 10 s 3x, 5 s 0.5x)",
-					"time (s)", "limit (calls in flight)", false, true, stepping, false));
+					"time (s)", "limit (calls in flight)", false, false, stepping, false));
 			plots.add(Charts.line(out, "sleep-limit-cycles",
 					"Limit over " + CYCLES + " overload cycles (2 s at 0.5x, 3 s at 3x)", "time (s)",
 					"limit (calls in flight)", false, true, cycling, false));
