@@ -226,18 +226,20 @@ public class LimiterEndpoint {
 
 	private RateLimiterDescriptor describe(String name, RateLimiter limiter) {
 		LimitSpec spec = limiter.spec();
-		String mode = this.shadow.test(name) ? "shadow" : "enforce";
+		String mode = mode(this.shadow.test(name));
+		Integer leasePermits = (limiter.leasePermits() > 0) ? limiter.leasePermits() : null;
 		if (spec instanceof TokenBucketSpec tokenBucket) {
 			return new RateLimiterDescriptor("token-bucket", tokenBucket.limit(), tokenBucket.period().toString(),
-					tokenBucket.burst(), null, null, mode);
+					tokenBucket.burst(), null, null, leasePermits, mode);
 		}
 		if (spec instanceof FixedWindowSpec fixedWindow) {
 			return new RateLimiterDescriptor("fixed-window", fixedWindow.quota(), fixedWindow.period().toString(),
-					null, fixedWindow.align(), fixedWindow.align() ? fixedWindow.zone().getId() : null, mode);
+					null, fixedWindow.align(), fixedWindow.align() ? fixedWindow.zone().getId() : null, leasePermits,
+					mode);
 		}
 		SlidingWindowSpec slidingWindow = (SlidingWindowSpec) spec;
 		return new RateLimiterDescriptor("sliding-window", slidingWindow.limit(), slidingWindow.window().toString(),
-				null, null, null, mode);
+				null, null, null, leasePermits, mode);
 	}
 
 	private static String mode(boolean shadow) {
@@ -318,10 +320,13 @@ public class LimiterEndpoint {
 	 * @param burst a token bucket's capacity
 	 * @param align whether fixed windows are aligned
 	 * @param zone the zone of aligned windows
+	 * @param leasePermits the most permits of a key one lease takes from the store ({@code lease-permits}), or
+	 * {@code null} when every decision asks the store
 	 * @param mode enforce or shadow
 	 */
 	public record RateLimiterDescriptor(String algorithm, long limit, String period, @Nullable Long burst,
-			@Nullable Boolean align, @Nullable String zone, String mode) implements OperationResponseBody {
+			@Nullable Boolean align, @Nullable String zone, @Nullable Integer leasePermits, String mode)
+			implements OperationResponseBody {
 	}
 
 	/**

@@ -48,7 +48,7 @@ class LimiterEndpointTests {
 					new RateLimiter("daily",
 							new FixedWindowSpec(1000, Duration.ofDays(1), true, ZoneId.of("Europe/Paris")), this.store),
 					"sliding",
-					new RateLimiter("sliding", new SlidingWindowSpec(5, Duration.ofSeconds(10)), this.store)));
+					new RateLimiter("sliding", new SlidingWindowSpec(5, Duration.ofSeconds(10)), this.store, 50)));
 
 	private final LimiterEndpoint endpoint = new LimiterEndpoint(this.rateLimiters,
 			new CircuitBreakerRegistry(Map.of("api", SreBreaker.builder("api").clock(this.clock).build(), "legacy",
@@ -65,11 +65,12 @@ class LimiterEndpointTests {
 		LimiterEndpoint.LimitersDescriptor all = this.endpoint.limiters();
 		assertThat(all.store()).isEqualTo("CountingStore");
 		assertThat(all.rateLimiters()).containsOnlyKeys("api", "daily", "sliding");
-		assertThat(all.rateLimiters().get("api")).isEqualTo(
-				new LimiterEndpoint.RateLimiterDescriptor("token-bucket", 100, "PT1M", 200L, null, null, "enforce"));
+		assertThat(all.rateLimiters().get("api")).isEqualTo(new LimiterEndpoint.RateLimiterDescriptor("token-bucket",
+				100, "PT1M", 200L, null, null, null, "enforce"));
 		assertThat(all.rateLimiters().get("daily")).isEqualTo(new LimiterEndpoint.RateLimiterDescriptor(
-				"fixed-window", 1000, "PT24H", null, true, "Europe/Paris", "shadow"));
-		assertThat(all.rateLimiters().get("sliding").algorithm()).isEqualTo("sliding-window");
+				"fixed-window", 1000, "PT24H", null, true, "Europe/Paris", null, "shadow"));
+		assertThat(all.rateLimiters().get("sliding")).isEqualTo(new LimiterEndpoint.RateLimiterDescriptor(
+				"sliding-window", 5, "PT10S", null, null, null, 50, "enforce"));
 		assertThat(all.circuitBreakers().get("api"))
 			.isEqualTo(new LimiterEndpoint.BreakerDescriptor("adaptive", "closed", 0.0, null, null, "enforce"));
 		assertThat(all.circuitBreakers().get("legacy"))
@@ -141,8 +142,8 @@ class LimiterEndpointTests {
 	void writeChangesARateLimitersSpecKeepingItsStore() {
 		LimiterEndpoint.LimitersDescriptor api = this.endpoint.update("api", 50L, Duration.ofSeconds(10), null, null)
 			.getBody();
-		assertThat(api.rateLimiters().get("api")).isEqualTo(
-				new LimiterEndpoint.RateLimiterDescriptor("token-bucket", 50, "PT10S", 200L, null, null, "enforce"));
+		assertThat(api.rateLimiters().get("api")).isEqualTo(new LimiterEndpoint.RateLimiterDescriptor("token-bucket",
+				50, "PT10S", 200L, null, null, null, "enforce"));
 		assertThat(this.rateLimiters.find("api").spec())
 			.isEqualTo(new TokenBucketSpec(50, Duration.ofSeconds(10), 200));
 		assertThat(this.rateLimiters.find("api").store()).isSameAs(this.store);
@@ -152,6 +153,8 @@ class LimiterEndpointTests {
 		this.endpoint.update("sliding", null, Duration.ofSeconds(1), null, null);
 		assertThat(this.rateLimiters.find("sliding").spec())
 			.isEqualTo(new SlidingWindowSpec(5, Duration.ofSeconds(1)));
+		assertThat(this.rateLimiters.find("sliding").leasePermits()).as("a new rate keeps the lease size")
+			.isEqualTo(50);
 	}
 
 	@Test

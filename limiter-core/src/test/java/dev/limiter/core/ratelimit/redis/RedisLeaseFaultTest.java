@@ -10,6 +10,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -30,7 +32,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Leases while Redis is unreachable or killed: permits leased before the outage are spent until the lease ends, every
  * other decision follows the failure policy, and nothing is admitted beyond the limit (unreachable: Redis kept its
- * counts) or beyond the new counts (killed: a lease taken before the restart is not spent after it).
+ * counts) or beyond the new counts (killed: a lease taken before the restart is not spent after it), and no more
+ * than the policy's own bound.
  */
 @RedisServerTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -186,6 +189,62 @@ class RedisLeaseFaultTest {
 				admitted += limiter.acquire("hot").allowed() ? 1 : 0;
 			}
 			assertThat(admitted).isLessThanOrEqualTo(1000);
+		}
+		finally {
+			store.close();
+		}
+	}
+
+	/**
+	 * Redis killed while a lease is out, under the policies that admit: the lease's rest is spent, then {@code ALLOW}
+	 * admits every request and {@code LOCAL} exactly its in-memory limit (the policy's own bound); once Redis answers
+	 * again, decisions come from Redis and leases are taken again.
+	 */
+	@ParameterizedTest
+	@EnumSource(value = FailurePolicy.class, names = { "LOCAL", "ALLOW" })
+	void redisKilledWhileALeaseIsOutAdmitsTheLeasesRestThenWithinThePolicysBound(FailurePolicy policy) {
+		String name = "policy-" + UUID.randomUUID();
+		Map<DecisionSource, LongAdder> sources = new ConcurrentHashMap<>();
+		ManualClock clock = new ManualClock();
+		RedisRateLimitStore store = RedisRateLimitStore.builder(this.factory)
+			.failurePolicy(policy)
+			.clock(clock)
+			.listener(counting(sources))
+			.build();
+		try {
+			awaitAvailable(store, clock);
+			RateLimiter limiter = new RateLimiter(name, SPEC, store, 100);
+			// the first call is exact, the second leases
+			assertThat(limiter.acquire("hot").allowed()).isTrue();
+			assertThat(limiter.acquire("hot").allowed()).isTrue();
+			this.server.kill();
+			sources.clear();
+			int calls = 1500;
+			long admitted = 0;
+			for (int i = 0; i < calls; i++) {
+				admitted += limiter.acquire("hot").allowed() ? 1 : 0;
+			}
+			long leased = count(sources, DecisionSource.LEASE);
+			assertThat(leased).as("the lease's rest").isBetween(1L, 100L);
+			assertThat(count(sources, DecisionSource.FALLBACK)).isEqualTo(calls - leased);
+			if (policy == FailurePolicy.ALLOW) {
+				assertThat(admitted).isEqualTo(calls);
+			}
+			else {
+				// the in-memory store of this JVM starts the key anew and holds it to its limit
+				assertThat(admitted).isEqualTo(leased + SPEC.quota());
+			}
+			this.server.restart();
+			awaitAvailable(store, clock);
+			sources.clear();
+			long afterRestart = 0;
+			for (int i = 0; i < 1200; i++) {
+				afterRestart += limiter.acquire("hot").allowed() ? 1 : 0;
+			}
+			assertThat(count(sources, DecisionSource.FALLBACK)).isZero();
+			assertThat(count(sources, DecisionSource.LEASE)).as("leases again").isPositive();
+			// the restarted Redis counts from zero: never beyond the limit
+			assertThat(afterRestart).isLessThanOrEqualTo(SPEC.quota());
 		}
 		finally {
 			store.close();

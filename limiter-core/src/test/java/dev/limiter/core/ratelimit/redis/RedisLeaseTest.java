@@ -104,7 +104,7 @@ class RedisLeaseTest {
 	}
 
 	/**
-	 * Four instances (store, connection factory, limiter leasing up to 50 permits), four threads each, take one
+	 * Four instances (store, connection factory, limiter leasing up to 50 permits), sixteen threads each, take one
 	 * permit at a time from one key until it is long empty: together they admit at most the limit and at least the
 	 * limit minus 4 × 50, in far fewer Redis calls than decisions.
 	 */
@@ -134,50 +134,19 @@ class RedisLeaseTest {
 		}
 		sources.clear();
 		long evalshaBefore = evalshaCalls.getAsLong();
-		AtomicLong admitted = new AtomicLong();
-		AtomicLong decisions = new AtomicLong();
-		ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
-		List<Thread> threads = new ArrayList<>();
-		for (int t = 0; t < 16; t++) {
-			RateLimiter limiter = limiters.get(t % 4);
-			Thread thread = new Thread(() -> {
-				try {
-					// ask until 500 refusals in a row: every lease still out has been spent or has ended
-					int refusedInARow = 0;
-					while (refusedInARow < 500) {
-						Decision decision = limiter.acquire("hot");
-						decisions.incrementAndGet();
-						if (decision.allowed()) {
-							admitted.incrementAndGet();
-							refusedInARow = 0;
-						}
-						else {
-							refusedInARow++;
-						}
-					}
-				}
-				catch (Throwable ex) {
-					errors.add(ex);
-				}
-			});
-			thread.start();
-			threads.add(thread);
-		}
-		for (Thread thread : threads) {
-			thread.join();
-		}
+		LeaseWorkload.Result result = LeaseWorkload.run(limiters, 16, "hot");
 		long redisCalls = evalshaCalls.getAsLong() - evalshaBefore;
 		stores.forEach((store) -> {
 			assertThat(store.isAvailable()).isTrue();
 			store.close();
 		});
-		assertThat(errors).isEmpty();
+		assertThat(result.errors()).isEmpty();
 		assertThat(sources).doesNotContainKey(DecisionSource.FALLBACK);
-		assertThat(admitted.get()).isLessThanOrEqualTo(limit).isGreaterThanOrEqualTo(limit - 4 * leasePermits);
+		assertThat(result.admitted()).isLessThanOrEqualTo(limit).isGreaterThanOrEqualTo(limit - 4 * leasePermits);
 		assertThat(sources.get(DecisionSource.LEASE).sum()).as("decisions spent from leases")
-			.isGreaterThan(admitted.get() / 2);
-		assertThat(redisCalls).as("Redis calls for %d admitted of %d decisions", admitted.get(), decisions.get())
-			.isLessThan(admitted.get() / 4);
+			.isGreaterThan(result.admitted() / 2);
+		assertThat(redisCalls).as("Redis calls for %d admitted of %d decisions", result.admitted(), result.decisions())
+			.isLessThan(result.admitted() / 4);
 	}
 
 	/**
