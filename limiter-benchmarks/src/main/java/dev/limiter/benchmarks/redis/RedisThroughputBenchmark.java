@@ -10,8 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
@@ -21,11 +23,18 @@ import java.util.regex.Pattern;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.RemoteBucketBuilder;
+import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
+import io.github.bucket4j.distributed.proxy.optimization.Optimization;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.event.command.CommandListener;
+import io.lettuce.core.event.command.CommandStartedEvent;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -47,7 +56,12 @@ import dev.limiter.core.redis.testing.RedisServerProcess;
  * per second and its Redis calls per decision ({@code EVALSHA} calls from {@code INFO commandstats} over every
  * decision of the run, warm-up included);</li>
  * <li>Bucket4j's Lettuce proxy manager ({@code Bucket4jLettuce.casBasedBuilder}: a {@code GET}, then a compare-and-set
- * script, so two round trips) over one Lettuce connection;</li>
+ * script, so two round trips) over one Lettuce connection, as shipped and with each of its own optimisations: the
+ * peer at its best ({@code Optimizations.batching()}: concurrent requests for one bucket share a round trip;
+ * {@code Optimizations.delaying(...)} with as many unsynchronised tokens as our lease, {@value #LEASE} by default,
+ * for at most 100 ms: decisions made locally and written back later, which lets instances together admit more than
+ * the limit); their Redis calls per decision are the commands Lettuce sent (a {@code CommandListener}) over every
+ * decision of the run;</li>
  * <li>the ceiling: {@code redis-benchmark} sending {@code EVALSHA} of the same token-bucket script with the same
  * arguments at the same number of connections (a C client: no JVM in the way).</li>
  * </ul>
@@ -68,6 +82,9 @@ public final class RedisThroughputBenchmark {
 	/** The lease permits of the leased measurement, 100 unless {@code -Dlease=n} says otherwise. */
 	private static final int LEASE = Integer.getInteger("lease", 100);
 
+	/** Commands the last Bucket4j measurement sent to Redis, warm-up included. */
+	private static final AtomicLong lastBucket4jCommands = new AtomicLong();
+
 	/** Decisions of the last {@link #run}, warm-up included. */
 	private static final AtomicLong lastTotal = new AtomicLong();
 
@@ -76,6 +93,15 @@ public final class RedisThroughputBenchmark {
 	private static final TokenBucketSpec SPEC = new TokenBucketSpec(LIMIT, Duration.ofSeconds(1), LIMIT);
 
 	private static final PrintStream out = System.out;
+
+	/** Bucket4j's own optimisations, by the name its table gives them. */
+	private static final Map<String, Optimization> OPTIMISATIONS = new LinkedHashMap<>();
+
+	static {
+		OPTIMISATIONS.put("batching()", Optimizations.batching());
+		OPTIMISATIONS.put("delaying(" + LEASE + ", 100 ms)",
+				Optimizations.delaying(new DelayParameters(LEASE, Duration.ofMillis(100))));
+	}
 
 	private RedisThroughputBenchmark() {
 	}
@@ -99,18 +125,29 @@ public final class RedisThroughputBenchmark {
 					+ "%d CPUs%n", version, server.address(), seconds, Math.max(1, seconds / 2), repetitions, KEYS,
 					Runtime.getRuntime().availableProcessors());
 			List<String[]> rows = new ArrayList<>();
+			List<String[]> peerRows = new ArrayList<>();
 			for (int concurrency : concurrencies) {
 				double[] oursRuns = new double[repetitions];
 				double[] leasedRuns = new double[repetitions];
 				double[] callsRuns = new double[repetitions];
 				double[] bucket4jRuns = new double[repetitions];
+				double[][] optimisedRuns = new double[OPTIMISATIONS.size()][repetitions];
+				double[][] optimisedCallsRuns = new double[OPTIMISATIONS.size()][repetitions];
+				double[] bucket4jCallsRuns = new double[repetitions];
 				double[] ceilingRuns = new double[repetitions];
 				for (int r = 0; r < repetitions; r++) {
 					oursRuns[r] = measureOurs(server, concurrency, seconds, 0);
 					long evalshaBefore = server.commandCalls("evalsha");
 					leasedRuns[r] = measureOurs(server, concurrency, seconds, LEASE);
 					callsRuns[r] = (server.commandCalls("evalsha") - evalshaBefore) / (double) lastTotal.get();
-					bucket4jRuns[r] = measureBucket4j(server, concurrency, seconds);
+					bucket4jRuns[r] = measureBucket4j(server, concurrency, seconds, null);
+					bucket4jCallsRuns[r] = lastBucket4jCommands.get() / (double) lastTotal.get();
+					int o = 0;
+					for (Optimization optimization : OPTIMISATIONS.values()) {
+						optimisedRuns[o][r] = measureBucket4j(server, concurrency, seconds, optimization);
+						optimisedCallsRuns[o][r] = lastBucket4jCommands.get() / (double) lastTotal.get();
+						o++;
+					}
 					ceilingRuns[r] = measureRedisBenchmark(server, concurrency, seconds);
 					out.printf("%d callers, run %d: limiter %s, leased %s (%.4f Redis calls a decision), Bucket4j %s, "
 							+ "redis-benchmark %s%n", concurrency, r + 1, format(oursRuns[r]), format(leasedRuns[r]),
@@ -127,6 +164,17 @@ public final class RedisThroughputBenchmark {
 						String.format(Locale.ROOT, "%.2f×", ours / bucket4j),
 						Double.isNaN(ceiling) ? "n/a" : format(ceiling),
 						Double.isNaN(ceiling) ? "n/a" : String.format(Locale.ROOT, "%.0f %%", 100 * ours / ceiling) });
+				List<String> peers = new ArrayList<>(List.of(Integer.toString(concurrency), format(ours),
+						format(leased), String.format(Locale.ROOT, "%.4f", calls), format(bucket4j),
+						String.format(Locale.ROOT, "%.2f", median(bucket4jCallsRuns))));
+				for (int o = 0; o < OPTIMISATIONS.size(); o++) {
+					peers.add(format(median(optimisedRuns[o])));
+					peers.add(String.format(Locale.ROOT, "%.4f", median(optimisedCallsRuns[o])));
+				}
+				// batching() is exact, as ours; delaying() decides locally, as leases do (and may admit too many)
+				peers.add(String.format(Locale.ROOT, "%.2f×", ours / Math.max(bucket4j, median(optimisedRuns[0]))));
+				peers.add(String.format(Locale.ROOT, "%.2f×", leased / median(optimisedRuns[1])));
+				peerRows.add(peers.toArray(String[]::new));
 			}
 			out.println();
 			out.println("| callers | limiter exact (decisions/s) | limiter leased, " + LEASE + " (decisions/s) "
@@ -134,6 +182,19 @@ public final class RedisThroughputBenchmark {
 					+ "| exact / Bucket4j | redis-benchmark EVALSHA (req/s) | exact / ceiling |");
 			out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 			for (String[] row : rows) {
+				out.println("| " + String.join(" | ", row) + " |");
+			}
+			out.println();
+			StringBuilder header = new StringBuilder("| callers | limiter exact | limiter leased, " + LEASE
+					+ " | leased: Redis calls a decision | Bucket4j | Bucket4j: Redis calls a decision");
+			OPTIMISATIONS.keySet().forEach((name) -> header.append(" | Bucket4j ")
+				.append(name)
+				.append(" | Bucket4j ")
+				.append(name)
+				.append(": Redis calls a decision"));
+			out.println(header.append(" | exact / best of Bucket4j and its batching() | leased / Bucket4j delaying |"));
+			out.println("|---:".repeat(8 + 2 * OPTIMISATIONS.size()) + "|");
+			for (String[] row : peerRows) {
 				out.println("| " + String.join(" | ", row) + " |");
 			}
 		}
@@ -194,8 +255,16 @@ public final class RedisThroughputBenchmark {
 		}
 	}
 
-	private static double measureBucket4j(RedisServerProcess server, int concurrency, int seconds) throws Exception {
+	private static double measureBucket4j(RedisServerProcess server, int concurrency, int seconds,
+			@Nullable Optimization optimization) throws Exception {
 		RedisClient client = RedisClient.create(server.uri());
+		AtomicLong commands = new AtomicLong();
+		client.addListener(new CommandListener() {
+			@Override
+			public void commandStarted(CommandStartedEvent event) {
+				commands.incrementAndGet();
+			}
+		});
 		try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE)) {
 			LettuceBasedProxyManager<byte[]> proxyManager = Bucket4jLettuce.casBasedBuilder(connection)
 				.expirationAfterWrite(
@@ -208,9 +277,16 @@ public final class RedisThroughputBenchmark {
 			BucketProxy[] buckets = new BucketProxy[KEYS];
 			for (int i = 0; i < KEYS; i++) {
 				byte[] key = keys[i].getBytes(StandardCharsets.UTF_8);
-				buckets[i] = proxyManager.builder().build(key, () -> configuration);
+				RemoteBucketBuilder<byte[]> builder = proxyManager.builder();
+				if (optimization != null) {
+					builder = builder.withOptimization(optimization);
+				}
+				buckets[i] = builder.build(key, () -> configuration);
 			}
-			return run(concurrency, seconds, (i) -> buckets[i].tryConsume(1));
+			commands.set(0);
+			double rate = run(concurrency, seconds, (i) -> buckets[i].tryConsume(1));
+			lastBucket4jCommands.set(commands.get());
+			return rate;
 		}
 		finally {
 			client.shutdown();
