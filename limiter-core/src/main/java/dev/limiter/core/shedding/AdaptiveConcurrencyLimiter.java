@@ -45,8 +45,11 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 	 * A window closes after at least MIN_SAMPLES completions and WINDOW_BASELINES x the baseline (at least
 	 * MIN_WINDOW), or after MAX_WINDOW with fewer. Then, by the thread that closed it (a CAS gate):
 	 * - baseline: the median latency of the last three windows lowers it at once (a faster resource, found again).
-	 *   It rises only (a) while the limit held nothing back and at most half of it was used, towards the latency
-	 *   seen (an exponential average), or (b) at the end of a probe. Never by age: Envoy's minRTT drift (#11579) and
+	 *   It rises only (a) while the limit held nothing back, at most half of it was used and no more calls were in
+	 *   flight than BASELINE_FLIGHT x when it was learnt, towards the latency seen (an exponential average), or (b)
+	 *   at the end of a probe. More calls in flight can mean queueing inside the resource the limit does not see
+	 *   (calls sharing cores run slower together, calls wait for a pool): absorbed, it would let the limit rise
+	 *   far above the resource's concurrency. Never by age: Envoy's minRTT drift (#11579) and
 	 *   Gradient2's long-term average absorbing queueing (concurrency-limits PR #134) both come from a baseline
 	 *   that moves on its own while overloaded.
 	 * - limit, only when it bound (a call was refused, or the in-flight count reached it): latency/baseline above
@@ -85,6 +88,8 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 	private static final long REPROBE_NANOS = Duration.ofSeconds(30).toNanos();
 
 	private static final double LEAK = 0.25;
+
+	private static final double BASELINE_FLIGHT = 1.25;
 
 	private static final AtomicIntegerFieldUpdater<AdaptiveConcurrencyLimiter> IN_FLIGHT = AtomicIntegerFieldUpdater
 		.newUpdater(AdaptiveConcurrencyLimiter.class, "inFlight");
@@ -135,6 +140,8 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 	private long confirmedAt;
 
 	private double baseline;
+
+	private double baselineFlight;
 
 	private boolean hasBaseline;
 
@@ -299,15 +306,21 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 		double filtered = median();
 		if (!this.hasBaseline) {
 			this.baseline = filtered;
+			this.baselineFlight = flight;
 			this.hasBaseline = true;
 		}
 		else if (filtered < this.baseline) {
 			this.baseline = filtered;
+			this.baselineFlight = Math.min(this.baselineFlight, flight);
 		}
 		if (!bound) {
 			if (flight <= this.limitValue / 2) {
-				// app-limited: nothing queues because of the limit, the latency seen is the resource's
-				this.baseline += LEAK * (filtered - this.baseline);
+				// app-limited: nothing queues because of the limit. With no more calls in flight than when the
+				// baseline was learnt, the latency seen is the resource's own; with more, it may hold queueing
+				// inside the resource (calls sharing cores, or waiting for a pool), left to the cuts and probes.
+				if (flight <= BASELINE_FLIGHT * this.baselineFlight) {
+					this.baseline += LEAK * (filtered - this.baseline);
+				}
 				confirm(now);
 			}
 		}
@@ -358,6 +371,7 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 		boolean flat = latency > this.probeLatency * queueingRatio * KNEE;
 		if (flat || this.limitValue <= this.minLimit) {
 			this.baseline = latency;
+			this.baselineFlight = flight;
 			this.recentCount = 0;
 			remember(latency);
 			confirm(this.clock.nanoTime());

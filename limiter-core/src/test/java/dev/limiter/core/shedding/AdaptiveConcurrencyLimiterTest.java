@@ -217,6 +217,33 @@ class AdaptiveConcurrencyLimiterTest {
 		assertThat(simulation.meanLimit(95, 100)).isBetween(4.0, 20.0);
 	}
 
+	/**
+	 * CPU-bound work as in the overload harness: 8 workers sharing 2 cores (processor sharing: every call in service
+	 * slows the others), lognormal work of mean 11.3 ms (median 10 ms, sigma 0.5), through steps of 20 s at 0.5 x,
+	 * 1 x, 3 x, 10 x the capacity. Calls that overlap at light load must not teach the limiter a baseline that holds
+	 * queueing: under overload the limit settles near the cores, and admitted calls stay within 2 x the unloaded p99
+	 * (32 ms).
+	 */
+	@ParameterizedTest
+	@ValueSource(longs = { 1, 2, 3, 4, 5 })
+	void onProcessorSharingCoresTheLimitSettlesNearTheCoresAfterLightLoad(long seed) {
+		double work = 0.01 * Math.exp(0.125);
+		double capacity = 2 / work;
+		double[] steps = { 0.5, 1, 3, 10 };
+		AdaptiveConcurrencyLimiter limiter = limiter();
+		QueueSimulation simulation = new QueueSimulation(this.clock, limiter, seed).servers((t) -> 8)
+			.processorSharing((t) -> 2)
+			.meanService((t) -> work)
+			.lognormalService(0.5)
+			.arrivals((t) -> steps[Math.min(3, (int) (t / 20))] * capacity)
+			.run(80);
+		double bound = 2 * 0.032;
+		assertThat(simulation.goodput(42, 60, bound) / capacity).as("3 x").isGreaterThan(0.9);
+		assertThat(simulation.goodput(62, 80, bound) / capacity).as("10 x").isGreaterThan(0.9);
+		assertThat(simulation.meanLimit(42, 80)).isBetween(2.0, 5.0);
+		assertThat(limiter.baseline().toNanos() / 1e9).isCloseTo(work, within(0.3 * work));
+	}
+
 	@Test
 	void callsThatFailFastGiveNoLatencySample() {
 		AdaptiveConcurrencyLimiter limiter = limiter();

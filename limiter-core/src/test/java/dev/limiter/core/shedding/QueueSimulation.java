@@ -13,7 +13,10 @@ import dev.limiter.core.Promise;
 /**
  * A virtual-time simulation of a service behind a shedder: Poisson arrivals at a rate scripted over time, a FIFO
  * queue in front of {@code servers} servers (scripted over time) with exponential service times of a scripted mean:
- * an M/M/c queue. Single-threaded and deterministic for a seed; the shedder's clock is moved to every event.
+ * an M/M/c queue. With {@link #processorSharing(DoubleUnaryOperator)} the calls in service share fewer cores: n of
+ * them on k cores each progress at min(1, k/n) of full speed (as CPU-bound work on a machine's cores; with as many
+ * servers as calls, M/M/k-PS). With {@link #lognormalService(double)} service times are lognormal instead of
+ * exponential. Single-threaded and deterministic for a seed; the shedder's clock is moved to every event.
  */
 final class QueueSimulation {
 
@@ -47,6 +50,18 @@ final class QueueSimulation {
 
 	private int busy;
 
+	private DoubleUnaryOperator cores;
+
+	private double sigma = Double.NaN;
+
+	/** Calls running on processor-sharing cores, with the work (seconds at full speed) each has left. */
+	private final List<Running> running = new ArrayList<>();
+
+	private double workUpdatedAt;
+
+	/** Tags the one scheduled processor-sharing completion that is still valid. */
+	private long schedule;
+
 	private double now;
 
 	private int maxInFlightOverLimit = Integer.MIN_VALUE;
@@ -72,6 +87,18 @@ final class QueueSimulation {
 		return this;
 	}
 
+	/** The calls in service share this many cores, scripted over time (see the class description). */
+	QueueSimulation processorSharing(DoubleUnaryOperator cores) {
+		this.cores = cores;
+		return this;
+	}
+
+	/** Service times become lognormal of this sigma, of the scripted mean. */
+	QueueSimulation lognormalService(double sigma) {
+		this.sigma = sigma;
+		return this;
+	}
+
 	/**
 	 * Time a call spends in flight outside the servers once served (as a web container's own work, which gets
 	 * slower when the CPU is starved): exponential of a scripted mean, no queueing.
@@ -85,8 +112,8 @@ final class QueueSimulation {
 	QueueSimulation run(double seconds) {
 		double end = this.now + seconds;
 		if (this.events.isEmpty()) {
-			this.events.add(new Event(nextArrival(this.now), Event.ARRIVAL, null));
-			this.events.add(new Event(this.now, Event.SAMPLE, null));
+			this.events.add(new Event(nextArrival(this.now), Event.ARRIVAL, null, 0));
+			this.events.add(new Event(this.now, Event.SAMPLE, null, 0));
 		}
 		while (!this.events.isEmpty() && this.events.peek().time <= end) {
 			Event event = this.events.poll();
@@ -96,6 +123,7 @@ final class QueueSimulation {
 				case Event.ARRIVAL -> arrive();
 				case Event.COMPLETION -> complete(event.request);
 				case Event.DONE -> done(event.request);
+				case Event.SHARED_COMPLETION -> completeShared(event.tag);
 				default -> sample();
 			}
 		}
@@ -105,7 +133,7 @@ final class QueueSimulation {
 	}
 
 	private void arrive() {
-		this.events.add(new Event(nextArrival(this.now), Event.ARRIVAL, null));
+		this.events.add(new Event(nextArrival(this.now), Event.ARRIVAL, null, 0));
 		this.arrived.add(this.now);
 		Promise promise;
 		try {
@@ -129,21 +157,79 @@ final class QueueSimulation {
 
 	private void start(Request request) {
 		this.busy++;
-		this.events.add(new Event(this.now + service(this.now), Event.COMPLETION, request));
+		if (this.cores != null) {
+			advanceSharedWork();
+			this.running.add(new Running(request, service(this.now)));
+			scheduleSharedCompletion();
+		}
+		else {
+			this.events.add(new Event(this.now + service(this.now), Event.COMPLETION, request, 0));
+		}
+	}
+
+	/** Moves every running call's work on by the time since the last change, at the speed each had. */
+	private void advanceSharedWork() {
+		if (!this.running.isEmpty()) {
+			double done = (this.now - this.workUpdatedAt) * speed();
+			for (Running call : this.running) {
+				call.work -= done;
+			}
+		}
+		this.workUpdatedAt = this.now;
+	}
+
+	private double speed() {
+		return Math.min(1, this.cores.applyAsDouble(this.now) / this.running.size());
+	}
+
+	private void scheduleSharedCompletion() {
+		this.schedule++;
+		if (this.running.isEmpty()) {
+			return;
+		}
+		double least = Double.MAX_VALUE;
+		for (Running call : this.running) {
+			least = Math.min(least, call.work);
+		}
+		this.events.add(new Event(this.now + Math.max(0, least) / speed(), Event.SHARED_COMPLETION, null,
+				this.schedule));
+	}
+
+	private void completeShared(long tag) {
+		if (tag != this.schedule) {
+			return; // an arrival or a completion since has rescheduled
+		}
+		advanceSharedWork();
+		List<Running> finished = new ArrayList<>();
+		for (Running call : this.running) {
+			if (call.work <= 1e-9) {
+				finished.add(call);
+			}
+		}
+		this.running.removeAll(finished);
+		for (Running call : finished) {
+			complete(call.request);
+		}
+		scheduleSharedCompletion();
 	}
 
 	private void complete(Request request) {
 		this.busy--;
+		leave(request);
+		while (!this.queue.isEmpty() && this.busy < (int) this.servers.applyAsDouble(this.now)) {
+			start(this.queue.poll());
+		}
+	}
+
+	/** A served call spends its time outside the servers, then completes. */
+	private void leave(Request request) {
 		double outside = this.meanOutsideSeconds.applyAsDouble(this.now);
 		if (outside > 0) {
 			double done = this.now - Math.log(1 - this.random.nextDouble()) * outside;
-			this.events.add(new Event(done, Event.DONE, request));
+			this.events.add(new Event(done, Event.DONE, request, 0));
 		}
 		else {
 			done(request);
-		}
-		while (!this.queue.isEmpty() && this.busy < (int) this.servers.applyAsDouble(this.now)) {
-			start(this.queue.poll());
 		}
 	}
 
@@ -160,7 +246,12 @@ final class QueueSimulation {
 		if (this.shedder instanceof AdaptiveConcurrencyLimiter adaptive) {
 			this.limits.add(new double[] { this.now, adaptive.limit() });
 		}
-		this.events.add(new Event(this.now + SAMPLE_SECONDS, Event.SAMPLE, null));
+		if (this.cores != null) {
+			// cores added or taken by the script change every running call's speed
+			advanceSharedWork();
+			scheduleSharedCompletion();
+		}
+		this.events.add(new Event(this.now + SAMPLE_SECONDS, Event.SAMPLE, null, 0));
 	}
 
 	/** Mean limit sampled in [from, to). */
@@ -222,13 +313,30 @@ final class QueueSimulation {
 	}
 
 	private double service(double now) {
-		return -Math.log(1 - this.random.nextDouble()) * this.meanServiceSeconds.applyAsDouble(now);
+		double mean = this.meanServiceSeconds.applyAsDouble(now);
+		if (Double.isNaN(this.sigma)) {
+			return -Math.log(1 - this.random.nextDouble()) * mean;
+		}
+		return mean * Math.exp(this.sigma * this.random.nextGaussian() - this.sigma * this.sigma / 2);
 	}
 
 	private record Request(double arrival, Promise promise) {
 	}
 
-	private record Event(double time, int kind, Request request) {
+	private static final class Running {
+
+		final Request request;
+
+		double work;
+
+		Running(Request request, double work) {
+			this.request = request;
+			this.work = work;
+		}
+
+	}
+
+	private record Event(double time, int kind, Request request, long tag) {
 
 		static final int ARRIVAL = 0;
 
@@ -237,6 +345,8 @@ final class QueueSimulation {
 		static final int SAMPLE = 2;
 
 		static final int DONE = 3;
+
+		static final int SHARED_COMPLETION = 4;
 
 	}
 
