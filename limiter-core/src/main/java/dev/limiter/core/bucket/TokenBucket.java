@@ -9,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 import dev.limiter.core.Clock;
 
 import static dev.limiter.core.bucket.BucketMath.saturatedAdd;
+import static dev.limiter.core.bucket.BucketMath.saturatedNanos;
 import static dev.limiter.core.bucket.BucketMath.saturatedSubtract;
 
 /**
@@ -744,17 +745,6 @@ public final class TokenBucket {
 		long whole = nanos / NANOS_PER_SECOND;
 		long fraction = nanos % NANOS_PER_SECOND;
 		return (double) whole + (double) fraction / 1e9;
-	}
-
-	private static long saturatedNanos(Duration duration) {
-		long seconds = duration.getSeconds();
-		if (seconds >= Long.MAX_VALUE / NANOS_PER_SECOND) {
-			return Long.MAX_VALUE;
-		}
-		if (seconds < Long.MIN_VALUE / NANOS_PER_SECOND) {
-			return Long.MIN_VALUE;
-		}
-		return duration.toNanos();
 	}
 
 	private static double toLimit(double permitsPerSecond) {
