@@ -1,9 +1,28 @@
 package dev.limiter.core.bucket;
 
-/** Saturating {@code long} arithmetic for the buckets' nanosecond and token counts: clamps instead of wrapping. */
+import java.time.Duration;
+
+/**
+ * Saturating {@code long} arithmetic for the buckets' nanosecond and token counts, and durations in nanoseconds:
+ * clamps instead of wrapping.
+ */
 final class BucketMath {
 
+	private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
 	private BucketMath() {
+	}
+
+	/** A duration in nanoseconds, {@link Long#MAX_VALUE} or {@link Long#MIN_VALUE} from about 292 years on. */
+	static long saturatedNanos(Duration duration) {
+		long seconds = duration.getSeconds();
+		if (seconds >= Long.MAX_VALUE / NANOS_PER_SECOND) {
+			return Long.MAX_VALUE;
+		}
+		if (seconds < Long.MIN_VALUE / NANOS_PER_SECOND) {
+			return Long.MIN_VALUE;
+		}
+		return duration.toNanos();
 	}
 
 	static long saturatedAdd(long a, long b) {

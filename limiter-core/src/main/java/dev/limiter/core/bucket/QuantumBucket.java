@@ -10,6 +10,7 @@ import dev.limiter.core.Clock;
 
 import static dev.limiter.core.bucket.BucketMath.saturatedAdd;
 import static dev.limiter.core.bucket.BucketMath.saturatedMultiply;
+import static dev.limiter.core.bucket.BucketMath.saturatedNanos;
 import static dev.limiter.core.bucket.BucketMath.saturatedSubtract;
 
 /**
@@ -413,15 +414,6 @@ public final class QuantumBucket {
 
 	private static double rate(long quantum, long fillIntervalNanos) {
 		return 1e9 * quantum / fillIntervalNanos;
-	}
-
-	private static long saturatedNanos(Duration duration) {
-		try {
-			return duration.toNanos();
-		}
-		catch (ArithmeticException ex) {
-			return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-		}
 	}
 
 	@Override

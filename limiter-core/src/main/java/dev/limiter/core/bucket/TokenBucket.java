@@ -9,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 import dev.limiter.core.Clock;
 
 import static dev.limiter.core.bucket.BucketMath.saturatedAdd;
+import static dev.limiter.core.bucket.BucketMath.saturatedNanos;
 import static dev.limiter.core.bucket.BucketMath.saturatedSubtract;
 
 /**
@@ -128,6 +129,9 @@ public final class TokenBucket {
 
 	/** For {@code reconfigure}: a burst is never negative. */
 	private static final int UNCHANGED_BURST = -1;
+
+	/** For allow and reserve: the clock was not read yet. */
+	private static final long UNREAD = Long.MIN_VALUE;
 
 	private static final int SPIN_ROUNDS = 8;
 
@@ -414,24 +418,18 @@ public final class TokenBucket {
 
 	// x/time reserveN(t, n, 0).ok, allocation-free
 	private boolean allow(int permits, long nowNanos, boolean readClock) {
-		long t = nowNanos;
-		boolean firstAttempt = true;
+		long t = readClock ? UNREAD : nowNanos;
 		int spins = 0;
 		for (;;) {
-			long seq = (long) SEQUENCE.getAcquire(this);
-			if ((seq & 1L) != 0L) {
-				spins = backOff(spins);
-				continue;
-			}
+			long seq = readBegin(spins);
 			double limitNow = this.limit;
 			if (limitNow == INF) {
 				return true;
 			}
 			long lastNow = this.last;
 			if (readClock) {
-				t = attemptInstant(t, lastNow, firstAttempt);
+				t = attemptInstant(t, lastNow);
 			}
-			firstAttempt = false;
 			long elapsed = saturatedSubtract(t, lastNow);
 			int burstNow = this.burst;
 			boolean refused;
@@ -460,21 +458,15 @@ public final class TokenBucket {
 
 	// x/time reserveN(t, n, maxFutureReserve)
 	private Ticket reserve(int permits, long nowNanos, long maxFutureReserve, boolean readClock) {
-		long t = nowNanos;
-		boolean firstAttempt = true;
+		long t = readClock ? UNREAD : nowNanos;
 		int spins = 0;
 		for (;;) {
-			long seq = (long) SEQUENCE.getAcquire(this);
-			if ((seq & 1L) != 0L) {
-				spins = backOff(spins);
-				continue;
-			}
+			long seq = readBegin(spins);
 			double limitNow = this.limit;
 			long lastNow = this.last;
 			if (readClock) {
-				t = attemptInstant(t, lastNow, firstAttempt);
+				t = attemptInstant(t, lastNow);
 			}
-			firstAttempt = false;
 			if (limitNow == INF) {
 				// as x/time: granted at once, state untouched, and the reservation's limit left at 0
 				return new Ticket(this, permits, t, 0.0);
@@ -580,10 +572,12 @@ public final class TokenBucket {
 
 	/**
 	 * The instant an attempt of allow or reserve decides at, when it reads the clock: the clock on the first attempt
-	 * (after its sequence read); on a retry, that reading raised to the latest commit's instant {@code lastNow}.
+	 * ({@code t} is {@link #UNREAD}; after its sequence read); on a retry, that reading raised to the latest commit's
+	 * instant {@code lastNow}. A reading that happens to equal {@code UNREAD} is taken again on a retry, which is as
+	 * valid: it too follows a sequence read.
 	 */
-	private long attemptInstant(long t, long lastNow, boolean firstAttempt) {
-		if (firstAttempt) {
+	private long attemptInstant(long t, long lastNow) {
+		if (t == UNREAD) {
 			return this.clock.nanoTime();
 		}
 		return (t < lastNow) ? lastNow : t;
@@ -613,7 +607,15 @@ public final class TokenBucket {
 	}
 
 	private long readBegin() {
-		int spins = 0;
+		return readBegin(0);
+	}
+
+	/**
+	 * Returns the even sequence to read the state under, waiting out a writer with the back-off from round
+	 * {@code fromRound} on (an attempt that lost a race before waits longer).
+	 */
+	private long readBegin(int fromRound) {
+		int spins = fromRound;
 		for (;;) {
 			long seq = (long) SEQUENCE.getAcquire(this);
 			if ((seq & 1L) == 0L) {
@@ -743,17 +745,6 @@ public final class TokenBucket {
 		long whole = nanos / NANOS_PER_SECOND;
 		long fraction = nanos % NANOS_PER_SECOND;
 		return (double) whole + (double) fraction / 1e9;
-	}
-
-	private static long saturatedNanos(Duration duration) {
-		long seconds = duration.getSeconds();
-		if (seconds >= Long.MAX_VALUE / NANOS_PER_SECOND) {
-			return Long.MAX_VALUE;
-		}
-		if (seconds < Long.MIN_VALUE / NANOS_PER_SECOND) {
-			return Long.MIN_VALUE;
-		}
-		return duration.toNanos();
 	}
 
 	private static double toLimit(double permitsPerSecond) {

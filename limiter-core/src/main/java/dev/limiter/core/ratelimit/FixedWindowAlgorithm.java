@@ -72,8 +72,6 @@ final class FixedWindowAlgorithm extends KeyedAlgorithm {
 
 	private static final long MICROS_PER_SECOND = 1_000_000L;
 
-	private static final long MAX_PERIOD_MICROS = 1L << 50;
-
 	final long quota;
 
 	final long periodMicros;
@@ -106,11 +104,7 @@ final class FixedWindowAlgorithm extends KeyedAlgorithm {
 	 * @throws IllegalArgumentException if the period breaks these rules
 	 */
 	static long validate(Duration period, boolean align) {
-		long micros = wholeMicros(period, "period");
-		if (micros >= MAX_PERIOD_MICROS) {
-			// so that epoch microseconds plus a period stay below 2^53
-			throw InvalidSettingException.of("period", period, "must be < 2^50 microseconds");
-		}
+		long micros = windowMicros(period, "period");
 		if (align && micros % 1000 != 0) {
 			throw new InvalidSettingException("period", period,
 					"period of an aligned window must be a whole number of milliseconds (was " + period + ")");

@@ -42,6 +42,9 @@ abstract sealed class KeyedAlgorithm permits TokenBucketAlgorithm, FixedWindowAl
 	/** The exclusive upper bound of every intermediate integer: 2<sup>53</sup>. */
 	static final long MAX_EXACT = 1L << 53;
 
+	/** The longest window, in microseconds: epoch microseconds plus a window stay below {@link #MAX_EXACT}. */
+	static final long MAX_WINDOW_MICROS = 1L << 50;
+
 	/** A retry or reset time meaning "never". */
 	static final long NEVER = Long.MAX_VALUE;
 
@@ -125,6 +128,22 @@ abstract sealed class KeyedAlgorithm permits TokenBucketAlgorithm, FixedWindowAl
 			throw InvalidSettingException.of(name, duration, "must be < 2^53 microseconds");
 		}
 		return duration.getSeconds() * MICROS_PER_SECOND + duration.getNano() / 1000;
+	}
+
+	/**
+	 * Converts a window's length to whole microseconds below 2^50 (35 years), so that epoch microseconds plus a
+	 * window stay below 2^53.
+	 * @param duration the length, positive
+	 * @param name the name of the value, for the message
+	 * @return microseconds
+	 * @throws IllegalArgumentException if the length has a fraction of a microsecond or reaches 2^50 µs
+	 */
+	static long windowMicros(Duration duration, String name) {
+		long micros = wholeMicros(duration, name);
+		if (micros >= MAX_WINDOW_MICROS) {
+			throw InvalidSettingException.of(name, duration, "must be < 2^50 microseconds");
+		}
+		return micros;
 	}
 
 	/**

@@ -66,8 +66,6 @@ import dev.limiter.core.InvalidSettingException;
  */
 final class SlidingWindowAlgorithm extends KeyedAlgorithm {
 
-	private static final long MAX_WINDOW_MICROS = 1L << 50;
-
 	final long limit;
 
 	final long windowMicros;
@@ -90,10 +88,7 @@ final class SlidingWindowAlgorithm extends KeyedAlgorithm {
 	 * @throws IllegalArgumentException if the window is not whole microseconds, reaches 2^50 µs, or has no such tick
 	 */
 	static long tickMicros(long limit, Duration window) {
-		long windowMicros = wholeMicros(window, "window");
-		if (windowMicros >= MAX_WINDOW_MICROS) {
-			throw InvalidSettingException.of("window", window, "must be < 2^50 microseconds");
-		}
+		long windowMicros = windowMicros(window, "window");
 		long tick = 1;
 		while (windowMicros % tick == 0 && limit > (MAX_EXACT - 1) / (windowMicros / tick)) {
 			tick *= 10;

@@ -99,29 +99,29 @@ interface CpuSource {
 
 	}
 
-	/** cgroup v2: {@code cpu.stat} usage_usec and {@code cpu.max} ("max 100000" or "quota period"). */
-	final class CgroupV2 implements CpuSource {
+	/**
+	 * A cgroup with a CPU quota: the quota is the smallest set from its directory up to the hierarchy's root,
+	 * capped at the available processors.
+	 */
+	abstract class Cgroup implements CpuSource {
 
-		private static final byte[] USAGE_USEC = "usage_usec".getBytes(StandardCharsets.US_ASCII);
+		private final Path quotaDir;
 
-		private final Path dir;
-
-		private final Path root;
+		private final Path quotaRoot;
 
 		private final IntSupplier processors;
 
-		private final CgroupFile stat;
+		private final QuotaReader reader;
 
-		CgroupV2(Path dir, Path root, IntSupplier processors) {
-			this.dir = dir;
-			this.root = root;
+		Cgroup(Path quotaDir, Path quotaRoot, IntSupplier processors, QuotaReader reader) {
+			this.quotaDir = quotaDir;
+			this.quotaRoot = quotaRoot;
 			this.processors = processors;
-			this.stat = new CgroupFile(dir.resolve("cpu.stat"));
+			this.reader = reader;
 		}
 
-		static CgroupV2 of(Path root, List<String> membership, IntSupplier processors) {
-			Path dir = resolve(root, cgroupPath(membership, null), "cpu.stat");
-			CgroupV2 source = new CgroupV2(dir, root, processors);
+		/** The source when its CPU time can be read and a quota is set, else {@code null}. */
+		static <S extends Cgroup> S ifLimited(S source) {
 			try {
 				source.cpuTimeNanos();
 				return Double.isFinite(source.quota()) ? source : null;
@@ -131,18 +131,45 @@ interface CpuSource {
 			}
 		}
 
-		@Override
-		public long cpuTimeNanos() throws IOException {
-			return this.stat.readLong(USAGE_USEC) * 1000;
+		/** A quota of {@code quota} µs per {@code period} µs, in CPUs; infinite unless both are positive. */
+		static double cpus(long quota, long period) {
+			return (quota > 0 && period > 0) ? (double) quota / period : Double.POSITIVE_INFINITY;
 		}
 
 		@Override
-		public double cpuLimit() throws IOException {
+		public final double cpuLimit() throws IOException {
 			return Math.min(quota(), this.processors.getAsInt());
 		}
 
-		double quota() throws IOException {
-			return CpuSource.quota(this.dir, this.root, CgroupV2::readCpuMax);
+		final double quota() throws IOException {
+			return CpuSource.quota(this.quotaDir, this.quotaRoot, this.reader);
+		}
+
+	}
+
+	/** cgroup v2: {@code cpu.stat} usage_usec and {@code cpu.max} ("max 100000" or "quota period"). */
+	final class CgroupV2 extends Cgroup {
+
+		private static final byte[] USAGE_USEC = "usage_usec".getBytes(StandardCharsets.US_ASCII);
+
+		private final Path dir;
+
+		private final CgroupFile stat;
+
+		CgroupV2(Path dir, Path root, IntSupplier processors) {
+			super(dir, root, processors, CgroupV2::readCpuMax);
+			this.dir = dir;
+			this.stat = new CgroupFile(dir.resolve("cpu.stat"));
+		}
+
+		static CgroupV2 of(Path root, List<String> membership, IntSupplier processors) {
+			Path dir = resolve(root, cgroupPath(membership, null), "cpu.stat");
+			return ifLimited(new CgroupV2(dir, root, processors));
+		}
+
+		@Override
+		public long cpuTimeNanos() throws IOException {
+			return this.stat.readLong(USAGE_USEC) * 1000;
 		}
 
 		static double readCpuMax(Path dir) throws IOException {
@@ -162,7 +189,7 @@ interface CpuSource {
 			try {
 				long quota = Long.parseLong(parts[0]);
 				long period = (parts.length > 1) ? Long.parseLong(parts[1]) : 100_000;
-				return (quota > 0 && period > 0) ? (double) quota / period : Double.POSITIVE_INFINITY;
+				return cpus(quota, period);
 			}
 			catch (NumberFormatException ex) {
 				throw new IOException("Unreadable cpu.max '" + content.trim() + "'", ex);
@@ -177,20 +204,15 @@ interface CpuSource {
 	}
 
 	/** cgroup v1: {@code cpuacct.usage} (ns) and {@code cpu.cfs_quota_us} / {@code cpu.cfs_period_us}. */
-	final class CgroupV1 implements CpuSource {
+	final class CgroupV1 extends Cgroup {
 
 		private final Path cpuDir;
-
-		private final Path cpuRoot;
-
-		private final IntSupplier processors;
 
 		private final CgroupFile usage;
 
 		CgroupV1(Path cpuDir, Path cpuRoot, Path cpuacctDir, IntSupplier processors) {
+			super(cpuDir, cpuRoot, processors, CgroupV1::readCfsQuota);
 			this.cpuDir = cpuDir;
-			this.cpuRoot = cpuRoot;
-			this.processors = processors;
 			this.usage = new CgroupFile(cpuacctDir.resolve("cpuacct.usage"));
 		}
 
@@ -202,14 +224,7 @@ interface CpuSource {
 			}
 			Path cpuDir = resolve(cpuRoot, cgroupPath(membership, "cpu"), "cpu.cfs_quota_us");
 			Path cpuacctDir = resolve(cpuacctRoot, cgroupPath(membership, "cpuacct"), "cpuacct.usage");
-			CgroupV1 source = new CgroupV1(cpuDir, cpuRoot, cpuacctDir, processors);
-			try {
-				source.cpuTimeNanos();
-				return Double.isFinite(source.quota()) ? source : null;
-			}
-			catch (IOException ex) {
-				return null;
-			}
+			return ifLimited(new CgroupV1(cpuDir, cpuRoot, cpuacctDir, processors));
 		}
 
 		private static Path firstExisting(Path root, String... names) {
@@ -227,15 +242,6 @@ interface CpuSource {
 			return this.usage.readLong(null);
 		}
 
-		@Override
-		public double cpuLimit() throws IOException {
-			return Math.min(quota(), this.processors.getAsInt());
-		}
-
-		double quota() throws IOException {
-			return CpuSource.quota(this.cpuDir, this.cpuRoot, CgroupV1::readCfsQuota);
-		}
-
 		/** Reads {@code cpu.cfs_quota_us} / {@code cpu.cfs_period_us}; a quota of -1 is no limit. */
 		static double readCfsQuota(Path dir) throws IOException {
 			Path quotaFile = dir.resolve("cpu.cfs_quota_us");
@@ -246,7 +252,7 @@ interface CpuSource {
 			try {
 				long quota = Long.parseLong(Files.readString(quotaFile, StandardCharsets.US_ASCII).trim());
 				long period = Long.parseLong(Files.readString(periodFile, StandardCharsets.US_ASCII).trim());
-				return (quota > 0 && period > 0) ? (double) quota / period : Double.POSITIVE_INFINITY;
+				return cpus(quota, period);
 			}
 			catch (NumberFormatException ex) {
 				throw new IOException("Unreadable CFS quota in " + dir, ex);

@@ -151,20 +151,7 @@ public final class LimiterAspect {
 			throw ex;
 		}
 		this.listener.onCall(LimiterKind.LOAD_SHEDDER, plan.name(), LimiterCallListener.Outcome.PERMITTED);
-		Object result;
-		try {
-			result = call.proceed();
-		}
-		catch (Throwable ex) {
-			complete(promise, false, ex);
-			throw ex;
-		}
-		if (result instanceof CompletionStage<?> stage) {
-			stage.whenComplete((value, ex) -> complete(promise, false, ex));
-			return result;
-		}
-		promise.accept();
-		return result;
+		return proceed(call, promise, false);
 	}
 
 	/**
@@ -226,16 +213,24 @@ public final class LimiterAspect {
 			return fallback(call, plan, ex);
 		}
 		this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, plan.breaker().name(), LimiterCallListener.Outcome.PERMITTED);
+		return proceed(call, promise, true);
+	}
+
+	/**
+	 * Runs a permitted call and completes its promise when the call (or the {@link CompletionStage} it returns) is
+	 * done: an error is a failure when {@code errorsFail} (a breaker's view), a pass otherwise (a shedder's).
+	 */
+	private static Object proceed(ProceedingJoinPoint call, Promise promise, boolean errorsFail) throws Throwable {
 		Object result;
 		try {
 			result = call.proceed();
 		}
 		catch (Throwable ex) {
-			complete(promise, true, ex);
+			complete(promise, errorsFail, ex);
 			throw ex;
 		}
 		if (result instanceof CompletionStage<?> stage) {
-			stage.whenComplete((value, ex) -> complete(promise, ex != null, ex));
+			stage.whenComplete((value, ex) -> complete(promise, errorsFail && ex != null, ex));
 			return result;
 		}
 		promise.accept();

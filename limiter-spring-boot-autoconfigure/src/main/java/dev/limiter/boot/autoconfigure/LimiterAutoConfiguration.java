@@ -4,6 +4,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
@@ -83,31 +85,44 @@ public final class LimiterAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	CircuitBreakerRegistry circuitBreakerRegistry(LimiterProperties properties, Clock clock) {
-		Map<String, Breaker> breakers = new LinkedHashMap<>();
-		Set<String> shadow = new HashSet<>();
-		properties.getCircuitBreakers().forEach((name, breaker) -> {
-			LimiterPropertiesMapper.checkCircuitBreaker(name, breaker);
-			breakers.put(name, CoreFactories.breaker(name, breaker, clock));
-			if (breaker.getMode() == LimiterProperties.Mode.SHADOW) {
-				shadow.add(name);
-			}
-		});
-		return new CircuitBreakerRegistry(breakers, shadow);
+		Configured<Breaker> breakers = Configured.of(properties.getCircuitBreakers(),
+				LimiterProperties.CircuitBreaker::getMode, (name, breaker) -> {
+					LimiterPropertiesMapper.checkCircuitBreaker(name, breaker);
+					return CoreFactories.breaker(name, breaker, clock);
+				});
+		return new CircuitBreakerRegistry(breakers.instances(), breakers.shadow());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	LoadShedderRegistry loadShedderRegistry(LimiterProperties properties, Clock clock) {
-		Map<String, Shedder> shedders = new LinkedHashMap<>();
-		Set<String> shadow = new HashSet<>();
-		properties.getLoadShedders().forEach((name, shedder) -> {
-			LimiterPropertiesMapper.checkLoadShedder(name, shedder);
-			shedders.put(name, CoreFactories.shedder(name, shedder, clock));
-			if (shedder.getMode() == LimiterProperties.Mode.SHADOW) {
-				shadow.add(name);
-			}
-		});
-		return new LoadShedderRegistry(shedders, shadow);
+		Configured<Shedder> shedders = Configured.of(properties.getLoadShedders(),
+				LimiterProperties.LoadShedder::getMode, (name, shedder) -> {
+					LimiterPropertiesMapper.checkLoadShedder(name, shedder);
+					return CoreFactories.shedder(name, shedder, clock);
+				});
+		return new LoadShedderRegistry(shedders.instances(), shedders.shadow());
+	}
+
+	/**
+	 * The instances of one kind built from their properties, in configuration order, and the names of those in
+	 * shadow mode.
+	 */
+	private record Configured<T>(Map<String, T> instances, Set<String> shadow) {
+
+		static <P, T> Configured<T> of(Map<String, P> properties, Function<P, LimiterProperties.Mode> mode,
+				BiFunction<String, P, T> create) {
+			Map<String, T> instances = new LinkedHashMap<>();
+			Set<String> shadow = new HashSet<>();
+			properties.forEach((name, instance) -> {
+				instances.put(name, create.apply(name, instance));
+				if (mode.apply(instance) == LimiterProperties.Mode.SHADOW) {
+					shadow.add(name);
+				}
+			});
+			return new Configured<>(instances, shadow);
+		}
+
 	}
 
 }

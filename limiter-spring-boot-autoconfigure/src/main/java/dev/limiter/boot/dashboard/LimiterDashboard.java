@@ -550,11 +550,29 @@ public final class LimiterDashboard implements AutoCloseable {
 
 		int offset;
 
-		abstract String kind();
+		private final String kind;
 
-		abstract String name();
+		private final String name;
 
-		abstract String[] series();
+		private final String[] series;
+
+		Probe(String kind, String name, String[] series) {
+			this.kind = kind;
+			this.name = name;
+			this.series = series;
+		}
+
+		final String kind() {
+			return this.kind;
+		}
+
+		final String name() {
+			return this.name;
+		}
+
+		final String[] series() {
+			return this.series;
+		}
 
 		abstract void sample(float[] row, int at, double seconds);
 

@@ -80,35 +80,18 @@ final class Probes {
 
 		private static final String[] SERIES = { "permitted", "rejected", "shadow-rejected" };
 
-		private final String name;
-
 		private final RateLimiterRegistry registry;
 
 		private final RateLimiterTap tap;
 
 		RateLimiterProbe(String name, RateLimiterRegistry registry, RateLimiterTap tap) {
-			this.name = name;
+			super("rate-limiter", name, SERIES);
 			this.registry = registry;
 			this.tap = tap;
 		}
 
 		RateLimiterTap tap() {
 			return this.tap;
-		}
-
-		@Override
-		String kind() {
-			return "rate-limiter";
-		}
-
-		@Override
-		String name() {
-			return this.name;
-		}
-
-		@Override
-		String[] series() {
-			return SERIES;
 		}
 
 		@Override
@@ -121,7 +104,7 @@ final class Probes {
 		@Override
 		void meta(JsonGenerator json) {
 			json.writeStringProperty("mode", mode(this.tap.shadow()));
-			RateLimiter limiter = this.registry.find(this.name);
+			RateLimiter limiter = this.registry.find(name());
 			if (limiter == null) {
 				return;
 			}
@@ -155,8 +138,6 @@ final class Probes {
 
 		private static final String[] OTHER_SERIES = { "state" };
 
-		private final String name;
-
 		private final Breaker breaker;
 
 		private final double @Nullable [] thresholds;
@@ -164,28 +145,17 @@ final class Probes {
 		private final boolean shadow;
 
 		BreakerProbe(String name, Breaker breaker, double @Nullable [] thresholds, boolean shadow) {
-			this.name = name;
+			super("circuit-breaker", name, series(breaker));
 			this.breaker = breaker;
 			this.thresholds = thresholds;
 			this.shadow = shadow;
 		}
 
-		@Override
-		String kind() {
-			return "circuit-breaker";
-		}
-
-		@Override
-		String name() {
-			return this.name;
-		}
-
-		@Override
-		String[] series() {
-			if (this.breaker instanceof ThresholdBreaker) {
+		private static String[] series(Breaker breaker) {
+			if (breaker instanceof ThresholdBreaker) {
 				return THRESHOLD_SERIES;
 			}
-			return (this.breaker instanceof SreBreaker) ? ADAPTIVE_SERIES : OTHER_SERIES;
+			return (breaker instanceof SreBreaker) ? ADAPTIVE_SERIES : OTHER_SERIES;
 		}
 
 		@Override
@@ -233,8 +203,6 @@ final class Probes {
 
 		private static final String[] SERIES = { "cpu", "in-flight", "limit" };
 
-		private final String name;
-
 		private final Shedder shedder;
 
 		private final boolean shadow;
@@ -246,7 +214,7 @@ final class Probes {
 		private final @Nullable ConcurrencyLimiter cap;
 
 		ShedderProbe(String name, Shedder shedder, boolean shadow) {
-			this.name = name;
+			super("load-shedder", name, SERIES);
 			this.shedder = shedder;
 			this.shadow = shadow;
 			Shedder inner = shedder;
@@ -261,21 +229,6 @@ final class Probes {
 			this.cap = cap;
 			this.cpu = (inner instanceof AdaptiveShedder cpuShedder) ? cpuShedder : null;
 			this.adaptive = (inner instanceof AdaptiveConcurrencyLimiter limiter) ? limiter : null;
-		}
-
-		@Override
-		String kind() {
-			return "load-shedder";
-		}
-
-		@Override
-		String name() {
-			return this.name;
-		}
-
-		@Override
-		String[] series() {
-			return SERIES;
 		}
 
 		@Override

@@ -11,9 +11,7 @@ import dev.limiter.core.breaker.Breaker;
  * @author limiter
  * @since 0.1.0
  */
-public final class CircuitBreakerRegistry extends NamedRegistry<Breaker> {
-
-	private final Set<String> shadow;
+public final class CircuitBreakerRegistry extends ShadowModeRegistry<Breaker> {
 
 	/**
 	 * Creates the registry.
@@ -29,17 +27,7 @@ public final class CircuitBreakerRegistry extends NamedRegistry<Breaker> {
 	 * @param shadow the names of those in shadow mode
 	 */
 	public CircuitBreakerRegistry(Map<String, ? extends Breaker> instances, Set<String> shadow) {
-		super(LimiterKind.CIRCUIT_BREAKER, instances);
-		this.shadow = Set.copyOf(shadow);
-	}
-
-	/**
-	 * Returns whether the named instance runs in shadow mode: what it drops is counted and logged, and goes on.
-	 * @param name the name
-	 * @return whether it is in shadow mode ({@code false} for an unknown name)
-	 */
-	public boolean isShadow(String name) {
-		return this.shadow.contains(name);
+		super(LimiterKind.CIRCUIT_BREAKER, instances, shadow);
 	}
 
 }

@@ -11,9 +11,7 @@ import dev.limiter.core.shedding.Shedder;
  * @author limiter
  * @since 0.1.0
  */
-public final class LoadShedderRegistry extends NamedRegistry<Shedder> {
-
-	private final Set<String> shadow;
+public final class LoadShedderRegistry extends ShadowModeRegistry<Shedder> {
 
 	/**
 	 * Creates the registry.
@@ -29,17 +27,7 @@ public final class LoadShedderRegistry extends NamedRegistry<Shedder> {
 	 * @param shadow the names of those in shadow mode
 	 */
 	public LoadShedderRegistry(Map<String, ? extends Shedder> instances, Set<String> shadow) {
-		super(LimiterKind.LOAD_SHEDDER, instances);
-		this.shadow = Set.copyOf(shadow);
-	}
-
-	/**
-	 * Returns whether the named instance runs in shadow mode: what it sheds is counted and logged, and goes on.
-	 * @param name the name
-	 * @return whether it is in shadow mode ({@code false} for an unknown name)
-	 */
-	public boolean isShadow(String name) {
-		return this.shadow.contains(name);
+		super(LimiterKind.LOAD_SHEDDER, instances, shadow);
 	}
 
 }

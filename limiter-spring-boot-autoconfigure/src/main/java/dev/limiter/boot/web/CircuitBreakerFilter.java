@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.function.Predicate;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
-import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.core.Promise;
 
 /**
@@ -70,23 +69,7 @@ public final class CircuitBreakerFilter extends PromiseGuardFilter {
 	 */
 	public CircuitBreakerFilter(List<RequestRule> rules, LimiterResponseWriter writer, Duration retryAfter,
 			LimiterCallListener listener, Predicate<String> shadow) {
-		super(RequestRule.having(requireRules(rules), LimiterKind.CIRCUIT_BREAKER), writer, retryAfter, listener,
-				shadow, LimiterKind.CIRCUIT_BREAKER, LimiterRejection.Reason.BREAKER_OPEN, GuardOutcome.BREAKER);
-	}
-
-	@Override
-	Promise allow(RequestRule rule) {
-		return rule.breaker().allow();
-	}
-
-	@Override
-	String name(RequestRule rule) {
-		return rule.breaker().name();
-	}
-
-	@Override
-	Duration retryAfter(RequestRule rule, Duration minimum) {
-		return RetryAfters.breaker(rule.breaker(), minimum);
+		super(PromiseGuard.breakers(rules, retryAfter, listener, shadow), writer);
 	}
 
 }

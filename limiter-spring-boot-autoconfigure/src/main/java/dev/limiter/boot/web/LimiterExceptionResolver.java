@@ -10,7 +10,6 @@ import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.core.breaker.BreakerOpenException;
-import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.shedding.OverloadException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -45,15 +44,7 @@ public final class LimiterExceptionResolver implements HandlerExceptionResolver,
 
 	private final LimiterResponseWriter writer;
 
-	private final RateLimitHeaders headers;
-
-	private final RateLimiterRegistry rateLimiters;
-
-	private final CircuitBreakerRegistry breakers;
-
-	private final LoadShedderRegistry shedders;
-
-	private final Duration retryAfter;
+	private final LimiterExceptionRejections rejections;
 
 	/**
 	 * Creates the resolver.
@@ -80,35 +71,15 @@ public final class LimiterExceptionResolver implements HandlerExceptionResolver,
 	public LimiterExceptionResolver(LimiterResponseWriter writer, RateLimitHeaders headers,
 			RateLimiterRegistry rateLimiters, CircuitBreakerRegistry breakers, LoadShedderRegistry shedders,
 			Duration retryAfter) {
-		this.breakers = Objects.requireNonNull(breakers, "breakers must not be null");
-		this.shedders = Objects.requireNonNull(shedders, "shedders must not be null");
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
-		this.headers = Objects.requireNonNull(headers, "headers must not be null");
-		this.rateLimiters = Objects.requireNonNull(rateLimiters, "rateLimiters must not be null");
-		this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter must not be null");
+		this.rejections = new LimiterExceptionRejections(headers, rateLimiters, breakers, shedders, retryAfter);
 	}
 
 	@Override
 	public @Nullable ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response,
 			@Nullable Object handler, Exception ex) {
-		LimiterRejection rejection;
-		if (ex instanceof RateLimitExceededException exceeded) {
-			RateLimiter limiter = this.rateLimiters.find(exceeded.getName());
-			if (limiter != null) {
-				this.headers.write(response, RateLimitHeaders.policy(limiter), exceeded.getDecision());
-			}
-			rejection = new LimiterRejection(LimiterRejection.Reason.RATE_LIMITED, exceeded.getName(),
-					exceeded.getDecision().retryAfter());
-		}
-		else if (ex instanceof OverloadException overload) {
-			rejection = new LimiterRejection(LimiterRejection.Reason.OVERLOADED, overload.getName(),
-					RetryAfters.shedder(this.shedders.find(overload.getName()), this.retryAfter));
-		}
-		else if (ex instanceof BreakerOpenException open) {
-			rejection = new LimiterRejection(LimiterRejection.Reason.BREAKER_OPEN, open.getName(),
-					RetryAfters.breaker(this.breakers.find(open.getName()), this.retryAfter));
-		}
-		else {
+		LimiterRejection rejection = this.rejections.rejection(ex, response, RateLimitHeaders.ServletAccess.INSTANCE);
+		if (rejection == null) {
 			return null;
 		}
 		request.setAttribute(LimiterRejection.REQUEST_ATTRIBUTE, rejection);

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.function.Predicate;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
-import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.core.Promise;
 
 import org.springframework.core.Ordered;
@@ -71,23 +70,7 @@ public final class LoadSheddingFilter extends PromiseGuardFilter {
 	 */
 	public LoadSheddingFilter(List<RequestRule> rules, LimiterResponseWriter writer, Duration retryAfter,
 			LimiterCallListener listener, Predicate<String> shadow) {
-		super(RequestRule.having(requireRules(rules), LimiterKind.LOAD_SHEDDER), writer, retryAfter, listener,
-				shadow, LimiterKind.LOAD_SHEDDER, LimiterRejection.Reason.OVERLOADED, GuardOutcome.SHEDDER);
-	}
-
-	@Override
-	Promise allow(RequestRule rule) {
-		return rule.shedding().shedder().allow();
-	}
-
-	@Override
-	String name(RequestRule rule) {
-		return rule.shedding().name();
-	}
-
-	@Override
-	Duration retryAfter(RequestRule rule, Duration minimum) {
-		return RetryAfters.shedder(rule.shedding().shedder(), minimum);
+		super(PromiseGuard.shedders(rules, retryAfter, listener, shadow), writer);
 	}
 
 }

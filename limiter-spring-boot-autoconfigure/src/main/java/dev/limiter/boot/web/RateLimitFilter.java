@@ -3,12 +3,8 @@ package dev.limiter.boot.web;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.LongAdder;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
-import dev.limiter.boot.registry.LimiterKind;
-import dev.limiter.core.ratelimit.Decision;
-import dev.limiter.core.ratelimit.LimitSpec;
 import dev.limiter.core.ratelimit.RateLimiter;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -17,8 +13,6 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Applies rate limits by rule: 429 when a key's quota is used up.
@@ -54,21 +48,11 @@ public final class RateLimitFilter implements Filter {
 	 */
 	public static final int BEFORE_SECURITY_ORDER = -110;
 
-	private static final Logger logger = LoggerFactory.getLogger(RateLimitFilter.class);
-
-	private final RequestRule[] rules;
-
-	private final CachedPolicy[] policies;
+	private final RateLimitGuard guard;
 
 	private final FailSafeKeyResolver[] keys;
 
-	private final LongAdder[] shadowRejections;
-
-	private final RateLimitHeaders headers;
-
 	private final LimiterResponseWriter writer;
-
-	private final LimiterCallListener listener;
 
 	/**
 	 * Creates the filter.
@@ -89,20 +73,13 @@ public final class RateLimitFilter implements Filter {
 	 */
 	public RateLimitFilter(List<RequestRule> rules, RateLimitHeaders headers, LimiterResponseWriter writer,
 			LimiterCallListener listener) {
-		this.listener = Objects.requireNonNull(listener, "listener must not be null");
-		this.rules = RequestRule.having(Objects.requireNonNull(rules, "rules must not be null"),
-				LimiterKind.RATE_LIMITER);
-		this.headers = Objects.requireNonNull(headers, "headers must not be null");
+		this.guard = new RateLimitGuard(rules, headers, listener);
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
-		this.policies = new CachedPolicy[this.rules.length];
-		this.shadowRejections = new LongAdder[this.rules.length];
-		this.keys = new FailSafeKeyResolver[this.rules.length];
-		for (int i = 0; i < this.rules.length; i++) {
-			RateLimiter limiter = this.rules[i].rateLimit().limiter();
-			this.policies[i] = CachedPolicy.of(limiter);
-			this.keys[i] = new FailSafeKeyResolver(this.rules[i].rateLimit().key(), limiter.name(),
-					this.rules[i].toString(), listener);
-			this.shadowRejections[i] = new LongAdder();
+		RequestRule[] limited = this.guard.rules();
+		this.keys = new FailSafeKeyResolver[limited.length];
+		for (int i = 0; i < limited.length; i++) {
+			this.keys[i] = new FailSafeKeyResolver(limited[i].rateLimit().key(),
+					limited[i].rateLimit().limiter().name(), limited[i].toString(), listener);
 		}
 	}
 
@@ -114,34 +91,16 @@ public final class RateLimitFilter implements Filter {
 			chain.doFilter(servletRequest, servletResponse);
 			return;
 		}
-		for (int i = 0; i < this.rules.length; i++) {
-			RequestRule rule = this.rules[i];
-			if (!rule.matches(request)) {
+		RequestRule[] rules = this.guard.rules();
+		for (int i = 0; i < rules.length; i++) {
+			if (!rules[i].matches(request)) {
 				continue;
 			}
-			RequestRule.RateLimit rateLimit = rule.rateLimit();
-			RateLimiter limiter = rateLimit.limiter();
+			RateLimiter limiter = rules[i].rateLimit().limiter();
 			String key = this.keys[i].resolve(request);
-			Decision decision = limiter.acquire(key);
-			String name = limiter.name();
-			if (decision.allowed()) {
-				this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.PERMITTED);
-			}
-			if (rateLimit.shadow()) {
-				if (!decision.allowed()) {
-					this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.SHADOW_REJECTED);
-					this.shadowRejections[i].increment();
-					if (logger.isDebugEnabled()) {
-						logger.debug("Rate limiter '{}' (shadow mode) would have refused key '{}'", name, key);
-					}
-				}
-				continue;
-			}
-			this.headers.write(response, policy(i, limiter), decision);
-			if (!decision.allowed()) {
-				this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.REJECTED);
-				LimiterRejection rejection = new LimiterRejection(LimiterRejection.Reason.RATE_LIMITED, name,
-						decision.retryAfter());
+			LimiterRejection rejection = this.guard.decided(i, limiter, key, limiter.acquire(key), response,
+					RateLimitHeaders.ServletAccess.INSTANCE);
+			if (rejection != null) {
 				request.setAttribute(LimiterRejection.REQUEST_ATTRIBUTE, rejection);
 				this.writer.write(request, response, rejection);
 				return;
@@ -150,29 +109,13 @@ public final class RateLimitFilter implements Filter {
 		chain.doFilter(request, response);
 	}
 
-	/** The headers' policy of a limiter, recomputed when its spec was changed at run time. */
-	private RateLimitHeaders.Policy policy(int rule, RateLimiter limiter) {
-		CachedPolicy cached = this.policies[rule];
-		if (cached.spec() != limiter.spec()) {
-			cached = CachedPolicy.of(limiter);
-			this.policies[rule] = cached; // racy but benign: an immutable value, recomputed at worst twice
-		}
-		return cached.policy();
-	}
-
 	/**
 	 * Returns how many requests the named limiter refused in shadow mode (and let through).
 	 * @param limiterName the limiter's name
 	 * @return the count, summed over the rules using the limiter in shadow mode
 	 */
 	public long shadowRejections(String limiterName) {
-		long total = 0;
-		for (int i = 0; i < this.rules.length; i++) {
-			if (this.rules[i].rateLimit().limiter().name().equals(limiterName)) {
-				total += this.shadowRejections[i].sum();
-			}
-		}
-		return total;
+		return this.guard.shadowRejections(limiterName);
 	}
 
 	/**
@@ -180,15 +123,7 @@ public final class RateLimitFilter implements Filter {
 	 * @return whether the filter has work to do
 	 */
 	public boolean hasRules() {
-		return this.rules.length > 0;
-	}
-
-	private record CachedPolicy(LimitSpec spec, RateLimitHeaders.Policy policy) {
-
-		static CachedPolicy of(RateLimiter limiter) {
-			return new CachedPolicy(limiter.spec(), RateLimitHeaders.policy(limiter));
-		}
-
+		return this.guard.hasRules();
 	}
 
 }

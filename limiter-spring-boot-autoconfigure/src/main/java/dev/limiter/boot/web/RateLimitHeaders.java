@@ -55,6 +55,10 @@ public final class RateLimitHeaders {
 	/** The legacy reset header, in seconds from now. */
 	public static final String X_RATE_LIMIT_RESET = "X-RateLimit-Reset";
 
+	/** The headers of a reactive response, as {@link HttpHeaders}. */
+	public static final Access<HttpHeaders> HEADERS = new Access<>(HttpHeaders::add, HttpHeaders::set,
+			HttpHeaders::getFirst);
+
 	private final Format format;
 
 	/**
@@ -107,20 +111,7 @@ public final class RateLimitHeaders {
 	 * @param decision the decision
 	 */
 	public void write(HttpServletResponse response, Policy policy, Decision decision) {
-		if (this.format == Format.NONE) {
-			return;
-		}
-		long untilSeconds = untilSeconds(decision);
-		if (this.format == Format.IETF || this.format == Format.BOTH) {
-			response.addHeader(RATE_LIMIT_POLICY, policy.header());
-			response.addHeader(RATE_LIMIT, rateLimit(policy, decision, untilSeconds));
-		}
-		if ((this.format == Format.LEGACY || this.format == Format.BOTH)
-				&& replacesLegacy(response.getHeader(X_RATE_LIMIT_REMAINING), decision)) {
-			response.setHeader(X_RATE_LIMIT_LIMIT, Long.toString(decision.limit()));
-			response.setHeader(X_RATE_LIMIT_REMAINING, Long.toString(decision.remaining()));
-			response.setHeader(X_RATE_LIMIT_RESET, Long.toString(untilSeconds));
-		}
+		write(response, ServletAccess.INSTANCE, policy, decision);
 	}
 
 	/**
@@ -131,19 +122,32 @@ public final class RateLimitHeaders {
 	 * @param decision the decision
 	 */
 	public void write(HttpHeaders headers, Policy policy, Decision decision) {
+		write(headers, HEADERS, policy, decision);
+	}
+
+	/**
+	 * Writes the headers of one decision on a response through its accessor. Call before the response is
+	 * committed.
+	 * @param <T> the type of the response
+	 * @param response the response
+	 * @param access reads and writes its headers: {@link #HEADERS} for a reactive response
+	 * @param policy the policy of the limiter that decided
+	 * @param decision the decision
+	 */
+	public <T> void write(T response, Access<T> access, Policy policy, Decision decision) {
 		if (this.format == Format.NONE) {
 			return;
 		}
 		long untilSeconds = untilSeconds(decision);
 		if (this.format == Format.IETF || this.format == Format.BOTH) {
-			headers.add(RATE_LIMIT_POLICY, policy.header());
-			headers.add(RATE_LIMIT, rateLimit(policy, decision, untilSeconds));
+			access.add().write(response, RATE_LIMIT_POLICY, policy.header());
+			access.add().write(response, RATE_LIMIT, rateLimit(policy, decision, untilSeconds));
 		}
 		if ((this.format == Format.LEGACY || this.format == Format.BOTH)
-				&& replacesLegacy(headers.getFirst(X_RATE_LIMIT_REMAINING), decision)) {
-			headers.set(X_RATE_LIMIT_LIMIT, Long.toString(decision.limit()));
-			headers.set(X_RATE_LIMIT_REMAINING, Long.toString(decision.remaining()));
-			headers.set(X_RATE_LIMIT_RESET, Long.toString(untilSeconds));
+				&& replacesLegacy(access.get().read(response, X_RATE_LIMIT_REMAINING), decision)) {
+			access.set().write(response, X_RATE_LIMIT_LIMIT, Long.toString(decision.limit()));
+			access.set().write(response, X_RATE_LIMIT_REMAINING, Long.toString(decision.remaining()));
+			access.set().write(response, X_RATE_LIMIT_RESET, Long.toString(untilSeconds));
 		}
 	}
 
@@ -199,6 +203,66 @@ public final class RateLimitHeaders {
 			}
 		}
 		return builder.append('"').toString();
+	}
+
+	/**
+	 * Reads and writes the headers of one type of response, so that one method serves the servlet and the reactive
+	 * stacks without wrapping the response.
+	 *
+	 * @param <T> the type of the response
+	 * @param add adds a header value
+	 * @param set sets a header, replacing its values
+	 * @param get returns a header's first value, or {@code null} when it is absent
+	 */
+	public record Access<T>(Writer<T> add, Writer<T> set, Reader<T> get) {
+
+		/**
+		 * Writes a header of a response.
+		 *
+		 * @param <T> the type of the response
+		 */
+		@FunctionalInterface
+		public interface Writer<T> {
+
+			/**
+			 * Writes the header.
+			 * @param response the response
+			 * @param name the header's name
+			 * @param value the value
+			 */
+			void write(T response, String name, String value);
+
+		}
+
+		/**
+		 * Reads a header of a response.
+		 *
+		 * @param <T> the type of the response
+		 */
+		@FunctionalInterface
+		public interface Reader<T> {
+
+			/**
+			 * Reads the header's first value.
+			 * @param response the response
+			 * @param name the header's name
+			 * @return the value, or {@code null} when the header is absent
+			 */
+			@Nullable String read(T response, String name);
+
+		}
+
+	}
+
+	/** The headers of a servlet response; apart so that an application without the servlet API never loads them. */
+	static final class ServletAccess {
+
+		static final Access<HttpServletResponse> INSTANCE = new Access<>(HttpServletResponse::addHeader,
+				HttpServletResponse::setHeader, HttpServletResponse::getHeader);
+
+		private ServletAccess() {
+		}
+
 	}
 
 	/** The format of the rate-limit headers. */

@@ -21,6 +21,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.limiter.core.Clock;
 import dev.limiter.core.InvalidSettingException;
+import dev.limiter.core.Settings;
 import dev.limiter.core.ratelimit.AlgorithmParameters;
 import dev.limiter.core.ratelimit.Decision;
 import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
@@ -557,7 +558,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		 * @return this builder
 		 */
 		public Builder timeout(Duration timeout) {
-			this.timeout = positive(timeout, "timeout");
+			this.timeout = Settings.positive("timeout", timeout);
 			return this;
 		}
 
@@ -608,7 +609,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		 * @return this builder
 		 */
 		public Builder probeInterval(Duration probeInterval) {
-			this.probeInterval = positive(probeInterval, "probeInterval");
+			this.probeInterval = Settings.positive("probeInterval", probeInterval);
 			return this;
 		}
 
@@ -620,7 +621,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		 * @return this builder
 		 */
 		public Builder maximumKeyTtl(Duration maximumKeyTtl) {
-			this.maximumKeyTtl = positive(maximumKeyTtl, "maximumKeyTtl");
+			this.maximumKeyTtl = Settings.positive("maximumKeyTtl", maximumKeyTtl);
 			if (maximumKeyTtl.compareTo(Duration.ofMillis(1)) < 0) {
 				throw InvalidSettingException.of("maximumKeyTtl", maximumKeyTtl, "must be >= 1ms");
 			}
@@ -677,15 +678,6 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		public RedisRateLimitStore build() {
 			return new RedisRateLimitStore(this);
 		}
-
-		private static Duration positive(Duration duration, String name) {
-			Objects.requireNonNull(duration, name + " must not be null");
-			if (duration.isNegative() || duration.isZero()) {
-				throw InvalidSettingException.of(name, duration, "must be > 0");
-			}
-			return duration;
-		}
-
 	}
 
 }

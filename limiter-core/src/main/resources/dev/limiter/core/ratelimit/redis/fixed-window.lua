@@ -1,6 +1,6 @@
 -- Fixed window (go-zero PeriodLimit states), exact in integer microseconds below 2^53 (a port of
 -- FixedWindowAlgorithm).
--- KEYS[1] the key's hash. ARGV: now (µs, or '' for Redis TIME), permits, window id (period, alignment, zone),
+-- KEYS[1] the key's hash. ARGV after prelude.lua's now, permits and window id (period, alignment, zone):
 -- quota, period (µs), aligned (0/1), zone offset (µs, fixed-offset zones), and for zones with offset changes the
 -- aligned window's start and end (µs, computed by the client for the same now) or '', and the longest key TTL (ms);
 -- for a lease: permits wanted beyond the request, permits given back from a previous lease, the start of that lease's
@@ -8,15 +8,6 @@
 -- Hash: k = window id, a = window start (µs), b = count. Leased permits are counted when leased; a lease ends with its
 -- window. Returns {allowed, remaining, retryAfter µs, resetAfter µs}, and for a lease {granted, lifetime µs, window
 -- start µs}; -1 = never.
-local now = ARGV[1]
-if now == '' then
-	local t = redis.call('TIME')
-	now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-else
-	now = tonumber(now)
-end
-local permits = tonumber(ARGV[2])
-local id = ARGV[3]
 local quota = tonumber(ARGV[4])
 local period = tonumber(ARGV[5])
 local maxTtl = tonumber(ARGV[10])
@@ -56,12 +47,7 @@ else
 	finish = start + period
 end
 
-if leasing then
-	local returned = tonumber(ARGV[12])
-	if returned > 0 and count > 0 and tonumber(ARGV[13]) == start then
-		count = math.max(0, count - returned)
-	end
-end
+count = returnLease(count, start, leasing, 12)
 
 local allowed = 0
 local retry = 0
@@ -82,15 +68,8 @@ end
 local reset = 0
 if count > 0 then
 	reset = finish - now
-	if same then
-		redis.call('HSET', KEYS[1], 'a', start, 'b', count)
-	else
-		redis.call('HSET', KEYS[1], 'k', id, 'a', start, 'b', count)
-	end
-	redis.call('PEXPIRE', KEYS[1], math.min(math.ceil(reset / 1000) + 1, maxTtl))
-else
-	redis.call('DEL', KEYS[1])
 end
+save(same, reset, maxTtl, 'a', start, 'b', count)
 if leasing then
 	return { allowed, math.max(0, quota - count), retry, reset, granted, math.min(tonumber(ARGV[14]), finish - now),
 		start }

@@ -1,21 +1,12 @@
 -- Sliding window counter (two fixed windows, the previous one weighted by its overlap), exact in integer
--- microseconds below 2^53 (a port of SlidingWindowAlgorithm). KEYS[1] the key's hash. ARGV: now (µs, or '' for
--- Redis TIME), permits, window id, limit, window W (µs), tick q (µs), ticks per window Wt, longest key TTL (ms). Hash: k = window id,
--- a = start of the current fixed window (µs), b = permits in it, c = permits in the previous one. For a lease, ARGV
--- goes on with: permits wanted beyond the request, permits given back from a previous lease, the start of that
--- lease's fixed window (they count again only in that window), the longest lease lifetime (µs). Leased permits are
--- counted in the current fixed window when leased; a lease ends with that fixed window.
+-- microseconds below 2^53 (a port of SlidingWindowAlgorithm). KEYS[1] the key's hash. ARGV after prelude.lua's
+-- now, permits and window id: limit, window W (µs), tick q (µs), ticks per window Wt, longest key TTL (ms). Hash:
+-- k = window id, a = start of the current fixed window (µs), b = permits in it, c = permits in the previous one.
+-- For a lease, ARGV goes on with: permits wanted beyond the request, permits given back from a previous lease, the
+-- start of that lease's fixed window (they count again only in that window), the longest lease lifetime (µs).
+-- Leased permits are counted in the current fixed window when leased; a lease ends with that fixed window.
 -- Returns {allowed, remaining, retryAfter µs, resetAfter µs}, and for a lease {granted, lifetime µs, fixed window
 -- start µs}; -1 = never.
-local now = ARGV[1]
-if now == '' then
-	local t = redis.call('TIME')
-	now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-else
-	now = tonumber(now)
-end
-local permits = tonumber(ARGV[2])
-local id = ARGV[3]
 local limit = tonumber(ARGV[4])
 local window = tonumber(ARGV[5])
 local tick = tonumber(ARGV[6])
@@ -48,12 +39,7 @@ else
 		start = now
 	end
 end
-if leasing then
-	local returned = tonumber(ARGV[10])
-	if returned > 0 and curr > 0 and tonumber(ARGV[11]) == start then
-		curr = math.max(0, curr - returned)
-	end
-end
+curr = returnLease(curr, start, leasing, 10)
 local elapsed = now - start
 local e = math.floor(elapsed / tick)
 local free = limit * ticks - prev * (ticks - e) - curr * ticks
@@ -103,16 +89,7 @@ if curr > 0 then
 elseif prev > 0 then
 	reset = window - elapsed
 end
-if reset > 0 then
-	if same then
-		redis.call('HSET', KEYS[1], 'a', start, 'b', curr, 'c', prev)
-	else
-		redis.call('HSET', KEYS[1], 'k', id, 'a', start, 'b', curr, 'c', prev)
-	end
-	redis.call('PEXPIRE', KEYS[1], math.min(math.ceil(reset / 1000) + 1, maxTtl))
-else
-	redis.call('DEL', KEYS[1])
-end
+save(same, reset, maxTtl, 'a', start, 'b', curr, 'c', prev)
 if leasing then
 	return { allowed, math.max(0, math.floor(free / ticks)), retry, reset, granted,
 		math.min(tonumber(ARGV[12]), window - elapsed), start }

@@ -1,6 +1,6 @@
 -- Token bucket, exact in integer microseconds (a port of TokenBucketAlgorithm; every value stays below 2^53, which
 -- Lua numbers and Redis's number-to-string conversion keep exact), with leases.
--- KEYS[1] the key's hash. ARGV: now (µs, or '' for Redis TIME), permits, spec id ('tb/limit/period µs/burst'),
+-- KEYS[1] the key's hash. ARGV after prelude.lua's now, permits and spec id ('tb/limit/period µs/burst'):
 -- burst, permit units, refill units per µs, capacity in units, longest key TTL (ms); for a lease: the holder's id,
 -- permits wanted beyond the request, permits given back from the holder's previous lease (-1 = keep that lease),
 -- lease lifetime (µs). Hash: k = spec id, a = tokens (units), b = last (µs), l<id> = 'permits:expiry µs' of a
@@ -8,15 +8,6 @@
 -- up to its capacity minus what they hold, so the bucket and the leases together never hold more than a full
 -- bucket (every call honours this, leased or not).
 -- Returns {allowed, remaining, retryAfter µs, resetAfter µs}, and for a lease {granted, lifetime µs, 0}; -1 = never.
-local now = ARGV[1]
-if now == '' then
-	local t = redis.call('TIME')
-	now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-else
-	now = tonumber(now)
-end
-local permits = tonumber(ARGV[2])
-local id = ARGV[3]
 local burst = tonumber(ARGV[4])
 local pu = tonumber(ARGV[5])
 local ru = tonumber(ARGV[6])
@@ -89,121 +80,86 @@ elseif k and string.sub(k, 1, 3) == 'tb/' then
 else
 	tokens = cap
 end
+-- the leases still out after now (the holder's own not when it closes it), the fields of those that ended, the
+-- refill's ceiling (the capacity minus what the leases out hold), and the time until the bucket holds a number of
+-- units; without a lease out and none asked for, the plain bucket's path: no sort, no closures, no lease tables
+local active = leases
+local gone = nil
+local ceiling = cap
+local timeTo = nil
 if #leases == 0 and not own then
-	-- no lease out, none asked for: the plain bucket
 	if ru > 0 and now > last and tokens < cap then
 		tokens = math.min(cap, tokens + (now - last) * ru)
 	end
-	local allowed = 0
-	local retry = 0
-	if permits > burst then
-		retry = -1
-	else
-		local need = permits * pu
-		if tokens >= need then
-			tokens = tokens - need
-			allowed = 1
-		elseif ru == 0 then
-			retry = -1
-		else
-			retry = math.ceil((need - tokens) / ru)
-		end
-	end
-	local reset = 0
-	if tokens < cap then
-		if ru == 0 then
-			reset = -1
-		else
-			reset = math.ceil((cap - tokens) / ru)
-		end
-	end
-	if reset == 0 then
-		-- a full bucket is a fresh one
-		redis.call('DEL', KEYS[1])
-	else
-		if same then
-			redis.call('HSET', KEYS[1], 'a', tokens, 'b', now)
-		else
-			redis.call('HSET', KEYS[1], 'k', id, 'a', tokens, 'b', now)
-		end
-		-- a bucket that never refills (reset -1) is kept as long as any key, then forgotten
-		local ttl = maxTtl
-		if reset > 0 then
-			ttl = math.min(math.ceil(reset / 1000) + 1, maxTtl)
-		end
-		redis.call('PEXPIRE', KEYS[1], ttl)
-	end
-	return { allowed, math.floor(tokens / pu), retry, reset }
-end
+else
+	table.sort(leases, function(x, y)
+		return x[1] < y[1]
+	end)
 
-table.sort(leases, function(x, y)
-	return x[1] < y[1]
-end)
-
--- units held by the leases that are still out after time t
-local function heldAfter(list, t)
-	local units = 0
-	for _, l in ipairs(list) do
-		if l[1] > t then
-			units = units + l[2] * pu
-		end
-	end
-	return units
-end
-
--- refill up to the capacity minus what the leases hold, which rises as each lease expires
-local ceiling = cap - heldAfter(leases, last)
-if ru > 0 and now > last then
-	local t = last
-	for _, l in ipairs(leases) do
-		if l[1] > last and l[1] <= now then
-			tokens = math.min(ceiling, tokens + (l[1] - t) * ru)
-			ceiling = ceiling + l[2] * pu
-			t = l[1]
-		end
-	end
-	tokens = math.min(ceiling, tokens + (now - t) * ru)
-end
-
--- the leases still out, without the holder's own when it closes it
-local active = {}
-local gone = {}
-for _, l in ipairs(leases) do
-	if l[1] <= now or (l[3] == own and returned >= 0) then
-		gone[#gone + 1] = l[3]
-	else
-		active[#active + 1] = l
-	end
-end
-ceiling = cap - heldAfter(active, now)
-if returned > 0 then
-	tokens = tokens + returned * pu
-end
-tokens = math.min(ceiling, tokens)
-
--- time until the bucket holds target units, following the leases' expiries; -1 = never
-local function timeTo(target)
-	if tokens >= target then
-		return 0
-	end
-	if ru == 0 then
-		return -1
-	end
-	local t = now
-	local tok = tokens
-	local c = ceiling
-	for _, l in ipairs(active) do
-		if c >= target then
-			local at = t + math.ceil((target - tok) / ru)
-			if at <= l[1] then
-				return at - now
+	-- units held by the leases that are still out after time t
+	local function heldAfter(list, t)
+		local units = 0
+		for _, l in ipairs(list) do
+			if l[1] > t then
+				units = units + l[2] * pu
 			end
 		end
-		tok = math.min(c, tok + (l[1] - t) * ru)
-		c = c + l[2] * pu
-		t = l[1]
+		return units
 	end
-	return t + math.ceil((target - tok) / ru) - now
+
+	-- refill up to the capacity minus what the leases hold, which rises as each lease expires
+	ceiling = cap - heldAfter(leases, last)
+	if ru > 0 and now > last then
+		local t = last
+		for _, l in ipairs(leases) do
+			if l[1] > last and l[1] <= now then
+				tokens = math.min(ceiling, tokens + (l[1] - t) * ru)
+				ceiling = ceiling + l[2] * pu
+				t = l[1]
+			end
+		end
+		tokens = math.min(ceiling, tokens + (now - t) * ru)
+	end
+
+	active = {}
+	gone = {}
+	for _, l in ipairs(leases) do
+		if l[1] <= now or (l[3] == own and returned >= 0) then
+			gone[#gone + 1] = l[3]
+		else
+			active[#active + 1] = l
+		end
+	end
+	ceiling = cap - heldAfter(active, now)
+	if returned > 0 then
+		tokens = tokens + returned * pu
+	end
+	tokens = math.min(ceiling, tokens)
+
+	-- time until the bucket holds target units, following the leases' expiries; -1 = never
+	timeTo = function(target)
+		if tokens >= target then
+			return 0
+		end
+		if ru == 0 then
+			return -1
+		end
+		local t = now
+		local tok = tokens
+		local c = ceiling
+		for _, l in ipairs(active) do
+			if c >= target then
+				local at = t + math.ceil((target - tok) / ru)
+				if at <= l[1] then
+					return at - now
+				end
+			end
+			tok = math.min(c, tok + (l[1] - t) * ru)
+			c = c + l[2] * pu
+			t = l[1]
+		end
+		return t + math.ceil((target - tok) / ru) - now
+	end
 end
 
 local allowed = 0
@@ -215,8 +171,12 @@ else
 	if tokens >= need then
 		tokens = tokens - need
 		allowed = 1
-	else
+	elseif timeTo then
 		retry = timeTo(need)
+	elseif ru == 0 then
+		retry = -1
+	else
+		retry = math.ceil((need - tokens) / ru)
 	end
 end
 
@@ -237,7 +197,12 @@ if own and allowed == 1 and want > 0 then
 	end
 end
 
-local reset = timeTo(cap)
+local reset = 0
+if timeTo then
+	reset = timeTo(cap)
+elseif tokens < cap then
+	reset = (ru == 0) and -1 or math.ceil((cap - tokens) / ru)
+end
 if reset == 0 then
 	-- a full bucket with no lease out is a fresh one
 	redis.call('DEL', KEYS[1])
@@ -250,14 +215,16 @@ else
 	if granted > 0 then
 		redis.call('HSET', KEYS[1], own, string.format('%d:%d', granted, now + lifetime))
 	end
-	local drop = {}
-	for _, f in ipairs(gone) do
-		if not (granted > 0 and f == own) then
-			drop[#drop + 1] = f
+	if gone then
+		local drop = {}
+		for _, f in ipairs(gone) do
+			if not (granted > 0 and f == own) then
+				drop[#drop + 1] = f
+			end
 		end
-	end
-	if #drop > 0 then
-		redis.call('HDEL', KEYS[1], unpack(drop))
+		if #drop > 0 then
+			redis.call('HDEL', KEYS[1], unpack(drop))
+		end
 	end
 	-- a bucket that never refills (reset -1) is kept as long as any key, then forgotten; never before its leases end
 	local ttl = maxTtl

@@ -1,5 +1,7 @@
 package dev.limiter.boot.autoconfigure.web;
 
+import java.util.List;
+
 import dev.limiter.boot.autoconfigure.LimiterAutoConfiguration;
 import dev.limiter.boot.autoconfigure.LimiterProperties;
 import dev.limiter.boot.metrics.LimiterCallListener;
@@ -9,6 +11,7 @@ import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.boot.web.ClientAddressResolver;
 import dev.limiter.boot.web.LimiterWebRules;
 import dev.limiter.boot.web.RateLimitHeaders;
+import dev.limiter.boot.web.RequestRule;
 import dev.limiter.boot.web.reactive.ReactiveCircuitBreakerFilter;
 import dev.limiter.boot.web.reactive.ReactiveLimiterExceptionHandler;
 import dev.limiter.boot.web.reactive.ReactiveLimiterResponseWriter;
@@ -77,18 +80,16 @@ public final class LimiterReactiveWebAutoConfiguration {
 	@ConditionalOnMissingBean(name = "limiterEarlyRateLimitFilter")
 	ReactiveRateLimitFilter limiterEarlyRateLimitFilter(LimiterWebRules rules, LimiterProperties properties,
 			ReactiveLimiterResponseWriter writer, ObjectProvider<LimiterCallListener> listener) {
-		return new ReactiveRateLimitFilter(rules.rulesBeforeSecurity(), addresses(properties),
-				headers(properties), writer, listener(listener),
-				ReactiveRateLimitFilter.BEFORE_SECURITY_ORDER);
+		return rateLimitFilter(rules.rulesBeforeSecurity(), ReactiveRateLimitFilter.BEFORE_SECURITY_ORDER, properties,
+				writer, listener);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(name = "limiterRateLimitFilter")
 	ReactiveRateLimitFilter limiterRateLimitFilter(LimiterWebRules rules, LimiterProperties properties,
 			ReactiveLimiterResponseWriter writer, ObjectProvider<LimiterCallListener> listener) {
-		return new ReactiveRateLimitFilter(rules.rulesAfterSecurity(), addresses(properties),
-				headers(properties), writer, listener(listener),
-				ReactiveRateLimitFilter.DEFAULT_ORDER);
+		return rateLimitFilter(rules.rulesAfterSecurity(), ReactiveRateLimitFilter.DEFAULT_ORDER, properties, writer,
+				listener);
 	}
 
 	@Bean
@@ -115,12 +116,18 @@ public final class LimiterReactiveWebAutoConfiguration {
 	}
 
 	private static RateLimitHeaders headers(LimiterProperties properties) {
-		return new RateLimitHeaders(RateLimitHeaders.Format.valueOf(properties.getWeb().getHeaders().name()));
+		return WebRulesMapper.headers(properties);
 	}
 
 	private static LimiterCallListener listener(ObjectProvider<LimiterCallListener> listener) {
-		LimiterCallListener unique = listener.getIfUnique();
-		return (unique != null) ? unique : LimiterCallListener.NONE;
+		return WebRulesMapper.listener(listener);
+	}
+
+	private static ReactiveRateLimitFilter rateLimitFilter(List<RequestRule> rules, int order,
+			LimiterProperties properties, ReactiveLimiterResponseWriter writer,
+			ObjectProvider<LimiterCallListener> listener) {
+		return new ReactiveRateLimitFilter(rules, addresses(properties), headers(properties), writer,
+				listener(listener), order);
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.limiter.boot.autoconfigure.web;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.limiter.boot.autoconfigure.LimiterAutoConfiguration;
 import dev.limiter.boot.autoconfigure.LimiterProperties;
@@ -17,6 +18,7 @@ import dev.limiter.boot.web.LoadSheddingFilter;
 import dev.limiter.boot.web.ProblemDetailsResponseWriter;
 import dev.limiter.boot.web.RateLimitFilter;
 import dev.limiter.boot.web.RateLimitHeaders;
+import dev.limiter.boot.web.RequestRule;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 
@@ -72,7 +74,7 @@ public final class LimiterWebAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	RateLimitHeaders limiterRateLimitHeaders(LimiterProperties properties) {
-		return new RateLimitHeaders(RateLimitHeaders.Format.valueOf(properties.getWeb().getHeaders().name()));
+		return WebRulesMapper.headers(properties);
 	}
 
 	@Bean
@@ -101,24 +103,16 @@ public final class LimiterWebAutoConfiguration {
 	@ConditionalOnMissingBean(name = "limiterEarlyRateLimitFilter")
 	FilterRegistrationBean<RateLimitFilter> limiterEarlyRateLimitFilter(LimiterWebRules rules,
 			RateLimitHeaders headers, LimiterResponseWriter writer, ObjectProvider<LimiterCallListener> listener) {
-		RateLimitFilter filter = new RateLimitFilter(rules.rulesBeforeSecurity(), headers, writer,
-				listener(listener));
-		FilterRegistrationBean<RateLimitFilter> registration = registration(filter,
-				RateLimitFilter.BEFORE_SECURITY_ORDER, filter.hasRules());
-		registration.setName("limiterEarlyRateLimitFilter");
-		return registration;
+		return rateLimitFilter("limiterEarlyRateLimitFilter", rules.rulesBeforeSecurity(),
+				RateLimitFilter.BEFORE_SECURITY_ORDER, headers, writer, listener);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(name = "limiterRateLimitFilter")
 	FilterRegistrationBean<RateLimitFilter> limiterRateLimitFilter(LimiterWebRules rules, RateLimitHeaders headers,
 			LimiterResponseWriter writer, ObjectProvider<LimiterCallListener> listener) {
-		RateLimitFilter filter = new RateLimitFilter(rules.rulesAfterSecurity(), headers, writer,
-				listener(listener));
-		FilterRegistrationBean<RateLimitFilter> registration = registration(filter, RateLimitFilter.DEFAULT_ORDER,
-				filter.hasRules());
-		registration.setName("limiterRateLimitFilter");
-		return registration;
+		return rateLimitFilter("limiterRateLimitFilter", rules.rulesAfterSecurity(), RateLimitFilter.DEFAULT_ORDER,
+				headers, writer, listener);
 	}
 
 	@Bean
@@ -132,8 +126,16 @@ public final class LimiterWebAutoConfiguration {
 	}
 
 	private static LimiterCallListener listener(ObjectProvider<LimiterCallListener> listener) {
-		LimiterCallListener unique = listener.getIfUnique();
-		return (unique != null) ? unique : LimiterCallListener.NONE;
+		return WebRulesMapper.listener(listener);
+	}
+
+	private static FilterRegistrationBean<RateLimitFilter> rateLimitFilter(String name, List<RequestRule> rules,
+			int order, RateLimitHeaders headers, LimiterResponseWriter writer,
+			ObjectProvider<LimiterCallListener> listener) {
+		RateLimitFilter filter = new RateLimitFilter(rules, headers, writer, listener(listener));
+		FilterRegistrationBean<RateLimitFilter> registration = registration(filter, order, filter.hasRules());
+		registration.setName(name);
+		return registration;
 	}
 
 	private static <F extends Filter> FilterRegistrationBean<F> registration(F filter, int order, boolean enabled) {

@@ -10,18 +10,21 @@ import java.util.function.Supplier;
 import dev.limiter.boot.aop.InvalidKeyExpressionException;
 import dev.limiter.boot.autoconfigure.InvalidProperties;
 import dev.limiter.boot.autoconfigure.LimiterProperties;
+import dev.limiter.boot.metrics.LimiterCallListener;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.boot.web.ClientAddressResolver;
 import dev.limiter.boot.web.KeyResolver;
 import dev.limiter.boot.web.LimiterWebRules;
+import dev.limiter.boot.web.RateLimitHeaders;
 import dev.limiter.boot.web.RequestKey;
 import dev.limiter.boot.web.RequestRule;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.ratelimit.RateLimiter;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.expression.ParseException;
 import org.springframework.web.util.pattern.PathPatternParser;
 import org.springframework.web.util.pattern.PatternParseException;
@@ -39,6 +42,17 @@ final class WebRulesMapper {
 	static final Duration UNAVAILABLE_RETRY_AFTER = Duration.ofSeconds(1);
 
 	private WebRulesMapper() {
+	}
+
+	/** The rate-limit headers of {@code limiter.web.headers}. */
+	static RateLimitHeaders headers(LimiterProperties properties) {
+		return new RateLimitHeaders(RateLimitHeaders.Format.valueOf(properties.getWeb().getHeaders().name()));
+	}
+
+	/** The application's listener of the filters' decisions, if it has exactly one, else none. */
+	static LimiterCallListener listener(ObjectProvider<LimiterCallListener> listener) {
+		LimiterCallListener unique = listener.getIfUnique();
+		return (unique != null) ? unique : LimiterCallListener.NONE;
 	}
 
 	static ClientAddressResolver clientAddressResolver(LimiterProperties.Web web) {

@@ -5,11 +5,10 @@ import java.util.List;
 import java.util.function.Predicate;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
-import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.boot.web.GuardOutcome;
 import dev.limiter.boot.web.LimiterRejection;
+import dev.limiter.boot.web.PromiseGuard;
 import dev.limiter.boot.web.RequestRule;
-import dev.limiter.boot.web.RetryAfters;
 import dev.limiter.core.Promise;
 
 /**
@@ -45,23 +44,7 @@ public final class ReactiveCircuitBreakerFilter extends ReactivePromiseGuardFilt
 	 */
 	public ReactiveCircuitBreakerFilter(List<RequestRule> rules, ReactiveLimiterResponseWriter writer,
 			Duration retryAfter, LimiterCallListener listener, Predicate<String> shadow) {
-		super(rules, writer, retryAfter, listener, shadow, LimiterKind.CIRCUIT_BREAKER,
-				LimiterRejection.Reason.BREAKER_OPEN, GuardOutcome.BREAKER);
-	}
-
-	@Override
-	Promise allow(RequestRule rule) {
-		return rule.breaker().allow();
-	}
-
-	@Override
-	String name(RequestRule rule) {
-		return rule.breaker().name();
-	}
-
-	@Override
-	Duration retryAfter(RequestRule rule, Duration minimum) {
-		return RetryAfters.breaker(rule.breaker(), minimum);
+		super(PromiseGuard.breakers(rules, retryAfter, listener, shadow), writer);
 	}
 
 	@Override

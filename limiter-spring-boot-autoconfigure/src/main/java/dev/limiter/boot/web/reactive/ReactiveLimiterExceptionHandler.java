@@ -7,11 +7,10 @@ import dev.limiter.annotation.RateLimitExceededException;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
+import dev.limiter.boot.web.LimiterExceptionRejections;
 import dev.limiter.boot.web.LimiterRejection;
 import dev.limiter.boot.web.RateLimitHeaders;
-import dev.limiter.boot.web.RetryAfters;
 import dev.limiter.core.breaker.BreakerOpenException;
-import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.shedding.OverloadException;
 import reactor.core.publisher.Mono;
 
@@ -41,15 +40,7 @@ public final class ReactiveLimiterExceptionHandler implements WebExceptionHandle
 
 	private final ReactiveLimiterResponseWriter writer;
 
-	private final RateLimitHeaders headers;
-
-	private final RateLimiterRegistry rateLimiters;
-
-	private final CircuitBreakerRegistry breakers;
-
-	private final LoadShedderRegistry shedders;
-
-	private final Duration retryAfter;
+	private final LimiterExceptionRejections rejections;
 
 	/**
 	 * Creates the handler.
@@ -64,11 +55,7 @@ public final class ReactiveLimiterExceptionHandler implements WebExceptionHandle
 			RateLimiterRegistry rateLimiters, CircuitBreakerRegistry breakers, LoadShedderRegistry shedders,
 			Duration retryAfter) {
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
-		this.headers = Objects.requireNonNull(headers, "headers must not be null");
-		this.rateLimiters = Objects.requireNonNull(rateLimiters, "rateLimiters must not be null");
-		this.breakers = Objects.requireNonNull(breakers, "breakers must not be null");
-		this.shedders = Objects.requireNonNull(shedders, "shedders must not be null");
-		this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter must not be null");
+		this.rejections = new LimiterExceptionRejections(headers, rateLimiters, breakers, shedders, retryAfter);
 	}
 
 	@Override
@@ -76,25 +63,9 @@ public final class ReactiveLimiterExceptionHandler implements WebExceptionHandle
 		if (exchange.getResponse().isCommitted()) {
 			return Mono.error(ex);
 		}
-		LimiterRejection rejection;
-		if (ex instanceof RateLimitExceededException exceeded) {
-			RateLimiter limiter = this.rateLimiters.find(exceeded.getName());
-			if (limiter != null) {
-				this.headers.write(exchange.getResponse().getHeaders(), RateLimitHeaders.policy(limiter),
-						exceeded.getDecision());
-			}
-			rejection = new LimiterRejection(LimiterRejection.Reason.RATE_LIMITED, exceeded.getName(),
-					exceeded.getDecision().retryAfter());
-		}
-		else if (ex instanceof OverloadException overload) {
-			rejection = new LimiterRejection(LimiterRejection.Reason.OVERLOADED, overload.getName(),
-					RetryAfters.shedder(this.shedders.find(overload.getName()), this.retryAfter));
-		}
-		else if (ex instanceof BreakerOpenException open) {
-			rejection = new LimiterRejection(LimiterRejection.Reason.BREAKER_OPEN, open.getName(),
-					RetryAfters.breaker(this.breakers.find(open.getName()), this.retryAfter));
-		}
-		else {
+		LimiterRejection rejection = this.rejections.rejection(ex, exchange.getResponse().getHeaders(),
+				RateLimitHeaders.HEADERS);
+		if (rejection == null) {
 			return Mono.error(ex);
 		}
 		exchange.getAttributes().put(LimiterRejection.REQUEST_ATTRIBUTE, rejection);

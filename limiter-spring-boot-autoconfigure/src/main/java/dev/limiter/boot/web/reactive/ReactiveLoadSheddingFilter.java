@@ -5,11 +5,9 @@ import java.util.List;
 import java.util.function.Predicate;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
-import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.boot.web.GuardOutcome;
-import dev.limiter.boot.web.LimiterRejection;
+import dev.limiter.boot.web.PromiseGuard;
 import dev.limiter.boot.web.RequestRule;
-import dev.limiter.boot.web.RetryAfters;
 import dev.limiter.core.Promise;
 
 import org.springframework.core.Ordered;
@@ -47,23 +45,7 @@ public final class ReactiveLoadSheddingFilter extends ReactivePromiseGuardFilter
 	 */
 	public ReactiveLoadSheddingFilter(List<RequestRule> rules, ReactiveLimiterResponseWriter writer,
 			Duration retryAfter, LimiterCallListener listener, Predicate<String> shadow) {
-		super(rules, writer, retryAfter, listener, shadow, LimiterKind.LOAD_SHEDDER,
-				LimiterRejection.Reason.OVERLOADED, GuardOutcome.SHEDDER);
-	}
-
-	@Override
-	Promise allow(RequestRule rule) {
-		return rule.shedding().shedder().allow();
-	}
-
-	@Override
-	String name(RequestRule rule) {
-		return rule.shedding().name();
-	}
-
-	@Override
-	Duration retryAfter(RequestRule rule, Duration minimum) {
-		return RetryAfters.shedder(rule.shedding().shedder(), minimum);
+		super(PromiseGuard.shedders(rules, retryAfter, listener, shadow), writer);
 	}
 
 	@Override

@@ -1,21 +1,15 @@
 package dev.limiter.boot.web.reactive;
 
-import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
+import java.util.function.Function;
 
-import dev.limiter.boot.metrics.LimiterCallListener;
-import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.boot.web.GuardOutcome;
 import dev.limiter.boot.web.LimiterRejection;
+import dev.limiter.boot.web.PromiseGuard;
 import dev.limiter.boot.web.RequestRule;
-import dev.limiter.core.LimiterException;
 import dev.limiter.core.Promise;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
@@ -35,112 +29,38 @@ import org.springframework.web.server.WebFilterChain;
  * error, on cancel (the client went away) by ignoring them, which gives a shedder's slot back. An error that carries
  * an HTTP status ({@link ErrorResponse}, such as a 404 {@code ResponseStatusException}) counts as a response of that
  * status, as Spring MVC's exception resolvers answer such errors before a servlet filter sees them. A protection in
- * shadow mode that refuses is counted and logged, and the request goes on without its promise.
+ * shadow mode that refuses is counted and logged, and the request goes on without its promise ({@link PromiseGuard}).
  */
 abstract class ReactivePromiseGuardFilter implements WebFilter, Ordered {
 
-	private static final Logger logger = LoggerFactory.getLogger(ReactivePromiseGuardFilter.class);
+	private static final BiPredicate<RequestRule, ServerHttpRequest> MATCHES = (rule, request) -> rule
+		.matches(request.getMethod().name(), request.getPath().pathWithinApplication());
 
-	private final RequestRule[] rules;
+	private static final Function<ServerHttpRequest, String> DESCRIBE = (request) -> request.getMethod() + " "
+			+ request.getPath();
 
-	private final boolean[] shadow;
-
-	private final LongAdder[] shadowRejections;
+	private final PromiseGuard guard;
 
 	private final ReactiveLimiterResponseWriter writer;
 
-	private final Duration retryAfter;
-
-	private final LimiterCallListener listener;
-
-	private final LimiterKind kind;
-
-	private final LimiterRejection.Reason reason;
-
-	private final GuardOutcome outcome;
-
-	ReactivePromiseGuardFilter(List<RequestRule> rules, ReactiveLimiterResponseWriter writer, Duration retryAfter,
-			LimiterCallListener listener, Predicate<String> shadow, LimiterKind kind, LimiterRejection.Reason reason,
-			GuardOutcome outcome) {
-		this.rules = RequestRule.having(Objects.requireNonNull(rules, "rules must not be null"), kind);
+	ReactivePromiseGuardFilter(PromiseGuard guard, ReactiveLimiterResponseWriter writer) {
+		this.guard = guard;
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
-		this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter must not be null");
-		this.listener = Objects.requireNonNull(listener, "listener must not be null");
-		Objects.requireNonNull(shadow, "shadow must not be null");
-		this.kind = kind;
-		this.reason = reason;
-		this.outcome = outcome;
-		this.shadow = new boolean[this.rules.length];
-		this.shadowRejections = new LongAdder[this.rules.length];
-		for (int i = 0; i < this.rules.length; i++) {
-			this.shadow[i] = shadow.test(name(this.rules[i]));
-			this.shadowRejections[i] = new LongAdder();
-		}
 	}
-
-	/**
-	 * Asks the rule's protection for one call.
-	 * @param rule a matching rule that has this filter's kind of protection
-	 * @return the promise to complete when the exchange finishes
-	 * @throws LimiterException if the protection refuses the request
-	 */
-	abstract Promise allow(RequestRule rule);
-
-	/**
-	 * Returns the name of the rule's protection.
-	 * @param rule a rule that has this filter's kind of protection
-	 * @return the name
-	 */
-	abstract String name(RequestRule rule);
-
-	/**
-	 * Returns how long the client of a request the rule's protection refused should wait.
-	 * @param rule the rule whose protection refused
-	 * @param minimum the least wait
-	 * @return the wait, at least {@code minimum}
-	 */
-	abstract Duration retryAfter(RequestRule rule, Duration minimum);
 
 	@Override
 	public final Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		ServerHttpRequest request = exchange.getRequest();
-		Promise[] promises = null;
-		int count = 0;
-		for (int i = 0; i < this.rules.length; i++) {
-			RequestRule rule = this.rules[i];
-			if (!rule.matches(request.getMethod().name(), request.getPath().pathWithinApplication())) {
-				continue;
-			}
-			Promise promise;
-			try {
-				promise = allow(rule);
-			}
-			catch (LimiterException ex) {
-				String name = name(rule);
-				if (this.shadow[i]) {
-					this.listener.onCall(this.kind, name, LimiterCallListener.Outcome.SHADOW_REJECTED);
-					this.shadowRejections[i].increment();
-					logger.debug("{} '{}' (shadow mode) would have refused {} {}", this.kind.displayName(), name,
-							request.getMethod(), request.getPath());
-					continue;
-				}
-				GuardOutcome.ignore(promises, count);
-				this.listener.onCall(this.kind, name, LimiterCallListener.Outcome.REJECTED);
-				LimiterRejection rejection = new LimiterRejection(this.reason, name,
-						retryAfter(rule, this.retryAfter));
-				exchange.getAttributes().put(LimiterRejection.REQUEST_ATTRIBUTE, rejection);
-				return this.writer.write(exchange, rejection);
-			}
-			this.listener.onCall(this.kind, name(rule), LimiterCallListener.Outcome.PERMITTED);
-			if (promises == null) {
-				promises = new Promise[this.rules.length];
-			}
-			promises[count++] = promise;
-		}
-		if (promises == null) {
+		Object admission = this.guard.admit(exchange.getRequest(), MATCHES, DESCRIBE);
+		if (admission == null) {
 			return chain.filter(exchange);
 		}
-		Completion completion = new Completion(exchange, promises, count, this.outcome);
+		if (admission instanceof LimiterRejection rejection) {
+			exchange.getAttributes().put(LimiterRejection.REQUEST_ATTRIBUTE, rejection);
+			return this.writer.write(exchange, rejection);
+		}
+		Promise[] promises = (Promise[]) admission;
+		Completion completion = new Completion(exchange, promises, PromiseGuard.count(promises),
+				this.guard.outcome());
 		return chain.filter(exchange).doOnError(completion::failed).doFinally(completion::finished);
 	}
 
@@ -149,7 +69,7 @@ abstract class ReactivePromiseGuardFilter implements WebFilter, Ordered {
 	 * @return whether the filter has work to do
 	 */
 	public final boolean hasRules() {
-		return this.rules.length > 0;
+		return this.guard.hasRules();
 	}
 
 	/**
@@ -158,13 +78,7 @@ abstract class ReactivePromiseGuardFilter implements WebFilter, Ordered {
 	 * @return the count, summed over the rules using it
 	 */
 	public final long shadowRejections(String name) {
-		long total = 0;
-		for (int i = 0; i < this.rules.length; i++) {
-			if (name(this.rules[i]).equals(name)) {
-				total += this.shadowRejections[i].sum();
-			}
-		}
-		return total;
+		return this.guard.shadowRejections(name);
 	}
 
 	/** The promises of one exchange, completed once when it finishes. */

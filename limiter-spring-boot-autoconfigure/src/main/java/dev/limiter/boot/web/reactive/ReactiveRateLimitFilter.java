@@ -2,24 +2,20 @@ package dev.limiter.boot.web.reactive;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.LongAdder;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
-import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.boot.web.ClientAddressResolver;
 import dev.limiter.boot.web.KeyFailures;
 import dev.limiter.boot.web.KeyResolver;
 import dev.limiter.boot.web.LimiterRejection;
+import dev.limiter.boot.web.RateLimitGuard;
 import dev.limiter.boot.web.RateLimitHeaders;
 import dev.limiter.boot.web.RequestKey;
 import dev.limiter.boot.web.RequestRule;
 import dev.limiter.core.ratelimit.Decision;
 import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
-import dev.limiter.core.ratelimit.LimitSpec;
 import dev.limiter.core.ratelimit.RateLimiter;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -60,21 +56,11 @@ public final class ReactiveRateLimitFilter implements WebFilter, Ordered {
 	/** The order of the other rules: just before Spring Security (-100), after the load shedding filter. */
 	public static final int BEFORE_SECURITY_ORDER = -110;
 
-	private static final Logger logger = LoggerFactory.getLogger(ReactiveRateLimitFilter.class);
-
-	private final RequestRule[] rules;
-
-	private final CachedPolicy[] policies;
+	private final RateLimitGuard guard;
 
 	private final ExchangeKeyResolver[] keys;
 
-	private final LongAdder[] shadowRejections;
-
-	private final RateLimitHeaders headers;
-
 	private final ReactiveLimiterResponseWriter writer;
-
-	private final LimiterCallListener listener;
 
 	private final int order;
 
@@ -99,28 +85,21 @@ public final class ReactiveRateLimitFilter implements WebFilter, Ordered {
 	ReactiveRateLimitFilter(List<RequestRule> rules, ClientAddressResolver addresses, RateLimitHeaders headers,
 			ReactiveLimiterResponseWriter writer, LimiterCallListener listener, int order, Scheduler blockingStores) {
 		Objects.requireNonNull(addresses, "addresses must not be null");
-		this.listener = Objects.requireNonNull(listener, "listener must not be null");
-		this.rules = RequestRule.having(Objects.requireNonNull(rules, "rules must not be null"),
-				LimiterKind.RATE_LIMITER);
-		this.headers = Objects.requireNonNull(headers, "headers must not be null");
+		this.guard = new RateLimitGuard(rules, headers, listener);
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
 		this.order = order;
 		this.blockingStores = Objects.requireNonNull(blockingStores, "blockingStores must not be null");
-		this.policies = new CachedPolicy[this.rules.length];
-		this.shadowRejections = new LongAdder[this.rules.length];
-		this.keys = new ExchangeKeyResolver[this.rules.length];
-		for (int i = 0; i < this.rules.length; i++) {
-			RequestRule.RateLimit rateLimit = this.rules[i].rateLimit();
-			RateLimiter limiter = rateLimit.limiter();
+		RequestRule[] limited = this.guard.rules();
+		this.keys = new ExchangeKeyResolver[limited.length];
+		for (int i = 0; i < limited.length; i++) {
+			RequestRule.RateLimit rateLimit = limited[i].rateLimit();
 			RequestKey key = rateLimit.key().requestKey();
 			if (key == null) {
-				throw new IllegalArgumentException("The key of " + this.rules[i]
+				throw new IllegalArgumentException("The key of " + limited[i]
 						+ " is not a configured key (ip, header:<Name>, principal, path or a SpEL expression)");
 			}
-			this.policies[i] = CachedPolicy.of(limiter);
 			this.keys[i] = new ExchangeKeyResolver(key, addresses,
-					new KeyFailures(limiter.name(), this.rules[i].toString(), listener));
-			this.shadowRejections[i] = new LongAdder();
+					new KeyFailures(rateLimit.limiter().name(), limited[i].toString(), listener));
 		}
 	}
 
@@ -132,8 +111,9 @@ public final class ReactiveRateLimitFilter implements WebFilter, Ordered {
 	/** Applies the rules from {@code from} on: in place while nothing needs waiting, then asynchronously. */
 	private Mono<Void> apply(ServerWebExchange exchange, WebFilterChain chain, int from) {
 		ServerHttpRequest request = exchange.getRequest();
-		for (int i = from; i < this.rules.length; i++) {
-			RequestRule rule = this.rules[i];
+		RequestRule[] rules = this.guard.rules();
+		for (int i = from; i < rules.length; i++) {
+			RequestRule rule = rules[i];
 			if (!rule.matches(request.getMethod().name(), request.getPath().pathWithinApplication())) {
 				continue;
 			}
@@ -171,39 +151,13 @@ public final class ReactiveRateLimitFilter implements WebFilter, Ordered {
 	/** Records a decision and writes its headers; returns the refusal to answer with, or {@code null} to go on. */
 	private @Nullable Mono<Void> decided(ServerWebExchange exchange, int rule, RateLimiter limiter, String key,
 			Decision decision) {
-		String name = limiter.name();
-		if (decision.allowed()) {
-			this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.PERMITTED);
-		}
-		if (this.rules[rule].rateLimit().shadow()) {
-			if (!decision.allowed()) {
-				this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.SHADOW_REJECTED);
-				this.shadowRejections[rule].increment();
-				if (logger.isDebugEnabled()) {
-					logger.debug("Rate limiter '{}' (shadow mode) would have refused key '{}'", name, key);
-				}
-			}
+		LimiterRejection rejection = this.guard.decided(rule, limiter, key, decision,
+				exchange.getResponse().getHeaders(), RateLimitHeaders.HEADERS);
+		if (rejection == null) {
 			return null;
 		}
-		this.headers.write(exchange.getResponse().getHeaders(), policy(rule, limiter), decision);
-		if (decision.allowed()) {
-			return null;
-		}
-		this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.REJECTED);
-		LimiterRejection rejection = new LimiterRejection(LimiterRejection.Reason.RATE_LIMITED, name,
-				decision.retryAfter());
 		exchange.getAttributes().put(LimiterRejection.REQUEST_ATTRIBUTE, rejection);
 		return this.writer.write(exchange, rejection);
-	}
-
-	/** The headers' policy of a limiter, recomputed when its spec was changed at run time. */
-	private RateLimitHeaders.Policy policy(int rule, RateLimiter limiter) {
-		CachedPolicy cached = this.policies[rule];
-		if (cached.spec() != limiter.spec()) {
-			cached = CachedPolicy.of(limiter);
-			this.policies[rule] = cached; // racy but benign: an immutable value, recomputed at worst twice
-		}
-		return cached.policy();
 	}
 
 	/**
@@ -212,13 +166,7 @@ public final class ReactiveRateLimitFilter implements WebFilter, Ordered {
 	 * @return the count, summed over the rules using the limiter in shadow mode
 	 */
 	public long shadowRejections(String limiterName) {
-		long total = 0;
-		for (int i = 0; i < this.rules.length; i++) {
-			if (this.rules[i].rateLimit().limiter().name().equals(limiterName)) {
-				total += this.shadowRejections[i].sum();
-			}
-		}
-		return total;
+		return this.guard.shadowRejections(limiterName);
 	}
 
 	/**
@@ -226,20 +174,12 @@ public final class ReactiveRateLimitFilter implements WebFilter, Ordered {
 	 * @return whether the filter has work to do
 	 */
 	public boolean hasRules() {
-		return this.rules.length > 0;
+		return this.guard.hasRules();
 	}
 
 	@Override
 	public int getOrder() {
 		return this.order;
-	}
-
-	private record CachedPolicy(LimitSpec spec, RateLimitHeaders.Policy policy) {
-
-		static CachedPolicy of(RateLimiter limiter) {
-			return new CachedPolicy(limiter.spec(), RateLimitHeaders.policy(limiter));
-		}
-
 	}
 
 }
