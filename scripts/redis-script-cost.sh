@@ -16,8 +16,18 @@ redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$d
 pid=$!
 trap 'kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 until redis-cli -p "$port" PING >/dev/null 2>&1; do sleep 0.1; done
-git show "$old_ref:$script" >"$dir/old.lua"
-if [ -n "$new_ref" ]; then git show "$new_ref:$script" >"$dir/new.lua"; else cp "$script" "$dir/new.lua"; fi
+prelude=limiter-core/src/main/resources/dev/limiter/core/ratelimit/redis/prelude.lua
+# the script as the store assembles it at a ref: the shared prelude (where the ref has one), then the token bucket
+assemble() { # ref (empty: the working tree) -> the script on stdout
+  if [ -n "$1" ]; then
+    git show "$1:$prelude" 2>/dev/null || true
+    git show "$1:$script"
+  else
+    cat "$prelude" "$script"
+  fi
+}
+assemble "$old_ref" >"$dir/old.lua"
+assemble "$new_ref" >"$dir/new.lua"
 old_sha=$(redis-cli -p "$port" -x SCRIPT LOAD <"$dir/old.lua")
 new_sha=$(redis-cli -p "$port" -x SCRIPT LOAD <"$dir/new.lua")
 # limit 1e9 per 1 s, burst 1e9: one permit = 1 unit, 1000 units a µs, capacity 1e9 units; longest TTL 31 days

@@ -1,5 +1,6 @@
 package dev.limiter.benchmarks.redis;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -63,7 +64,7 @@ import dev.limiter.core.redis.testing.RedisServerProcess;
  * the limit); their Redis calls per decision are the commands Lettuce sent (a {@code CommandListener}) over every
  * decision of the run;</li>
  * <li>the ceiling: {@code redis-benchmark} sending {@code EVALSHA} of the same token-bucket script with the same
- * arguments at the same number of connections (a C client: no JVM in the way).</li>
+ * arguments at the same number of connections (a C client: no JVM in the way), prelude included.</li>
  * </ul>
  * Every bucket is large enough to admit every request, so each decision is a full read-modify-write in Redis (no
  * refusal cache); the store's fallbacks are counted and must be zero, and the redis-benchmark run must end with no
@@ -299,11 +300,15 @@ public final class RedisThroughputBenchmark {
 	 */
 	private static double measureRedisBenchmark(RedisServerProcess server, int concurrency, int seconds)
 			throws Exception {
-		byte[] script;
-		try (InputStream in = RedisThroughputBenchmark.class
-			.getResourceAsStream("/dev/limiter/core/ratelimit/redis/token-bucket.lua")) {
-			script = in.readAllBytes();
+		// the store's script as it assembles it: the shared prelude, then the token bucket's own file
+		ByteArrayOutputStream assembled = new ByteArrayOutputStream();
+		for (String part : List.of("prelude.lua", "token-bucket.lua")) {
+			try (InputStream in = RedisThroughputBenchmark.class
+				.getResourceAsStream("/dev/limiter/core/ratelimit/redis/" + part)) {
+				assembled.writeBytes(in.readAllBytes());
+			}
 		}
+		byte[] script = assembled.toByteArray();
 		String sha = (String) server.command("SCRIPT", "LOAD", script);
 		if (!sha.equals(sha1(script))) {
 			throw new IllegalStateException("SCRIPT LOAD returned " + sha + ", expected " + sha1(script));
