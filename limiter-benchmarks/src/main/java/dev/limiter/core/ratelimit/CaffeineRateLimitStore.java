@@ -1,0 +1,291 @@
+package dev.limiter.core.ratelimit;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+
+import dev.limiter.core.Clock;
+import dev.limiter.core.InvalidSettingException;
+
+/**
+ * Benchmark-only: the in-memory store as it was before issue 12 (a Caffeine cache of per-key monitors, its maintenance
+ * on the common pool), kept so that one JMH run compares it with {@link InMemoryRateLimitStore}. Not for production.
+ *
+ * <p>Every algorithm is computed exactly in integer microseconds, identically to {@code RedisRateLimitStore}: token
+ * buckets, sliding windows and unaligned fixed windows on the clock's monotonic {@link Clock#nanoTime()}, aligned
+ * fixed windows on its wall clock {@link Clock#currentTimeMillis()} (calendar boundaries need it). See
+ * {@link TokenBucketSpec}, {@link FixedWindowSpec} and {@link SlidingWindowSpec} for the models.
+ *
+ * <p>Memory: at most {@code maximumKeys} keys are kept (least recently and frequently used keys go first, Caffeine's
+ * W-TinyLFU); only that bound can change an answer, by forgetting a key in use. Besides, a key idle for long enough
+ * that its state equals a fresh key's (a full bucket, a window that is over) is dropped, which never changes an
+ * answer (the key is kept one second longer than that, so that a thread waiting for a key's monitor never finds
+ * it gone). The heap retained per key is measured in BENCHMARKS.md.
+ *
+ * <p>A key's spec may change from one call to the next: a state of the same kind of algorithm carries over as each
+ * spec documents, any other state is dropped.
+ *
+ * <p>Thread-safe without a global lock: each key's state is updated under its own monitor, held only for
+ * the arithmetic of one decision. A decision on a known key allocates only the {@link Decision} and its durations.
+ */
+public final class CaffeineRateLimitStore implements RateLimitStore {
+
+	/** The default bound on the number of keys. */
+	public static final long DEFAULT_MAXIMUM_KEYS = 100_000;
+
+	private static final int MAXIMUM_SPECS = 1024;
+
+	/** How long a thread may wait for a key's monitor without the key's expiry falling short: 1 s. */
+	static final long LOCK_WAIT_ALLOWANCE_NANOS = 1_000_000_000L;
+
+	private final Clock clock;
+
+	private final long maximumKeys;
+
+	private final Cache<String, KeyState> states;
+
+	private final Cache<LimitSpec, KeyedAlgorithm> algorithms;
+
+	private CaffeineRateLimitStore(Builder builder) {
+		this.clock = builder.clock;
+		this.maximumKeys = builder.maximumKeys;
+		Clock ticker = this.clock;
+		this.states = Caffeine.newBuilder()
+			.maximumSize(builder.maximumKeys)
+			.ticker(ticker::nanoTime)
+			.expireAfter(new IdleExpiry(ticker))
+			.evictionListener(CaffeineRateLimitStore::retire)
+			.build();
+		this.algorithms = Caffeine.newBuilder().maximumSize(MAXIMUM_SPECS).build();
+	}
+
+	/**
+	 * Returns a builder: the system clock and {@value #DEFAULT_MAXIMUM_KEYS} keys unless told otherwise.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * @throws IllegalArgumentException if {@code permits < 1}, or if the spec cannot be computed exactly (see its
+	 * javadoc)
+	 */
+	@Override
+	public Decision acquire(String key, LimitSpec spec, int permits) {
+		Objects.requireNonNull(key, "key must not be null");
+		Objects.requireNonNull(spec, "spec must not be null");
+		if (permits < 1) {
+			throw new IllegalArgumentException("permits must be >= 1 (was " + permits + ")");
+		}
+		for (;;) {
+			KeyState state = this.states.getIfPresent(key);
+			if (state == null) {
+				Creation creation = new Creation(algorithmFor(spec), permits);
+				state = this.states.get(key, creation);
+				if (creation.decision != null) {
+					return creation.decision;
+				}
+			}
+			boolean specChanged;
+			Decision decision;
+			synchronized (state) {
+				KeyedAlgorithm algorithm = state.algorithm;
+				if (algorithm == null) {
+					// evicted while this thread waited for it: start over with the key's current state
+					continue;
+				}
+				specChanged = algorithm.spec != spec && !algorithm.spec.equals(spec);
+				if (specChanged) {
+					algorithm = algorithmFor(spec);
+				}
+				// read under the key's monitor, so that the key's time never runs backwards between threads
+				decision = algorithm.acquire(state, nowMicros(algorithm), permits);
+			}
+			if (specChanged) {
+				// the entry's expiry was computed for the previous algorithm
+				this.states.asMap().replace(key, state, state);
+			}
+			return decision;
+		}
+	}
+
+	/**
+	 * Returns the approximate number of keys held.
+	 * @return the number of keys, at most {@code maximumKeys} once pending evictions are done
+	 */
+	public long estimatedKeyCount() {
+		return this.states.estimatedSize();
+	}
+
+	/**
+	 * Returns the bound on the number of keys.
+	 * @return the maximum number of keys
+	 */
+	public long maximumKeys() {
+		return this.maximumKeys;
+	}
+
+	/** Marks an evicted state, so that a thread that fetched it before the eviction starts over. */
+	private static void retire(String key, KeyState state, RemovalCause cause) {
+		if (state != null) {
+			synchronized (state) {
+				state.algorithm = null;
+			}
+		}
+	}
+
+	/** Performs pending evictions now (for tests). */
+	void cleanUp() {
+		this.states.cleanUp();
+	}
+
+	/** Returns how long a key's state will be kept if the key stays idle, or empty when there is none (for tests). */
+	Optional<Duration> timeToLive(String key) {
+		return this.states.policy().expireVariably().orElseThrow().getExpiresAfter(key);
+	}
+
+	/** Returns a key's state without renewing its expiry, or {@code null} (for tests). */
+	KeyState state(String key) {
+		return this.states.policy().getIfPresentQuietly(key);
+	}
+
+	private KeyedAlgorithm algorithmFor(LimitSpec spec) {
+		return this.algorithms.get(spec, KeyedAlgorithm::of);
+	}
+
+	private long nowMicros(KeyedAlgorithm algorithm) {
+		return algorithm.usesWallClock() ? this.clock.currentTimeMillis() * 1000
+				: Math.floorDiv(this.clock.nanoTime(), 1000);
+	}
+
+	@Override
+	public String toString() {
+		return "CaffeineRateLimitStore[maximumKeys=" + this.maximumKeys + ", keys=" + this.states.estimatedSize()
+				+ "]";
+	}
+
+	/** Creates the state of a new key and decides its first request, before any other thread can see it. */
+	private final class Creation implements Function<String, KeyState> {
+
+		private final KeyedAlgorithm algorithm;
+
+		private final int permits;
+
+		Decision decision;
+
+		Creation(KeyedAlgorithm algorithm, int permits) {
+			this.algorithm = algorithm;
+			this.permits = permits;
+		}
+
+		@Override
+		public KeyState apply(String key) {
+			KeyState state = new KeyState();
+			this.decision = this.algorithm.acquire(state, nowMicros(this.algorithm), this.permits);
+			return state;
+		}
+
+	}
+
+	/**
+	 * Keeps a key until its state is certainly equivalent to a fresh one, counted from its last decision, plus
+	 * {@link #LOCK_WAIT_ALLOWANCE_NANOS}: the expiry is renewed when a thread finds the key, its state is updated once
+	 * that thread holds the key's monitor.
+	 */
+	private static final class IdleExpiry implements Expiry<String, KeyState> {
+
+		private final Clock clock;
+
+		IdleExpiry(Clock clock) {
+			this.clock = clock;
+		}
+
+		private long expiry(KeyState state) {
+			KeyedAlgorithm algorithm = state.algorithm;
+			if (algorithm == null) {
+				return 0;
+			}
+			long nanos = algorithm.idleExpiryNanos(this.clock);
+			return (nanos >= Long.MAX_VALUE - LOCK_WAIT_ALLOWANCE_NANOS) ? Long.MAX_VALUE
+					: nanos + LOCK_WAIT_ALLOWANCE_NANOS;
+		}
+
+		@Override
+		public long expireAfterCreate(String key, KeyState state, long currentTime) {
+			return expiry(state);
+		}
+
+		@Override
+		public long expireAfterUpdate(String key, KeyState state, long currentTime, long currentDuration) {
+			return expiry(state);
+		}
+
+		/**
+		 * Keeps the expiry while it is still far enough, and otherwise extends it to twice what is needed: an entry's
+		 * expiry then moves about once per idle-expiry period rather than at every decision, which spares the cache's
+		 * timer wheel a reschedule per read.
+		 */
+		@Override
+		public long expireAfterRead(String key, KeyState state, long currentTime, long currentDuration) {
+			long needed = expiry(state);
+			if (currentDuration >= needed) {
+				return currentDuration;
+			}
+			return (needed >= Long.MAX_VALUE / 2) ? Long.MAX_VALUE : 2 * needed;
+		}
+
+	}
+
+	/** Builds an {@link CaffeineRateLimitStore}. Not thread-safe. */
+	public static final class Builder {
+
+		private Clock clock = Clock.system();
+
+		private long maximumKeys = DEFAULT_MAXIMUM_KEYS;
+
+		private Builder() {
+		}
+
+		/**
+		 * Sets the clock (default {@link Clock#system()}).
+		 * @param clock the clock
+		 * @return this builder
+		 */
+		public Builder clock(Clock clock) {
+			this.clock = Objects.requireNonNull(clock, "clock must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets the maximum number of keys kept (default {@value CaffeineRateLimitStore#DEFAULT_MAXIMUM_KEYS}).
+		 * @param maximumKeys the bound, at least 1
+		 * @return this builder
+		 * @throws IllegalArgumentException if {@code maximumKeys < 1}
+		 */
+		public Builder maximumKeys(long maximumKeys) {
+			if (maximumKeys < 1) {
+				throw InvalidSettingException.of("maximumKeys", maximumKeys, "must be >= 1");
+			}
+			this.maximumKeys = maximumKeys;
+			return this;
+		}
+
+		/**
+		 * Builds the store.
+		 * @return a new, empty store
+		 */
+		public CaffeineRateLimitStore build() {
+			return new CaffeineRateLimitStore(this);
+		}
+
+	}
+
+}
