@@ -3,6 +3,8 @@ package dev.limiter.core.ratelimit;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -57,6 +59,7 @@ public final class CaffeineRateLimitStore implements RateLimitStore {
 		this.maximumKeys = builder.maximumKeys;
 		Clock ticker = this.clock;
 		this.states = Caffeine.newBuilder()
+			.executor(builder.executor)
 			.maximumSize(builder.maximumKeys)
 			.ticker(ticker::nanoTime)
 			.expireAfter(new IdleExpiry(ticker))
@@ -251,7 +254,19 @@ public final class CaffeineRateLimitStore implements RateLimitStore {
 
 		private long maximumKeys = DEFAULT_MAXIMUM_KEYS;
 
+		private Executor executor = ForkJoinPool.commonPool();
+
 		private Builder() {
+		}
+
+		/**
+		 * Sets where the cache's maintenance runs (default: the common pool, Caffeine's default).
+		 * @param executor the executor, such as {@code Runnable::run} for the calling thread
+		 * @return this builder
+		 */
+		public Builder executor(Executor executor) {
+			this.executor = Objects.requireNonNull(executor, "executor must not be null");
+			return this;
 		}
 
 		/**
