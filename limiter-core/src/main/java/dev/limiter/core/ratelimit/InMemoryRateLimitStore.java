@@ -111,13 +111,14 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 	 * {@inheritDoc}
 	 * <p>The bound limit shares the keys of {@link #acquire(String, LimitSpec, int)}: its key {@code k} is the
 	 * store's key {@code namespace + ':' + k}, which it neither builds nor keeps.
+	 * @throws IllegalArgumentException if the spec cannot be computed exactly (see its javadoc)
 	 */
 	@Override
 	public BoundLimit bind(String namespace, LimitSpec spec, int leasePermits) {
 		Objects.requireNonNull(namespace, "namespace must not be null");
 		Objects.requireNonNull(spec, "spec must not be null");
 		String prefix = this.prefixes.computeIfAbsent(namespace, (name) -> name + ':');
-		return new InMemoryBoundLimit(prefix, spec);
+		return new InMemoryBoundLimit(prefix, algorithmFor(spec));
 	}
 
 	/**
@@ -262,13 +263,7 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 	}
 
 	private static int segmentCount(long maximumKeys) {
-		long count = Long.highestOneBit(Math.max(1, maximumKeys / MINIMUM_SEGMENT_KEYS));
-		count = Math.min(count, MAXIMUM_SEGMENTS);
-		// a segment holds at most KeyTable.MAXIMUM_SEGMENT_KEYS: more keys than 64 of them need more segments
-		while (count * KeyTable.MAXIMUM_SEGMENT_KEYS < maximumKeys && count < (1 << 20)) {
-			count <<= 1;
-		}
-		return (int) count;
+		return (int) Math.min(Long.highestOneBit(Math.max(1, maximumKeys / MINIMUM_SEGMENT_KEYS)), MAXIMUM_SEGMENTS);
 	}
 
 	@Override
@@ -283,28 +278,19 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
 		private final int prefixHash;
 
-		private final LimitSpec spec;
+		private final KeyedAlgorithm algorithm;
 
-		/** The spec's algorithm, resolved at the first decision so that a bad spec fails there, as it would unbound. */
-		private KeyedAlgorithm algorithm;
-
-		InMemoryBoundLimit(String prefix, LimitSpec spec) {
+		InMemoryBoundLimit(String prefix, KeyedAlgorithm algorithm) {
 			this.prefix = prefix;
 			this.prefixHash = prefix.hashCode();
-			this.spec = spec;
+			this.algorithm = algorithm;
 		}
 
 		@Override
 		public Decision acquire(String key, int permits) {
 			Objects.requireNonNull(key, "key must not be null");
 			checkPermits(permits);
-			KeyedAlgorithm algorithm = this.algorithm;
-			if (algorithm == null) {
-				// racy but benign: every thread resolves the same immutable algorithm
-				algorithm = algorithmFor(this.spec);
-				this.algorithm = algorithm;
-			}
-			return decide(this.prefix, key, concatenatedHash(this.prefixHash, key), algorithm, permits);
+			return decide(this.prefix, key, concatenatedHash(this.prefixHash, key), this.algorithm, permits);
 		}
 
 	}
@@ -330,7 +316,8 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		}
 
 		/**
-		 * Sets the maximum number of keys kept (default {@value InMemoryRateLimitStore#DEFAULT_MAXIMUM_KEYS}).
+		 * Sets the maximum number of keys kept (default {@value InMemoryRateLimitStore#DEFAULT_MAXIMUM_KEYS}). A store
+		 * holds at most 2<sup>30</sup> keys, whatever the bound.
 		 * @param maximumKeys the bound, at least 1
 		 * @return this builder
 		 * @throws IllegalArgumentException if {@code maximumKeys < 1}
