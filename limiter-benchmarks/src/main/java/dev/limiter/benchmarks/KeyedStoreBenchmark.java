@@ -3,6 +3,7 @@ package dev.limiter.benchmarks;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,6 +17,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 
+import dev.limiter.core.Clock;
 import dev.limiter.core.ratelimit.CaffeineRateLimitStore;
 import dev.limiter.core.ratelimit.Decision;
 import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
@@ -78,11 +80,8 @@ public class KeyedStoreBenchmark {
 		this.store = InMemoryRateLimitStore.builder().maximumKeys(bound).build();
 		this.limiter = new RateLimiter("api", this.spec,
 				InMemoryRateLimitStore.builder().maximumKeys(bound).build());
-		this.caffeineStore = CaffeineRateLimitStore.builder().maximumKeys(bound).build();
-		this.caffeineSameThreadStore = CaffeineRateLimitStore.builder()
-			.maximumKeys(bound)
-			.executor(Runnable::run)
-			.build();
+		this.caffeineStore = new CaffeineRateLimitStore(Clock.system(), bound, ForkJoinPool.commonPool());
+		this.caffeineSameThreadStore = new CaffeineRateLimitStore(Clock.system(), bound, Runnable::run);
 		this.map = new ConcurrentHashMap<>();
 		for (String key : this.keys) {
 			this.store.acquire(key, this.spec, 1);

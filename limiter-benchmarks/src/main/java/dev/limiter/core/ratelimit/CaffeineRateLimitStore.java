@@ -1,10 +1,7 @@
 package dev.limiter.core.ratelimit;
 
-import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -13,33 +10,18 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 
 import dev.limiter.core.Clock;
-import dev.limiter.core.InvalidSettingException;
 
 /**
  * Benchmark-only: the in-memory store as it was before issue 12 (a Caffeine cache of per-key monitors, its maintenance
  * on the common pool), kept so that one JMH run compares it with {@link InMemoryRateLimitStore}. Not for production.
- *
- * <p>Every algorithm is computed exactly in integer microseconds, identically to {@code RedisRateLimitStore}: token
- * buckets, sliding windows and unaligned fixed windows on the clock's monotonic {@link Clock#nanoTime()}, aligned
- * fixed windows on its wall clock {@link Clock#currentTimeMillis()} (calendar boundaries need it). See
- * {@link TokenBucketSpec}, {@link FixedWindowSpec} and {@link SlidingWindowSpec} for the models.
  *
  * <p>Memory: at most {@code maximumKeys} keys are kept (least recently and frequently used keys go first, Caffeine's
  * W-TinyLFU); only that bound can change an answer, by forgetting a key in use. Besides, a key idle for long enough
  * that its state equals a fresh key's (a full bucket, a window that is over) is dropped, which never changes an
  * answer (the key is kept one second longer than that, so that a thread waiting for a key's monitor never finds
  * it gone). The heap retained per key is measured in BENCHMARKS.md.
- *
- * <p>A key's spec may change from one call to the next: a state of the same kind of algorithm carries over as each
- * spec documents, any other state is dropped.
- *
- * <p>Thread-safe without a global lock: each key's state is updated under its own monitor, held only for
- * the arithmetic of one decision. A decision on a known key allocates only the {@link Decision} and its durations.
  */
 public final class CaffeineRateLimitStore implements RateLimitStore {
-
-	/** The default bound on the number of keys. */
-	public static final long DEFAULT_MAXIMUM_KEYS = 100_000;
 
 	private static final int MAXIMUM_SPECS = 1024;
 
@@ -54,26 +36,25 @@ public final class CaffeineRateLimitStore implements RateLimitStore {
 
 	private final Cache<LimitSpec, KeyedAlgorithm> algorithms;
 
-	private CaffeineRateLimitStore(Builder builder) {
-		this.clock = builder.clock;
-		this.maximumKeys = builder.maximumKeys;
+	/**
+	 * Creates a store.
+	 * @param clock the clock
+	 * @param maximumKeys the bound on the number of keys
+	 * @param executor where Caffeine's maintenance runs: {@code ForkJoinPool.commonPool()} as before issue 12, or
+	 * {@code Runnable::run} for the calling thread
+	 */
+	public CaffeineRateLimitStore(Clock clock, long maximumKeys, Executor executor) {
+		this.clock = clock;
+		this.maximumKeys = maximumKeys;
 		Clock ticker = this.clock;
 		this.states = Caffeine.newBuilder()
-			.executor(builder.executor)
-			.maximumSize(builder.maximumKeys)
+			.executor(executor)
+			.maximumSize(maximumKeys)
 			.ticker(ticker::nanoTime)
 			.expireAfter(new IdleExpiry(ticker))
 			.evictionListener(CaffeineRateLimitStore::retire)
 			.build();
 		this.algorithms = Caffeine.newBuilder().maximumSize(MAXIMUM_SPECS).build();
-	}
-
-	/**
-	 * Returns a builder: the system clock and {@value #DEFAULT_MAXIMUM_KEYS} keys unless told otherwise.
-	 * @return a new builder
-	 */
-	public static Builder builder() {
-		return new Builder();
 	}
 
 	/**
@@ -120,22 +101,6 @@ public final class CaffeineRateLimitStore implements RateLimitStore {
 		}
 	}
 
-	/**
-	 * Returns the approximate number of keys held.
-	 * @return the number of keys, at most {@code maximumKeys} once pending evictions are done
-	 */
-	public long estimatedKeyCount() {
-		return this.states.estimatedSize();
-	}
-
-	/**
-	 * Returns the bound on the number of keys.
-	 * @return the maximum number of keys
-	 */
-	public long maximumKeys() {
-		return this.maximumKeys;
-	}
-
 	/** Marks an evicted state, so that a thread that fetched it before the eviction starts over. */
 	private static void retire(String key, KeyState state, RemovalCause cause) {
 		if (state != null) {
@@ -143,21 +108,6 @@ public final class CaffeineRateLimitStore implements RateLimitStore {
 				state.algorithm = null;
 			}
 		}
-	}
-
-	/** Performs pending evictions now (for tests). */
-	void cleanUp() {
-		this.states.cleanUp();
-	}
-
-	/** Returns how long a key's state will be kept if the key stays idle, or empty when there is none (for tests). */
-	Optional<Duration> timeToLive(String key) {
-		return this.states.policy().expireVariably().orElseThrow().getExpiresAfter(key);
-	}
-
-	/** Returns a key's state without renewing its expiry, or {@code null} (for tests). */
-	KeyState state(String key) {
-		return this.states.policy().getIfPresentQuietly(key);
 	}
 
 	private KeyedAlgorithm algorithmFor(LimitSpec spec) {
@@ -243,62 +193,6 @@ public final class CaffeineRateLimitStore implements RateLimitStore {
 				return currentDuration;
 			}
 			return (needed >= Long.MAX_VALUE / 2) ? Long.MAX_VALUE : 2 * needed;
-		}
-
-	}
-
-	/** Builds an {@link CaffeineRateLimitStore}. Not thread-safe. */
-	public static final class Builder {
-
-		private Clock clock = Clock.system();
-
-		private long maximumKeys = DEFAULT_MAXIMUM_KEYS;
-
-		private Executor executor = ForkJoinPool.commonPool();
-
-		private Builder() {
-		}
-
-		/**
-		 * Sets where the cache's maintenance runs (default: the common pool, Caffeine's default).
-		 * @param executor the executor, such as {@code Runnable::run} for the calling thread
-		 * @return this builder
-		 */
-		public Builder executor(Executor executor) {
-			this.executor = Objects.requireNonNull(executor, "executor must not be null");
-			return this;
-		}
-
-		/**
-		 * Sets the clock (default {@link Clock#system()}).
-		 * @param clock the clock
-		 * @return this builder
-		 */
-		public Builder clock(Clock clock) {
-			this.clock = Objects.requireNonNull(clock, "clock must not be null");
-			return this;
-		}
-
-		/**
-		 * Sets the maximum number of keys kept (default {@value CaffeineRateLimitStore#DEFAULT_MAXIMUM_KEYS}).
-		 * @param maximumKeys the bound, at least 1
-		 * @return this builder
-		 * @throws IllegalArgumentException if {@code maximumKeys < 1}
-		 */
-		public Builder maximumKeys(long maximumKeys) {
-			if (maximumKeys < 1) {
-				throw InvalidSettingException.of("maximumKeys", maximumKeys, "must be >= 1");
-			}
-			this.maximumKeys = maximumKeys;
-			return this;
-		}
-
-		/**
-		 * Builds the store.
-		 * @return a new, empty store
-		 */
-		public CaffeineRateLimitStore build() {
-			return new CaffeineRateLimitStore(this);
 		}
 
 	}
