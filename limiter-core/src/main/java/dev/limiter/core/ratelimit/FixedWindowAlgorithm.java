@@ -83,6 +83,9 @@ final class FixedWindowAlgorithm extends KeyedAlgorithm {
 	/** The zone's offset in µs when it never changes; {@link Long#MIN_VALUE} when it does (DST). */
 	private final long fixedOffsetMicros;
 
+	/** One permit taken in a new unaligned window. */
+	private final Decision firstPermit;
+
 	/** The last aligned window computed for a zone with offset changes. */
 	private volatile Window cachedWindow;
 
@@ -96,6 +99,7 @@ final class FixedWindowAlgorithm extends KeyedAlgorithm {
 		this.fixedOffsetMicros = rules.isFixedOffset()
 				? rules.getOffset(Instant.EPOCH).getTotalSeconds() * MICROS_PER_SECOND : Long.MIN_VALUE;
 		this.cachedWindow = new Window(0, 0);
+		this.firstPermit = firstPermitDecision(this.quota, this.periodMicros);
 	}
 
 	/**
@@ -154,6 +158,9 @@ final class FixedWindowAlgorithm extends KeyedAlgorithm {
 		}
 		state.referenceMicros = start;
 		state.count = count;
+		if (allowed && count == 1 && end - nowMicros == this.periodMicros) {
+			return this.firstPermit;
+		}
 		return decision(allowed, this.quota, this.quota - count, retryAfter, (count == 0) ? 0 : end - nowMicros);
 	}
 

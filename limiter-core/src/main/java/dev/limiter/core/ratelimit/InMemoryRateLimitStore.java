@@ -3,12 +3,10 @@ package dev.limiter.core.ratelimit;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 
 import dev.limiter.core.Clock;
 import dev.limiter.core.InvalidSettingException;
@@ -21,17 +19,22 @@ import dev.limiter.core.InvalidSettingException;
  * fixed windows on its wall clock {@link Clock#currentTimeMillis()} (calendar boundaries need it). See
  * {@link TokenBucketSpec}, {@link FixedWindowSpec} and {@link SlidingWindowSpec} for the models.
  *
- * <p>Memory: at most {@code maximumKeys} keys are kept (least recently and frequently used keys go first, Caffeine's
- * W-TinyLFU); only that bound can change an answer, by forgetting a key in use. Besides, a key idle for long enough
- * that its state equals a fresh key's (a full bucket, a window that is over) is dropped, which never changes an
- * answer (the key is kept one second longer than that, so that a thread waiting for a key's monitor never finds
- * it gone). The heap retained per key is measured in BENCHMARKS.md.
+ * <p>Memory: never more than {@code maximumKeys} keys are held. The keys are spread over up to 64 segments by hash,
+ * each holding at most its share of {@code maximumKeys}; a new key in a full segment evicts one of a few keys of that
+ * segment sampled at random: a key whose state is already equivalent to a fresh key's (a full bucket, a window that
+ * is over) if there is one, which changes no answer, and otherwise the key that would get there soonest (for keys
+ * under the same spec, the least recently used). An evicted key starts afresh (a full bucket, an empty window), so
+ * only a full store can change an answer, by forgetting a key in use; a segment fills up slightly before the store
+ * does. Keys whose state is fresh again are not removed before their room is needed. The heap retained per key is
+ * measured in BENCHMARKS.md.
  *
  * <p>A key's spec may change from one call to the next: a state of the same kind of algorithm carries over as each
- * spec documents, any other state is dropped.
+ * spec documents, any other state is dropped. {@link #bind bound limiters} key their state by
+ * {@code namespace + ':' + key} like {@link #acquire(String, LimitSpec, int)}, without building that string.
  *
- * <p>Thread-safe without a global lock: each key's state is updated under its own monitor, held only for
- * the arithmetic of one decision. A decision on a known key allocates only the {@link Decision} and its durations.
+ * <p>Thread-safe: a decision holds its segment's monitor only for one table lookup and the arithmetic of one
+ * decision, so decisions on one key are serialized and exact. A decision allocates at most the {@link Decision} and
+ * its durations.
  */
 public final class InMemoryRateLimitStore implements RateLimitStore {
 
@@ -40,28 +43,42 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
 	private static final int MAXIMUM_SPECS = 1024;
 
-	/** How long a thread may wait for a key's monitor without the key's expiry falling short: 1 s. */
-	static final long LOCK_WAIT_ALLOWANCE_NANOS = 1_000_000_000L;
+	private static final int MAXIMUM_SEGMENTS = 64;
+
+	/** Keys per segment below which the store has fewer segments. */
+	private static final int MINIMUM_SEGMENT_KEYS = 1024;
+
+	/** Powers of 31 (mod 2^32) for the hash of a concatenation: the hash of a string of up to this many chars. */
+	private static final int[] POWERS_OF_31 = powersOf31(256);
 
 	private final Clock clock;
 
 	private final long maximumKeys;
 
-	private final Cache<String, KeyState> states;
+	private final KeyTable.Segment[] segments;
+
+	private final int segmentMask;
 
 	private final Cache<LimitSpec, KeyedAlgorithm> algorithms;
+
+	/** The interned {@code namespace + ':'} of each bound namespace, so that equal prefixes are the same object. */
+	private final ConcurrentHashMap<String, String> prefixes = new ConcurrentHashMap<>();
+
+	/** The algorithm of the spec last asked for, which saves a cache lookup while one spec is in use. */
+	private volatile KeyedAlgorithm lastAlgorithm;
 
 	private InMemoryRateLimitStore(Builder builder) {
 		this.clock = builder.clock;
 		this.maximumKeys = builder.maximumKeys;
-		Clock ticker = this.clock;
-		this.states = Caffeine.newBuilder()
-			.maximumSize(builder.maximumKeys)
-			.ticker(ticker::nanoTime)
-			.expireAfter(new IdleExpiry(ticker))
-			.evictionListener(InMemoryRateLimitStore::retire)
-			.build();
-		this.algorithms = Caffeine.newBuilder().maximumSize(MAXIMUM_SPECS).build();
+		int count = segmentCount(builder.maximumKeys);
+		this.segments = new KeyTable.Segment[count];
+		for (int i = 0; i < count; i++) {
+			long share = builder.maximumKeys / count + ((i < builder.maximumKeys % count) ? 1 : 0);
+			this.segments[i] = new KeyTable.Segment((int) Math.min(share, KeyTable.MAXIMUM_SEGMENT_KEYS), i);
+		}
+		this.segmentMask = count - 1;
+		// maintenance on the calling thread: a spec is added rarely, and never on the common pool
+		this.algorithms = Caffeine.newBuilder().maximumSize(MAXIMUM_SPECS).executor(Runnable::run).build();
 	}
 
 	/**
@@ -81,47 +98,41 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 	public Decision acquire(String key, LimitSpec spec, int permits) {
 		Objects.requireNonNull(key, "key must not be null");
 		Objects.requireNonNull(spec, "spec must not be null");
-		if (permits < 1) {
-			throw new IllegalArgumentException("permits must be >= 1 (was " + permits + ")");
+		checkPermits(permits);
+		KeyedAlgorithm algorithm = this.lastAlgorithm;
+		if (algorithm == null || algorithm.spec != spec) {
+			algorithm = algorithmFor(spec);
+			this.lastAlgorithm = algorithm;
 		}
-		for (;;) {
-			KeyState state = this.states.getIfPresent(key);
-			if (state == null) {
-				Creation creation = new Creation(algorithmFor(spec), permits);
-				state = this.states.get(key, creation);
-				if (creation.decision != null) {
-					return creation.decision;
-				}
-			}
-			boolean specChanged;
-			Decision decision;
-			synchronized (state) {
-				KeyedAlgorithm algorithm = state.algorithm;
-				if (algorithm == null) {
-					// evicted while this thread waited for it: start over with the key's current state
-					continue;
-				}
-				specChanged = algorithm.spec != spec && !algorithm.spec.equals(spec);
-				if (specChanged) {
-					algorithm = algorithmFor(spec);
-				}
-				// read under the key's monitor, so that the key's time never runs backwards between threads
-				decision = algorithm.acquire(state, nowMicros(algorithm), permits);
-			}
-			if (specChanged) {
-				// the entry's expiry was computed for the previous algorithm
-				this.states.asMap().replace(key, state, state);
-			}
-			return decision;
-		}
+		return decide("", key, key.hashCode(), algorithm, permits);
 	}
 
 	/**
-	 * Returns the approximate number of keys held.
-	 * @return the number of keys, at most {@code maximumKeys} once pending evictions are done
+	 * {@inheritDoc}
+	 * <p>The bound limit shares the keys of {@link #acquire(String, LimitSpec, int)}: its key {@code k} is the
+	 * store's key {@code namespace + ':' + k}, which it neither builds nor keeps.
+	 * @throws IllegalArgumentException if the spec cannot be computed exactly (see its javadoc)
+	 */
+	@Override
+	public BoundLimit bind(String namespace, LimitSpec spec, int leasePermits) {
+		Objects.requireNonNull(namespace, "namespace must not be null");
+		Objects.requireNonNull(spec, "spec must not be null");
+		String prefix = this.prefixes.computeIfAbsent(namespace, (name) -> name + ':');
+		return new InMemoryBoundLimit(prefix, algorithmFor(spec));
+	}
+
+	/**
+	 * Returns the number of keys held.
+	 * @return the number of keys, at most {@code maximumKeys}
 	 */
 	public long estimatedKeyCount() {
-		return this.states.estimatedSize();
+		long count = 0;
+		for (KeyTable.Segment segment : this.segments) {
+			synchronized (segment) {
+				count += segment.size();
+			}
+		}
+		return count;
 	}
 
 	/**
@@ -132,113 +143,154 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		return this.maximumKeys;
 	}
 
-	/** Marks an evicted state, so that a thread that fetched it before the eviction starts over. */
-	private static void retire(String key, KeyState state, RemovalCause cause) {
-		if (state != null) {
-			synchronized (state) {
-				state.algorithm = null;
+	/** Removes every key whose state is equivalent to a fresh key's (for tests). */
+	void cleanUp() {
+		long nowNanos = this.clock.nanoTime();
+		for (KeyTable.Segment segment : this.segments) {
+			synchronized (segment) {
+				segment.removeFresh(nowNanos);
 			}
 		}
 	}
 
-	/** Performs pending evictions now (for tests). */
-	void cleanUp() {
-		this.states.cleanUp();
-	}
-
-	/** Returns how long a key's state will be kept if the key stays idle, or empty when there is none (for tests). */
+	/**
+	 * Returns how long until a key's state is equivalent to a fresh key's if the key stays idle, or empty when the key
+	 * is not held (for tests).
+	 */
 	Optional<Duration> timeToLive(String key) {
-		return this.states.policy().expireVariably().orElseThrow().getExpiresAfter(key);
+		KeyTable.Segment segment = segmentOf(key.hashCode());
+		synchronized (segment) {
+			int slot = segment.find(KeyTable.mix(key.hashCode()), "", key);
+			if (slot < 0) {
+				return Optional.empty();
+			}
+			long deadline = segment.freshAtNanos(slot);
+			return Optional.of(Duration.ofNanos(
+					(deadline == Long.MAX_VALUE) ? Long.MAX_VALUE : Math.max(0, deadline - this.clock.nanoTime())));
+		}
 	}
 
-	/** Returns a key's state without renewing its expiry, or {@code null} (for tests). */
+	/** Returns a copy of a key's state, or {@code null} when the key is not held (for tests). */
 	KeyState state(String key) {
-		return this.states.policy().getIfPresentQuietly(key);
+		KeyTable.Segment segment = segmentOf(key.hashCode());
+		synchronized (segment) {
+			int slot = segment.find(KeyTable.mix(key.hashCode()), "", key);
+			if (slot < 0) {
+				return null;
+			}
+			KeyState state = new KeyState();
+			segment.load(slot, state);
+			return state;
+		}
+	}
+
+	private static void checkPermits(int permits) {
+		if (permits < 1) {
+			throw new IllegalArgumentException("permits must be >= 1 (was " + permits + ")");
+		}
+	}
+
+	private KeyTable.Segment segmentOf(int hash) {
+		return this.segments[KeyTable.mix(hash) & this.segmentMask];
+	}
+
+	/**
+	 * Decides for the key {@code prefix + key}, whose {@link String#hashCode()} is {@code hash}, under the monitor of
+	 * its segment.
+	 */
+	private Decision decide(String prefix, String key, int hash, KeyedAlgorithm algorithm, int permits) {
+		int mixed = KeyTable.mix(hash);
+		KeyTable.Segment segment = this.segments[mixed & this.segmentMask];
+		synchronized (segment) {
+			int slot = segment.find(mixed, prefix, key);
+			KeyState state = segment.scratch;
+			if (slot >= 0) {
+				segment.load(slot, state);
+			}
+			else {
+				state.algorithm = null;
+				state.referenceMicros = 0;
+				state.count = 0;
+				state.previousCount = 0;
+			}
+			// read under the segment's monitor, so that the key's time never runs backwards between threads
+			long nowNanos = this.clock.nanoTime();
+			long nowMicros = algorithm.usesWallClock() ? this.clock.currentTimeMillis() * 1000
+					: Math.floorDiv(nowNanos, 1000);
+			Decision decision = algorithm.acquire(state, nowMicros, permits);
+			long idle = algorithm.idleExpiryNanos(this.clock);
+			long freshAt = (idle >= Long.MAX_VALUE - Math.max(0, nowNanos)) ? Long.MAX_VALUE : nowNanos + idle;
+			if (slot < 0) {
+				slot = segment.insert(mixed, prefix, key, nowNanos);
+			}
+			segment.store(slot, state, freshAt);
+			return decision;
+		}
 	}
 
 	private KeyedAlgorithm algorithmFor(LimitSpec spec) {
 		return this.algorithms.get(spec, KeyedAlgorithm::of);
 	}
 
-	private long nowMicros(KeyedAlgorithm algorithm) {
-		return algorithm.usesWallClock() ? this.clock.currentTimeMillis() * 1000
-				: Math.floorDiv(this.clock.nanoTime(), 1000);
+	/** Returns the hash of {@code prefix + key} from the hashes of both, as {@link String#hashCode()} defines it. */
+	static int concatenatedHash(int prefixHash, String key) {
+		return prefixHash * powerOf31(key.length()) + key.hashCode();
+	}
+
+	private static int powerOf31(int exponent) {
+		if (exponent < POWERS_OF_31.length) {
+			return POWERS_OF_31[exponent];
+		}
+		int result = 1;
+		int base = 31;
+		for (int e = exponent; e != 0; e >>>= 1) {
+			if ((e & 1) != 0) {
+				result *= base;
+			}
+			base *= base;
+		}
+		return result;
+	}
+
+	private static int[] powersOf31(int count) {
+		int[] powers = new int[count];
+		int power = 1;
+		for (int i = 0; i < count; i++) {
+			powers[i] = power;
+			power *= 31;
+		}
+		return powers;
+	}
+
+	private static int segmentCount(long maximumKeys) {
+		return (int) Math.min(Long.highestOneBit(Math.max(1, maximumKeys / MINIMUM_SEGMENT_KEYS)), MAXIMUM_SEGMENTS);
 	}
 
 	@Override
 	public String toString() {
-		return "InMemoryRateLimitStore[maximumKeys=" + this.maximumKeys + ", keys=" + this.states.estimatedSize()
-				+ "]";
+		return "InMemoryRateLimitStore[maximumKeys=" + this.maximumKeys + ", keys=" + estimatedKeyCount() + "]";
 	}
 
-	/** Creates the state of a new key and decides its first request, before any other thread can see it. */
-	private final class Creation implements Function<String, KeyState> {
+	/** One limiter bound to this store: its keys are {@code prefix + key}. */
+	private final class InMemoryBoundLimit implements BoundLimit {
+
+		private final String prefix;
+
+		private final int prefixHash;
 
 		private final KeyedAlgorithm algorithm;
 
-		private final int permits;
-
-		Decision decision;
-
-		Creation(KeyedAlgorithm algorithm, int permits) {
+		InMemoryBoundLimit(String prefix, KeyedAlgorithm algorithm) {
+			this.prefix = prefix;
+			this.prefixHash = prefix.hashCode();
 			this.algorithm = algorithm;
-			this.permits = permits;
 		}
 
 		@Override
-		public KeyState apply(String key) {
-			KeyState state = new KeyState();
-			this.decision = this.algorithm.acquire(state, nowMicros(this.algorithm), this.permits);
-			return state;
-		}
-
-	}
-
-	/**
-	 * Keeps a key until its state is certainly equivalent to a fresh one, counted from its last decision, plus
-	 * {@link #LOCK_WAIT_ALLOWANCE_NANOS}: the expiry is renewed when a thread finds the key, its state is updated once
-	 * that thread holds the key's monitor.
-	 */
-	private static final class IdleExpiry implements Expiry<String, KeyState> {
-
-		private final Clock clock;
-
-		IdleExpiry(Clock clock) {
-			this.clock = clock;
-		}
-
-		private long expiry(KeyState state) {
-			KeyedAlgorithm algorithm = state.algorithm;
-			if (algorithm == null) {
-				return 0;
-			}
-			long nanos = algorithm.idleExpiryNanos(this.clock);
-			return (nanos >= Long.MAX_VALUE - LOCK_WAIT_ALLOWANCE_NANOS) ? Long.MAX_VALUE
-					: nanos + LOCK_WAIT_ALLOWANCE_NANOS;
-		}
-
-		@Override
-		public long expireAfterCreate(String key, KeyState state, long currentTime) {
-			return expiry(state);
-		}
-
-		@Override
-		public long expireAfterUpdate(String key, KeyState state, long currentTime, long currentDuration) {
-			return expiry(state);
-		}
-
-		/**
-		 * Keeps the expiry while it is still far enough, and otherwise extends it to twice what is needed: an entry's
-		 * expiry then moves about once per idle-expiry period rather than at every decision, which spares the cache's
-		 * timer wheel a reschedule per read.
-		 */
-		@Override
-		public long expireAfterRead(String key, KeyState state, long currentTime, long currentDuration) {
-			long needed = expiry(state);
-			if (currentDuration >= needed) {
-				return currentDuration;
-			}
-			return (needed >= Long.MAX_VALUE / 2) ? Long.MAX_VALUE : 2 * needed;
+		public Decision acquire(String key, int permits) {
+			Objects.requireNonNull(key, "key must not be null");
+			checkPermits(permits);
+			return decide(this.prefix, key, concatenatedHash(this.prefixHash, key), this.algorithm, permits);
 		}
 
 	}
@@ -264,7 +316,8 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 		}
 
 		/**
-		 * Sets the maximum number of keys kept (default {@value InMemoryRateLimitStore#DEFAULT_MAXIMUM_KEYS}).
+		 * Sets the maximum number of keys kept (default {@value InMemoryRateLimitStore#DEFAULT_MAXIMUM_KEYS}). A store
+		 * holds at most 2<sup>30</sup> keys, whatever the bound.
 		 * @param maximumKeys the bound, at least 1
 		 * @return this builder
 		 * @throws IllegalArgumentException if {@code maximumKeys < 1}

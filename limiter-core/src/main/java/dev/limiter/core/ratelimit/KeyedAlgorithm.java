@@ -192,6 +192,17 @@ abstract sealed class KeyedAlgorithm permits TokenBucketAlgorithm, FixedWindowAl
 				micros(resetAfterMicros));
 	}
 
+	/**
+	 * Builds the decision allowing one permit to a fresh key, which each algorithm keeps and returns whenever that is
+	 * the case (the most common decision on a large key space: a key seen once in a while).
+	 * @param limit the advertised limit, at least 1
+	 * @param resetAfterMicros the time until the key is fresh again
+	 * @return the decision, or {@code null} when the limit is 0 (no request is ever allowed)
+	 */
+	static Decision firstPermitDecision(long limit, long resetAfterMicros) {
+		return (limit < 1) ? null : decision(true, limit, limit - 1, 0, resetAfterMicros);
+	}
+
 	@Override
 	public String toString() {
 		return getClass().getSimpleName() + "[" + this.spec + "]";

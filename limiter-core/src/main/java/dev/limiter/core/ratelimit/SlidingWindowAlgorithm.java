@@ -74,12 +74,16 @@ final class SlidingWindowAlgorithm extends KeyedAlgorithm {
 
 	final long ticks;
 
+	/** One permit taken by a fresh key. */
+	private final Decision firstPermit;
+
 	SlidingWindowAlgorithm(SlidingWindowSpec spec) {
 		super(spec);
 		this.limit = spec.limit();
 		this.windowMicros = wholeMicros(spec.window(), "window");
 		this.tickMicros = tickMicros(spec.limit(), spec.window());
 		this.ticks = this.windowMicros / this.tickMicros;
+		this.firstPermit = firstPermitDecision(this.limit, 2 * this.windowMicros);
 	}
 
 	/**
@@ -147,6 +151,9 @@ final class SlidingWindowAlgorithm extends KeyedAlgorithm {
 		state.referenceMicros = start;
 		state.count = curr;
 		state.previousCount = prev;
+		if (allowed && curr == 1 && prev == 0 && elapsed == 0) {
+			return this.firstPermit;
+		}
 		long resetAfter = (curr > 0) ? 2 * this.windowMicros - elapsed
 				: (prev > 0) ? this.windowMicros - elapsed : 0;
 		return decision(allowed, this.limit, Math.floorDiv(free, this.ticks), retryAfter, resetAfter);

@@ -67,6 +67,9 @@ final class TokenBucketAlgorithm extends KeyedAlgorithm {
 
 	private final long idleExpiryNanos;
 
+	/** One permit taken from a full bucket. */
+	private final Decision firstPermit;
+
 	TokenBucketAlgorithm(TokenBucketSpec spec) {
 		super(spec);
 		validate(spec.limit(), spec.period(), spec.burst());
@@ -78,6 +81,7 @@ final class TokenBucketAlgorithm extends KeyedAlgorithm {
 		this.capacity = this.burst * this.permitUnits;
 		this.idleExpiryNanos = (this.refillUnits == 0) ? Long.MAX_VALUE
 				: microsToNanos(ceilDiv(this.capacity, this.refillUnits));
+		this.firstPermit = firstPermitDecision(this.burst, timeToFull(this.capacity - this.permitUnits));
 	}
 
 	/**
@@ -135,6 +139,9 @@ final class TokenBucketAlgorithm extends KeyedAlgorithm {
 			}
 		}
 		state.count = tokens;
+		if (allowed && permits == 1 && tokens == this.capacity - this.permitUnits) {
+			return this.firstPermit;
+		}
 		return decision(allowed, this.burst, tokens / this.permitUnits, retryAfter, timeToFull(tokens));
 	}
 

@@ -52,7 +52,10 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 		// a lease never holds more than a quarter of the limit
 		this.maximumLease = (int) Math.min(leasePermits, Math.max(1, prepared.limit / 4));
 		this.leases = (leasePermits > 0 && prepared.limit > 0)
-				? Caffeine.newBuilder().maximumSize(leasedKeys).<String, LeasedKey>build() : null;
+				? Caffeine.newBuilder()
+					.executor(Runnable::run)
+					.maximumSize(leasedKeys)
+					.<String, LeasedKey>build() : null;
 		this.holder = Long.toHexString(ThreadLocalRandom.current().nextLong()).getBytes(StandardCharsets.US_ASCII);
 	}
 

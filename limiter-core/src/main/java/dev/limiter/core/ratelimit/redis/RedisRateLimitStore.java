@@ -216,6 +216,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 	private final AtomicBoolean probing = new AtomicBoolean();
 
 	private final Cache<LimitSpec, PreparedSpec> preparedSpecs = Caffeine.newBuilder()
+		.executor(Runnable::run)
 		.maximumSize(MAXIMUM_SPECS)
 		.build();
 

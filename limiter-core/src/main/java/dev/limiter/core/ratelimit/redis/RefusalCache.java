@@ -30,7 +30,8 @@ final class RefusalCache {
 	private final Cache<String, Refusal> refusals;
 
 	RefusalCache(long maximumKeys) {
-		this.refusals = Caffeine.newBuilder().maximumSize(maximumKeys).build();
+		// maintenance on the calling thread: the common pool is shared with the application and adds to the tail
+		this.refusals = Caffeine.newBuilder().executor(Runnable::run).maximumSize(maximumKeys).build();
 	}
 
 	/** Returns the local answer for a key known to be short of permits, or {@code null} when Redis must decide. */
