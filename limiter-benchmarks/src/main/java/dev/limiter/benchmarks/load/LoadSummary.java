@@ -3,6 +3,8 @@ package dev.limiter.benchmarks.load;
 import java.util.Arrays;
 import java.util.Locale;
 
+import dev.limiter.benchmarks.Percentiles;
+
 /**
  * What one load run saw: requests by status (200, 429, 503, anything else including transport errors), throughput
  * and latency percentiles. Immutable; {@link #resultLine()} is the one-line, tab-separated form that
@@ -94,14 +96,7 @@ final class LoadSummary {
 
 	/** The nearest-rank percentile of the latencies in milliseconds ({@code p} in (0, 1]); NaN without requests. */
 	double latencyMillis(double p) {
-		if (!(p > 0 && p <= 1)) {
-			throw new IllegalArgumentException("p must be in (0, 1] (was " + p + ")");
-		}
-		if (this.sortedLatencyMillis.length == 0) {
-			return Double.NaN;
-		}
-		int rank = (int) Math.ceil(p * this.sortedLatencyMillis.length);
-		return this.sortedLatencyMillis[Math.max(0, rank - 1)];
+		return Percentiles.nearestRank(this.sortedLatencyMillis, p);
 	}
 
 	/**

@@ -3,6 +3,8 @@ package dev.limiter.benchmarks.load;
 import java.util.Arrays;
 import java.util.Locale;
 
+import dev.limiter.benchmarks.Percentiles;
+
 /**
  * What one phase of an {@link OpenLoopLoad} run saw. Every scheduled arrival is <em>offered</em> and ends as exactly
  * one of: <em>good</em> (a 200 within the deadline, counted from its scheduled arrival), <em>late</em> (a 200 after
@@ -99,14 +101,7 @@ final class OpenLoopSummary {
 
 	/** The nearest-rank percentile of the admitted latencies in milliseconds; NaN without any. */
 	double admittedMillis(double p) {
-		if (!(p > 0 && p <= 1)) {
-			throw new IllegalArgumentException("p must be in (0, 1] (was " + p + ")");
-		}
-		if (this.sortedAdmittedMillis.length == 0) {
-			return Double.NaN;
-		}
-		int rank = (int) Math.ceil(p * this.sortedAdmittedMillis.length);
-		return this.sortedAdmittedMillis[Math.max(0, rank - 1)];
+		return Percentiles.nearestRank(this.sortedAdmittedMillis, p);
 	}
 
 	/**

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.limiter.benchmarks.Percentiles;
+
 /**
  * Turns a run's {@link RequestLog} into per-step figures and 100 ms time series. Latencies are measured from the
  * scheduled arrival; a request still unfinished when the run ended has an infinite latency (and is never good).
@@ -197,11 +199,7 @@ final class RunAnalysis {
 	}
 
 	static double percentile(double[] sorted, double quantile) {
-		if (sorted.length == 0) {
-			return Double.NaN;
-		}
-		int index = (int) Math.ceil(quantile * sorted.length) - 1;
-		return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+		return Percentiles.nearestRank(sorted, quantile);
 	}
 
 	private static double latency(long arrival, long done) {

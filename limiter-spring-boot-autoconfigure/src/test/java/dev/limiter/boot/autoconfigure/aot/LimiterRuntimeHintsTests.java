@@ -25,7 +25,8 @@ class LimiterRuntimeHintsTests {
 		Resource[] scripts = new PathMatchingResourcePatternResolver()
 			.getResources("classpath*:dev/limiter/core/ratelimit/redis/*.lua");
 		assertThat(scripts).extracting(Resource::getFilename)
-			.containsExactlyInAnyOrder("token-bucket.lua", "fixed-window.lua", "sliding-window.lua");
+			.containsExactlyInAnyOrder("token-bucket.lua", "fixed-window.lua", "sliding-window.lua", "prelude.lua",
+					"window.lua");
 		for (Resource script : scripts) {
 			assertThat(RuntimeHintsPredicates.resource()
 				.forResource("dev/limiter/core/ratelimit/redis/" + script.getFilename())).accepts(this.hints);
