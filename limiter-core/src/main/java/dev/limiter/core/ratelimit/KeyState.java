@@ -5,9 +5,8 @@ package dev.limiter.core.ratelimit;
  * counts, whose exact meaning that algorithm defines (see {@link TokenBucketAlgorithm}, {@link FixedWindowAlgorithm}
  * and {@link SlidingWindowAlgorithm}).
  *
- * <p>A state whose {@link #algorithm} is {@code null} behaves like a key seen for the first time (the in-memory store
- * also sets it to {@code null} when it evicts the state). Not thread-safe: the in-memory store updates a state only
- * while holding its monitor.
+ * <p>A state whose {@link #algorithm} is {@code null} behaves like a key seen for the first time (as an evicted key
+ * does). Not thread-safe: the in-memory store updates a state only while holding its segment's monitor.
  */
 final class KeyState {
 

@@ -9,8 +9,11 @@ final class KeyTable {
 	/** The most keys one segment holds. */
 	static final int MAXIMUM_SEGMENT_KEYS = 1 << 24;
 
-	/** How many keys an eviction samples. */
+	/** How many keys an eviction compares when none of those it scans is fresh. */
 	static final int EVICTION_SAMPLES = 5;
+
+	/** How many keys an eviction looks through for one whose state is fresh. */
+	static final int EVICTION_SCAN = 64;
 
 	private KeyTable() {
 	}
@@ -180,17 +183,17 @@ final class KeyTable {
 		}
 
 		/**
-		 * Evicts one of {@link #EVICTION_SAMPLES} keys (distinct, the first ones at or after a random slot): the first
-		 * whose state is fresh, else the one fresh soonest.
+		 * Evicts a key: the first whose state is fresh among up to {@link #EVICTION_SCAN} keys at or after a random
+		 * slot, else the one fresh soonest among the first {@link #EVICTION_SAMPLES} of them.
 		 */
 		private void evict(long nowNanos) {
 			int slot = occupiedFrom(home(nextRandom(), this.capacity));
 			int victim = slot;
 			long victimFreshAt = this.words[slot * WORDS + FRESH_AT];
-			for (int i = 1; i < EVICTION_SAMPLES && i < this.size && victimFreshAt > nowNanos; i++) {
+			for (int i = 1; i < EVICTION_SCAN && i < this.size && victimFreshAt > nowNanos; i++) {
 				slot = occupiedFrom(next(slot));
 				long freshAt = this.words[slot * WORDS + FRESH_AT];
-				if (freshAt < victimFreshAt) {
+				if (freshAt <= nowNanos || (i < EVICTION_SAMPLES && freshAt < victimFreshAt)) {
 					victim = slot;
 					victimFreshAt = freshAt;
 				}

@@ -45,13 +45,13 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 	 * A window closes after at least MIN_SAMPLES completions and WINDOW_BASELINES x the baseline (at least
 	 * MIN_WINDOW), or after MAX_WINDOW with fewer. Then, by the thread that closed it (a CAS gate):
 	 * - baseline: the median latency of the last three windows lowers it at once (a faster resource, found again).
-	 *   It rises only (a) while the limit held nothing back, at most half of it was used and no more calls were in
-	 *   flight than BASELINE_FLIGHT x when it was learnt, towards the latency seen (an exponential average), or (b)
-	 *   at the end of a probe. More calls in flight can mean queueing inside the resource the limit does not see
-	 *   (calls sharing cores run slower together, calls wait for a pool): absorbed, it would let the limit rise
-	 *   far above the resource's concurrency. Never by age: Envoy's minRTT drift (#11579) and
-	 *   Gradient2's long-term average absorbing queueing (concurrency-limits PR #134) both come from a baseline
-	 *   that moves on its own while overloaded.
+	 *   It rises only (a) while the limit held nothing back, at most half of it was used and the throughput was at
+	 *   most BASELINE_RATE x the one it was learnt at, towards the latency seen (an exponential average), or (b) at
+	 *   the end of a probe. Latency that rises with throughput is queueing inside the resource the limit does not
+	 *   see (calls sharing cores run slower together, calls wait for a pool): absorbed, it would let the limit rise
+	 *   far above the resource's concurrency; a slower dependency shows at the same throughput. Never by age:
+	 *   Envoy's minRTT drift (#11579) and Gradient2's long-term average absorbing queueing (concurrency-limits PR
+	 *   #134) both come from a baseline that moves on its own while overloaded.
 	 * - limit, only when it bound (a call was refused, or the in-flight count reached it): latency/baseline above
 	 *   TOLERANCE cuts it to limit x TOLERANCE / ratio (at most halving), else it grows by sqrt(limit). A window in
 	 *   which the limit held nothing back changes nothing, so a quiet period cannot inflate the limit.
@@ -89,7 +89,7 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 
 	private static final double LEAK = 0.25;
 
-	private static final double BASELINE_FLIGHT = 1.25;
+	private static final double BASELINE_RATE = 1.25;
 
 	private static final AtomicIntegerFieldUpdater<AdaptiveConcurrencyLimiter> IN_FLIGHT = AtomicIntegerFieldUpdater
 		.newUpdater(AdaptiveConcurrencyLimiter.class, "inFlight");
@@ -141,7 +141,7 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 
 	private double baseline;
 
-	private double baselineFlight;
+	private double baselineRate;
 
 	private boolean hasBaseline;
 
@@ -304,21 +304,23 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 		boolean bound = window.bound;
 		remember(latency);
 		double filtered = median();
+		double rate = successes / (double) length;
 		if (!this.hasBaseline) {
 			this.baseline = filtered;
-			this.baselineFlight = flight;
+			this.baselineRate = rate;
 			this.hasBaseline = true;
 		}
 		else if (filtered < this.baseline) {
 			this.baseline = filtered;
-			this.baselineFlight = Math.min(this.baselineFlight, flight);
+			this.baselineRate = rate;
 		}
 		if (!bound) {
 			if (flight <= this.limitValue / 2) {
-				// app-limited: nothing queues because of the limit. With no more calls in flight than when the
-				// baseline was learnt, the latency seen is the resource's own; with more, it may hold queueing
-				// inside the resource (calls sharing cores, or waiting for a pool), left to the cuts and probes.
-				if (flight <= BASELINE_FLIGHT * this.baselineFlight) {
+				// app-limited: nothing queues because of the limit. At about the throughput the baseline was learnt
+				// at, the latency seen is the resource's own (a slower dependency: same rate, longer calls); at a
+				// clearly higher throughput it may hold queueing inside the resource (calls sharing cores, or waiting
+				// for a pool), left to the cuts and probes.
+				if (rate <= BASELINE_RATE * this.baselineRate) {
 					this.baseline += LEAK * (filtered - this.baseline);
 				}
 				confirm(now);
@@ -329,7 +331,7 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 			startProbe(flight, latency);
 		}
 		else if (this.probing || !this.confirmed) {
-			probe(flight, latency);
+			probe(flight, latency, rate);
 		}
 		else {
 			double ratio = latency / this.baseline;
@@ -356,7 +358,7 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 	 * One window of a probe: the limit halves while latency falls with the in-flight count (queueing); once it no
 	 * longer does (or the limit is at its minimum), the latency is the resource's and becomes the baseline.
 	 */
-	private void probe(double flight, double latency) {
+	private void probe(double flight, double latency, double rate) {
 		if (!this.probing) {
 			startProbe(flight, latency);
 			return;
@@ -371,7 +373,7 @@ public final class AdaptiveConcurrencyLimiter implements Shedder {
 		boolean flat = latency > this.probeLatency * queueingRatio * KNEE;
 		if (flat || this.limitValue <= this.minLimit) {
 			this.baseline = latency;
-			this.baselineFlight = flight;
+			this.baselineRate = rate;
 			this.recentCount = 0;
 			remember(latency);
 			confirm(this.clock.nanoTime());

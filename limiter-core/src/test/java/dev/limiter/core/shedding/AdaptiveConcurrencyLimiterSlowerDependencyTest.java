@@ -9,11 +9,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * Review: a dependency twice as slow, plenty of servers (nothing queues), the same arrival rate, the limit never
- * binding (app-limited). By Little's law the in-flight count doubles with the latency, so the baselineFlight gate
- * (flight <= 1.25 x baselineFlight) blocks the app-limited leak (a), the only upward path while app-limited.
+ * A dependency twice as slow, plenty of servers (nothing queues), the same arrival rate, the limit never binding
+ * (app-limited): the in-flight count doubles with the latency (Little's law) but the throughput does not, so the
+ * baseline follows the slower dependency.
  */
-class ReviewBaselineFlightTest {
+class AdaptiveConcurrencyLimiterSlowerDependencyTest {
 
 	private static final double SERVICE = 0.04;
 

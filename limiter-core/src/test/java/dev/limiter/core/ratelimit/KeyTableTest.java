@@ -13,8 +13,8 @@ import dev.limiter.core.ManualClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Review of the segmented table: a model check of backward shift, resize and eviction, hashing of bound keys. */
-class ReviewKeyTableTest {
+/** The segmented table: a model check of backward shift, resize and eviction; hashing of bound keys; eviction order. */
+class KeyTableTest {
 
 	/** Random inserts and fresh-removals with colliding hashes; every key the model holds is found exactly once. */
 	@Test
