@@ -60,7 +60,16 @@ import org.springframework.expression.Expression;
  * A breaker or shedder in shadow mode never refuses: a call it would have refused is counted ({@code shadow-rejected}
  * outcome), logged at debug level and runs, without a promise, so the breaker's state evolves as if it enforced.
  * A method returning a {@link CompletionStage} is judged when the stage completes; the caller gets the stage
- * unchanged. What each method needs is resolved once ({@link LimiterMethodPlans}) and checked at start-up by
+ * unchanged.
+ *
+ * <p>A method returning a Reactor {@code Mono} or {@code Flux} (when Reactor is on the class path) is decided at
+ * subscription instead of at call: the caller gets a deferred publisher, and each subscription takes the decisions
+ * anew and then calls the method. A refusal is the publisher's error (the exception the blocking call would throw),
+ * or a breaker's fallback publisher; nothing waits, so no thread blocks. A breaker's or shedder's promise is
+ * completed once per subscription: on completion (or a {@code Mono}'s value) and on error as above, and ignored on a
+ * cancel that comes first (a shedder's slot is given back, the breaker records nothing).
+ *
+ * <p>What each method needs is resolved once ({@link LimiterMethodPlans}) and checked at start-up by
  * {@link LimiterAnnotationValidator}. Thread-safe.
  *
  * @author limiter
@@ -135,7 +144,16 @@ public final class LimiterAspect {
 	 */
 	@Around(value = "@annotation(loadShed)", argNames = "call,loadShed")
 	public Object applyLoadShed(ProceedingJoinPoint call, LoadShed loadShed) throws Throwable {
-		LimiterMethodPlans.ShedPlan plan = this.plans.shed(method(call), loadShed);
+		Method method = method(call);
+		LimiterMethodPlans.ShedPlan plan = this.plans.shed(method, loadShed);
+		if (plan.reactive()) {
+			return ReactorCalls.defer(method.getReturnType(), () -> shed(call, plan, true));
+		}
+		return shed(call, plan, false);
+	}
+
+	private Object shed(ProceedingJoinPoint call, LimiterMethodPlans.ShedPlan plan, boolean reactive)
+			throws Throwable {
 		Promise promise;
 		try {
 			promise = plan.shedder().allow();
@@ -151,20 +169,7 @@ public final class LimiterAspect {
 			throw ex;
 		}
 		this.listener.onCall(LimiterKind.LOAD_SHEDDER, plan.name(), LimiterCallListener.Outcome.PERMITTED);
-		Object result;
-		try {
-			result = call.proceed();
-		}
-		catch (Throwable ex) {
-			complete(promise, false, ex);
-			throw ex;
-		}
-		if (result instanceof CompletionStage<?> stage) {
-			stage.whenComplete((value, ex) -> complete(promise, false, ex));
-			return result;
-		}
-		promise.accept();
-		return result;
+		return proceed(call, promise, false, reactive);
 	}
 
 	/**
@@ -178,6 +183,17 @@ public final class LimiterAspect {
 	public Object limitRate(ProceedingJoinPoint call, RateLimited rateLimited) throws Throwable {
 		Method method = method(call);
 		LimiterMethodPlans.RateLimitPlan plan = this.plans.rateLimit(method, rateLimited);
+		if (plan.reactive()) {
+			return ReactorCalls.defer(method.getReturnType(), () -> {
+				acquire(call, method, plan);
+				return call.proceed();
+			});
+		}
+		acquire(call, method, plan);
+		return call.proceed();
+	}
+
+	private void acquire(ProceedingJoinPoint call, Method method, LimiterMethodPlans.RateLimitPlan plan) {
 		RateLimiter limiter = plan.limiter();
 		String key = (plan.key() != null) ? key(plan.key(), call, method, limiter.name()) : "*";
 		Decision decision = limiter.acquire(key, plan.permits());
@@ -194,7 +210,6 @@ public final class LimiterAspect {
 			this.shadowRejections.increment();
 			logger.debug("Rate limiter '{}' (shadow mode) would have refused key '{}'", name, key);
 		}
-		return call.proceed();
 	}
 
 	/**
@@ -206,7 +221,16 @@ public final class LimiterAspect {
 	 */
 	@Around(value = "@annotation(circuitBreaker)", argNames = "call,circuitBreaker")
 	public Object protectWithBreaker(ProceedingJoinPoint call, CircuitBreaker circuitBreaker) throws Throwable {
-		LimiterMethodPlans.BreakerPlan plan = this.plans.breaker(method(call), targetClass(call), circuitBreaker);
+		Method method = method(call);
+		LimiterMethodPlans.BreakerPlan plan = this.plans.breaker(method, targetClass(call), circuitBreaker);
+		if (plan.reactive()) {
+			return ReactorCalls.defer(method.getReturnType(), () -> protect(call, plan, true));
+		}
+		return protect(call, plan, false);
+	}
+
+	private Object protect(ProceedingJoinPoint call, LimiterMethodPlans.BreakerPlan plan, boolean reactive)
+			throws Throwable {
 		Promise promise;
 		try {
 			promise = plan.breaker().allow();
@@ -226,16 +250,29 @@ public final class LimiterAspect {
 			return fallback(call, plan, ex);
 		}
 		this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, plan.breaker().name(), LimiterCallListener.Outcome.PERMITTED);
+		return proceed(call, promise, true, reactive);
+	}
+
+	/**
+	 * Runs a permitted call and completes its promise when the call ends: at once, when its
+	 * {@link CompletionStage} completes, or when a subscription to its {@code Mono} or {@code Flux} ends (ignored
+	 * when cancelled).
+	 */
+	private static Object proceed(ProceedingJoinPoint call, Promise promise, boolean errorsFail, boolean reactive)
+			throws Throwable {
 		Object result;
 		try {
 			result = call.proceed();
 		}
 		catch (Throwable ex) {
-			complete(promise, true, ex);
+			complete(promise, errorsFail, ex);
 			throw ex;
 		}
+		if (reactive && result != null) {
+			return ReactorCalls.onEnd(result, (ex) -> complete(promise, errorsFail, ex), promise::ignore);
+		}
 		if (result instanceof CompletionStage<?> stage) {
-			stage.whenComplete((value, ex) -> complete(promise, ex != null, ex));
+			stage.whenComplete((value, ex) -> complete(promise, errorsFail, ex));
 			return result;
 		}
 		promise.accept();
@@ -264,12 +301,15 @@ public final class LimiterAspect {
 		}
 	}
 
-	/** Ignores the promise of a call another protection refused; otherwise rejects or accepts it as told. */
-	private static void complete(Promise promise, boolean failed, @Nullable Throwable ex) {
+	/**
+	 * Ignores the promise of a call another protection refused; otherwise rejects it when the call failed and errors
+	 * count as failures, else accepts it.
+	 */
+	private static void complete(Promise promise, boolean errorsFail, @Nullable Throwable ex) {
 		if (unwrap(ex) instanceof LimiterException) {
 			promise.ignore();
 		}
-		else if (failed) {
+		else if (errorsFail && ex != null) {
 			Throwable cause = unwrap(ex);
 			promise.reject((cause != null) ? cause.getClass().getName() : "failed");
 		}
@@ -288,6 +328,14 @@ public final class LimiterAspect {
 	 */
 	public long shadowRejections() {
 		return this.shadowRejections.sum();
+	}
+
+	/** A call the aspect runs, for the Reactor adaptation that defers it to each subscription. */
+	@FunctionalInterface
+	interface Call {
+
+		@Nullable Object run() throws Throwable;
+
 	}
 
 	private static Object fallback(ProceedingJoinPoint call, LimiterMethodPlans.BreakerPlan plan,
