@@ -12,6 +12,7 @@ import dev.limiter.boot.aop.InvalidFallbackMethodException;
 import dev.limiter.boot.autoconfigure.LimiterAutoConfiguration;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
+import dev.limiter.boot.testing.BlockHoundInstalled;
 import dev.limiter.boot.testing.CountingStore;
 import dev.limiter.boot.testing.FakeBreaker;
 import dev.limiter.boot.testing.FakeShedder;
@@ -19,6 +20,7 @@ import dev.limiter.core.breaker.BreakerOpenException;
 import dev.limiter.core.ratelimit.RateLimitStore;
 import dev.limiter.core.shedding.OverloadException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -33,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The annotations on methods returning {@code Mono} or {@code Flux}: decided at each subscription, a breaker's
  * outcome taken at completion, error or cancel, a shedder's slot given back once however the subscription ends.
  */
+@ExtendWith(BlockHoundInstalled.class)
 class LimiterAspectReactiveTests {
 
 	private final FakeBreaker breaker = new FakeBreaker("backend");

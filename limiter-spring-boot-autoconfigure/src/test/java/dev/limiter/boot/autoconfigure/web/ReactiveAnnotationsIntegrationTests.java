@@ -5,7 +5,9 @@ import dev.limiter.annotation.LoadShed;
 import dev.limiter.annotation.RateLimited;
 import dev.limiter.boot.autoconfigure.LimiterAutoConfiguration;
 import dev.limiter.boot.autoconfigure.aop.LimiterAspectAutoConfiguration;
+import dev.limiter.boot.testing.BlockHoundInstalled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -26,6 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
  * refusals are answered 429 and 503 with the servlet stack's headers and problem+json bodies, an open breaker's
  * fallback answers, and a cancelled subscription gives the shedder's slot back.
  */
+@ExtendWith(BlockHoundInstalled.class)
 class ReactiveAnnotationsIntegrationTests {
 
 	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
