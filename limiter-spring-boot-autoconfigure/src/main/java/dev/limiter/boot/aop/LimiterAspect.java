@@ -21,6 +21,7 @@ import dev.limiter.core.LimiterException;
 import dev.limiter.core.Promise;
 import dev.limiter.core.breaker.BreakerOpenException;
 import dev.limiter.core.ratelimit.Decision;
+import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
 import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.shedding.OverloadException;
 import org.aspectj.lang.ProceedingJoinPoint;
@@ -65,7 +66,8 @@ import org.springframework.expression.Expression;
  * <p>A method returning a Reactor {@code Mono} or {@code Flux} (when Reactor is on the class path) is decided at
  * subscription instead of at call: the caller gets a deferred publisher, and each subscription takes the decisions
  * anew and then calls the method. A refusal is the publisher's error (the exception the blocking call would throw),
- * or a breaker's fallback publisher; nothing waits, so no thread blocks. A breaker's or shedder's promise is
+ * or a breaker's fallback publisher. Nothing waits for permits; a rate limiter over a store other than the in-memory
+ * one (Redis) is asked on Reactor's {@code boundedElastic} scheduler, never on the subscribing thread. A breaker's or shedder's promise is
  * completed once per subscription: on completion (or a {@code Mono}'s value) and on error as above, and ignored on a
  * cancel that comes first (a shedder's slot is given back, the breaker records nothing).
  *
@@ -184,10 +186,10 @@ public final class LimiterAspect {
 		Method method = method(call);
 		LimiterMethodPlans.RateLimitPlan plan = this.plans.rateLimit(method, rateLimited);
 		if (plan.reactive()) {
-			return ReactorCalls.defer(method.getReturnType(), () -> {
-				acquire(call, method, plan);
-				return call.proceed();
-			});
+			// like the WebFlux filters: only the in-memory store decides on the subscribing (event-loop) thread
+			boolean inPlace = plan.limiter().store() instanceof InMemoryRateLimitStore;
+			return ReactorCalls.deferAfter(method.getReturnType(), () -> acquire(call, method, plan), inPlace,
+					call::proceed);
 		}
 		acquire(call, method, plan);
 		return call.proceed();

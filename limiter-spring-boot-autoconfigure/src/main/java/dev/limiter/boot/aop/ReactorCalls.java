@@ -8,6 +8,7 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The Reactor side of {@link LimiterAspect}: methods returning {@link Mono} or {@link Flux} are decided at
@@ -41,6 +42,29 @@ final class ReactorCalls {
 			return Mono.defer(() -> (Mono<?>) publisher(body, Mono::error));
 		}
 		return Flux.defer(() -> publisher(body, Flux::error));
+	}
+
+	/**
+	 * Defers a call to each subscription, after a decision: taken in place, or on
+	 * {@link Schedulers#boundedElastic()} when it may block (a remote store), the call then going on from there.
+	 * @param returnType {@code Mono} or {@code Flux}
+	 * @param decision throws to refuse the call
+	 * @param inPlace whether the decision never blocks
+	 * @param body gives the publisher to subscribe to
+	 * @return the deferred publisher, of the return type
+	 */
+	static Object deferAfter(Class<?> returnType, Runnable decision, boolean inPlace, LimiterAspect.Call body) {
+		if (inPlace) {
+			return defer(returnType, () -> {
+				decision.run();
+				return body.run();
+			});
+		}
+		Mono<Void> decided = Mono.fromRunnable(decision).subscribeOn(Schedulers.boundedElastic()).then();
+		if (returnType == Mono.class) {
+			return decided.then(Mono.defer(() -> (Mono<?>) publisher(body, Mono::error)));
+		}
+		return decided.thenMany(Flux.defer(() -> publisher(body, Flux::error)));
 	}
 
 	private static Publisher<?> publisher(LimiterAspect.Call body, Function<Throwable, Publisher<?>> error) {

@@ -1,7 +1,9 @@
 package dev.limiter.boot.autoconfigure.aop;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.limiter.annotation.CircuitBreaker;
@@ -17,12 +19,15 @@ import dev.limiter.boot.testing.CountingStore;
 import dev.limiter.boot.testing.FakeBreaker;
 import dev.limiter.boot.testing.FakeShedder;
 import dev.limiter.core.breaker.BreakerOpenException;
+import dev.limiter.core.ratelimit.Decision;
+import dev.limiter.core.ratelimit.LimitSpec;
 import dev.limiter.core.ratelimit.RateLimitStore;
 import dev.limiter.core.shedding.OverloadException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -42,10 +47,31 @@ class LimiterAspectReactiveTests {
 
 	private final FakeShedder shedder = new FakeShedder("cpu");
 
+	private final List<String> storeThreads = new CopyOnWriteArrayList<>();
+
+	/** A store that blocks, as a remote one does, and tells on which thread it was asked. */
+	private final RateLimitStore remoteStore = new RateLimitStore() {
+
+		private final CountingStore counts = new CountingStore();
+
+		@Override
+		public Decision acquire(String key, LimitSpec spec, int permits) {
+			LimiterAspectReactiveTests.this.storeThreads.add(Thread.currentThread().getName());
+			try {
+				Thread.sleep(1);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			return this.counts.acquire(key, spec, permits);
+		}
+
+	};
+
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, LimiterAutoConfiguration.class,
 				LimiterAspectAutoConfiguration.class))
-		.withBean(RateLimitStore.class, CountingStore::new)
+		.withBean(RateLimitStore.class, () -> this.remoteStore)
 		.withBean(CircuitBreakerRegistry.class,
 				() -> new CircuitBreakerRegistry(Map.of("backend", this.breaker), Set.of()))
 		.withBean(LoadShedderRegistry.class, () -> new LoadShedderRegistry(Map.of("cpu", this.shedder), Set.of()))
@@ -65,6 +91,19 @@ class LimiterAspectReactiveTests {
 				.verifyError(RateLimitExceededException.class);
 			StepVerifier.create(service.limited("b")).as("per key").expectNext("b").verifyComplete();
 			assertThat(service.calls()).as("a refused subscription does not run the method").isEqualTo(2);
+		});
+	}
+
+	@Test
+	void aRemoteStoreIsAskedOffTheNonBlockingThreadThatSubscribes() {
+		this.runner.run((context) -> {
+			Service service = context.getBean(Service.class);
+			StepVerifier.create(service.limited("a").subscribeOn(Schedulers.parallel())).expectNext("a")
+				.verifyComplete();
+			StepVerifier.create(service.limitedFlux().subscribeOn(Schedulers.parallel())).expectNext(1, 2)
+				.verifyComplete();
+			assertThat(this.storeThreads).hasSize(2).allSatisfy((thread) -> assertThat(thread)
+				.startsWith("boundedElastic"));
 		});
 	}
 
@@ -105,7 +144,7 @@ class LimiterAspectReactiveTests {
 			StepVerifier.create(service.breaker(Mono.never())).thenCancel().verify();
 			StepVerifier.create(service.breakerFlux(Flux.range(1, 10)).take(2)).expectNext(1, 2).verifyComplete();
 			StepVerifier.create(service.breaker(Mono.error(new RateLimitExceededException("inner",
-					new dev.limiter.core.ratelimit.Decision(false, 1, 0, java.time.Duration.ofSeconds(1),
+					new Decision(false, 1, 0, java.time.Duration.ofSeconds(1),
 							java.time.Duration.ofSeconds(1))))))
 				.as("an inner limiter's refusal says nothing about the backend")
 				.verifyError(RateLimitExceededException.class);
