@@ -67,9 +67,9 @@ import org.springframework.expression.Expression;
  * subscription instead of at call: the caller gets a deferred publisher, and each subscription takes the decisions
  * anew and then calls the method. A refusal is the publisher's error (the exception the blocking call would throw),
  * or a breaker's fallback publisher. Nothing waits for permits; a rate limiter over a store other than the in-memory
- * one (Redis) is asked on Reactor's {@code boundedElastic} scheduler, never on the subscribing thread. A breaker's or shedder's promise is
- * completed once per subscription: on completion (or a {@code Mono}'s value) and on error as above, and ignored on a
- * cancel that comes first (a shedder's slot is given back, the breaker records nothing).
+ * one (Redis) is asked on Reactor's {@code boundedElastic} scheduler, never on the subscribing thread. A breaker's
+ * or shedder's promise is completed once per subscription: on completion (or a {@code Mono}'s value) and on error as
+ * above, and ignored on a cancel that comes first (a shedder's slot is given back, the breaker records nothing).
  *
  * <p>What each method needs is resolved once ({@link LimiterMethodPlans}) and checked at start-up by
  * {@link LimiterAnnotationValidator}. Thread-safe.

@@ -13,8 +13,7 @@ import reactor.core.scheduler.Schedulers;
 /**
  * The Reactor side of {@link LimiterAspect}: methods returning {@link Mono} or {@link Flux} are decided at
  * subscription, and their outcome taken when the subscription ends. The only class of the aspect that refers to
- * Reactor, used only when Reactor is on the class path, so a servlet application without it loads
- * no Reactor class.
+ * Reactor, used only when Reactor is on the class path, so a servlet application without it loads no Reactor class.
  */
 final class ReactorCalls {
 
@@ -101,9 +100,9 @@ final class ReactorCalls {
 
 		private final Runnable cancelled;
 
-		private boolean valued;
+		private volatile boolean valued;
 
-		private @Nullable Throwable error;
+		private volatile @Nullable Throwable error;
 
 		End(Consumer<@Nullable Throwable> terminated, Runnable cancelled) {
 			this.terminated = terminated;
