@@ -10,7 +10,9 @@ import java.lang.annotation.Target;
  * Runs calls of a Spring bean's method through the named circuit breaker ({@code limiter.circuit-breakers.<name>}).
  * A call that throws is a failure. A dropped call runs the fallback method when one is named, or throws
  * {@link dev.limiter.core.breaker.BreakerOpenException}. The breaker name and the fallback's signature are checked
- * at start-up.
+ * at start-up. On a method returning a Reactor {@code Mono} or {@code Flux} each subscription is decided, a refusal
+ * is the publisher's error (or the fallback's publisher), and the outcome is taken when the subscription completes
+ * or fails; a cancelled one is neither a success nor a failure.
  *
  * @author limiter
  * @since 0.1.0

@@ -9,7 +9,9 @@ import java.lang.annotation.Target;
 /**
  * Guards calls of a Spring bean's method with the named load shedder ({@code limiter.load-shedders.<name>}): while
  * the process is overloaded a call throws {@link dev.limiter.core.shedding.OverloadException} without running. The
- * shedder name is checked at start-up.
+ * shedder name is checked at start-up. On a method returning a Reactor {@code Mono} or {@code Flux} each
+ * subscription is decided, a refusal is the publisher's error, and the slot is given back when the subscription
+ * completes, fails or is cancelled.
  *
  * @author limiter
  * @since 0.1.0

@@ -9,7 +9,9 @@ import java.lang.annotation.Target;
 /**
  * Rate-limits calls of a Spring bean's method with the named rate limiter ({@code limiter.rate-limiters.<name>}).
  * A refused call throws {@link RateLimitExceededException} without running the method (in shadow mode it runs and
- * the refusal is only counted). The limiter name and the key expression are checked at start-up.
+ * the refusal is only counted). The limiter name and the key expression are checked at start-up. On a method
+ * returning a Reactor {@code Mono} or {@code Flux} each subscription is decided, and a refusal is the publisher's
+ * error; nothing waits for permits, and a store that may block (Redis) is asked off the subscribing thread.
  *
  * @author limiter
  * @since 0.1.0

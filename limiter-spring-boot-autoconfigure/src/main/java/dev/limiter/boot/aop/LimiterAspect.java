@@ -21,6 +21,7 @@ import dev.limiter.core.LimiterException;
 import dev.limiter.core.Promise;
 import dev.limiter.core.breaker.BreakerOpenException;
 import dev.limiter.core.ratelimit.Decision;
+import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
 import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.shedding.OverloadException;
 import org.aspectj.lang.ProceedingJoinPoint;
@@ -60,7 +61,17 @@ import org.springframework.expression.Expression;
  * A breaker or shedder in shadow mode never refuses: a call it would have refused is counted ({@code shadow-rejected}
  * outcome), logged at debug level and runs, without a promise, so the breaker's state evolves as if it enforced.
  * A method returning a {@link CompletionStage} is judged when the stage completes; the caller gets the stage
- * unchanged. What each method needs is resolved once ({@link LimiterMethodPlans}) and checked at start-up by
+ * unchanged.
+ *
+ * <p>A method returning a Reactor {@code Mono} or {@code Flux} (when Reactor is on the class path) is decided at
+ * subscription instead of at call: the caller gets a deferred publisher, and each subscription takes the decisions
+ * anew and then calls the method. A refusal is the publisher's error (the exception the blocking call would throw),
+ * or a breaker's fallback publisher. Nothing waits for permits; a rate limiter over a store other than the in-memory
+ * one (Redis) is asked on Reactor's {@code boundedElastic} scheduler, never on the subscribing thread. A breaker's
+ * or shedder's promise is completed once per subscription: on completion (or a {@code Mono}'s value) and on error as
+ * above, and ignored on a cancel that comes first (a shedder's slot is given back, the breaker records nothing).
+ *
+ * <p>What each method needs is resolved once ({@link LimiterMethodPlans}) and checked at start-up by
  * {@link LimiterAnnotationValidator}. Thread-safe.
  *
  * @author limiter
@@ -135,7 +146,16 @@ public final class LimiterAspect {
 	 */
 	@Around(value = "@annotation(loadShed)", argNames = "call,loadShed")
 	public Object applyLoadShed(ProceedingJoinPoint call, LoadShed loadShed) throws Throwable {
-		LimiterMethodPlans.ShedPlan plan = this.plans.shed(method(call), loadShed);
+		Method method = method(call);
+		LimiterMethodPlans.ShedPlan plan = this.plans.shed(method, loadShed);
+		if (plan.reactive()) {
+			return ReactorCalls.defer(method.getReturnType(), () -> shed(call, plan, true));
+		}
+		return shed(call, plan, false);
+	}
+
+	private Object shed(ProceedingJoinPoint call, LimiterMethodPlans.ShedPlan plan, boolean reactive)
+			throws Throwable {
 		Promise promise;
 		try {
 			promise = plan.shedder().allow();
@@ -151,7 +171,7 @@ public final class LimiterAspect {
 			throw ex;
 		}
 		this.listener.onCall(LimiterKind.LOAD_SHEDDER, plan.name(), LimiterCallListener.Outcome.PERMITTED);
-		return proceed(call, promise, false);
+		return proceed(call, promise, false, reactive);
 	}
 
 	/**
@@ -165,6 +185,17 @@ public final class LimiterAspect {
 	public Object limitRate(ProceedingJoinPoint call, RateLimited rateLimited) throws Throwable {
 		Method method = method(call);
 		LimiterMethodPlans.RateLimitPlan plan = this.plans.rateLimit(method, rateLimited);
+		if (plan.reactive()) {
+			// like the WebFlux filters: only the in-memory store decides on the subscribing (event-loop) thread
+			boolean inPlace = plan.limiter().store() instanceof InMemoryRateLimitStore;
+			return ReactorCalls.deferAfter(method.getReturnType(), () -> acquire(call, method, plan), inPlace,
+					call::proceed);
+		}
+		acquire(call, method, plan);
+		return call.proceed();
+	}
+
+	private void acquire(ProceedingJoinPoint call, Method method, LimiterMethodPlans.RateLimitPlan plan) {
 		RateLimiter limiter = plan.limiter();
 		String key = (plan.key() != null) ? key(plan.key(), call, method, limiter.name()) : "*";
 		Decision decision = limiter.acquire(key, plan.permits());
@@ -181,7 +212,6 @@ public final class LimiterAspect {
 			this.shadowRejections.increment();
 			logger.debug("Rate limiter '{}' (shadow mode) would have refused key '{}'", name, key);
 		}
-		return call.proceed();
 	}
 
 	/**
@@ -193,7 +223,16 @@ public final class LimiterAspect {
 	 */
 	@Around(value = "@annotation(circuitBreaker)", argNames = "call,circuitBreaker")
 	public Object protectWithBreaker(ProceedingJoinPoint call, CircuitBreaker circuitBreaker) throws Throwable {
-		LimiterMethodPlans.BreakerPlan plan = this.plans.breaker(method(call), targetClass(call), circuitBreaker);
+		Method method = method(call);
+		LimiterMethodPlans.BreakerPlan plan = this.plans.breaker(method, targetClass(call), circuitBreaker);
+		if (plan.reactive()) {
+			return ReactorCalls.defer(method.getReturnType(), () -> protect(call, plan, true));
+		}
+		return protect(call, plan, false);
+	}
+
+	private Object protect(ProceedingJoinPoint call, LimiterMethodPlans.BreakerPlan plan, boolean reactive)
+			throws Throwable {
 		Promise promise;
 		try {
 			promise = plan.breaker().allow();
@@ -213,14 +252,16 @@ public final class LimiterAspect {
 			return fallback(call, plan, ex);
 		}
 		this.listener.onCall(LimiterKind.CIRCUIT_BREAKER, plan.breaker().name(), LimiterCallListener.Outcome.PERMITTED);
-		return proceed(call, promise, true);
+		return proceed(call, promise, true, reactive);
 	}
 
 	/**
-	 * Runs a permitted call and completes its promise when the call (or the {@link CompletionStage} it returns) is
-	 * done: an error is a failure when {@code errorsFail} (a breaker's view), a pass otherwise (a shedder's).
+	 * Runs a permitted call and completes its promise when the call ends: at once, when its
+	 * {@link CompletionStage} completes, or when a subscription to its {@code Mono} or {@code Flux} ends (ignored
+	 * when cancelled).
 	 */
-	private static Object proceed(ProceedingJoinPoint call, Promise promise, boolean errorsFail) throws Throwable {
+	private static Object proceed(ProceedingJoinPoint call, Promise promise, boolean errorsFail, boolean reactive)
+			throws Throwable {
 		Object result;
 		try {
 			result = call.proceed();
@@ -229,8 +270,11 @@ public final class LimiterAspect {
 			complete(promise, errorsFail, ex);
 			throw ex;
 		}
+		if (reactive && result != null) {
+			return ReactorCalls.onEnd(result, (ex) -> complete(promise, errorsFail, ex), promise::ignore);
+		}
 		if (result instanceof CompletionStage<?> stage) {
-			stage.whenComplete((value, ex) -> complete(promise, errorsFail && ex != null, ex));
+			stage.whenComplete((value, ex) -> complete(promise, errorsFail, ex));
 			return result;
 		}
 		promise.accept();
@@ -259,12 +303,15 @@ public final class LimiterAspect {
 		}
 	}
 
-	/** Ignores the promise of a call another protection refused; otherwise rejects or accepts it as told. */
-	private static void complete(Promise promise, boolean failed, @Nullable Throwable ex) {
+	/**
+	 * Ignores the promise of a call another protection refused; otherwise rejects it when the call failed and errors
+	 * count as failures, else accepts it.
+	 */
+	private static void complete(Promise promise, boolean errorsFail, @Nullable Throwable ex) {
 		if (unwrap(ex) instanceof LimiterException) {
 			promise.ignore();
 		}
-		else if (failed) {
+		else if (errorsFail && ex != null) {
 			Throwable cause = unwrap(ex);
 			promise.reject((cause != null) ? cause.getClass().getName() : "failed");
 		}
@@ -283,6 +330,14 @@ public final class LimiterAspect {
 	 */
 	public long shadowRejections() {
 		return this.shadowRejections.sum();
+	}
+
+	/** A call the aspect runs, for the Reactor adaptation that defers it to each subscription. */
+	@FunctionalInterface
+	interface Call {
+
+		@Nullable Object run() throws Throwable;
+
 	}
 
 	private static Object fallback(ProceedingJoinPoint call, LimiterMethodPlans.BreakerPlan plan,

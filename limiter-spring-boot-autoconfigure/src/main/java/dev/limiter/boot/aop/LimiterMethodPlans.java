@@ -39,6 +39,9 @@ public final class LimiterMethodPlans {
 
 	private static final SpelExpressionParser PARSER = new SpelExpressionParser();
 
+	private static final boolean REACTOR = ClassUtils.isPresent("reactor.core.publisher.Mono",
+			LimiterMethodPlans.class.getClassLoader());
+
 	private final RateLimiterRegistry rateLimiters;
 
 	private final CircuitBreakerRegistry breakers;
@@ -112,7 +115,8 @@ public final class LimiterMethodPlans {
 					throw new InvalidKeyExpressionException(annotation.key(), origin, ex);
 				}
 			}
-			return new RateLimitPlan(limiter, key, annotation.permits(), this.shadow.test(annotation.name()));
+			return new RateLimitPlan(limiter, key, annotation.permits(), this.shadow.test(annotation.name()),
+					decidedAtSubscription(m));
 		});
 	}
 
@@ -129,20 +133,27 @@ public final class LimiterMethodPlans {
 	private BreakerPlan resolveBreaker(Method method, Class<?> targetClass, CircuitBreaker annotation) {
 		String origin = "@CircuitBreaker on method '" + InvalidFallbackMethodException.describe(method) + "'";
 		Breaker breaker = this.breakers.get(annotation.name(), origin);
+		boolean reactive = decidedAtSubscription(method);
 		if (annotation.fallbackMethod().isBlank()) {
-			return new BreakerPlan(breaker, null, false);
+			return new BreakerPlan(breaker, null, false, reactive);
 		}
 		Method fallback = findFallback(method, targetClass, annotation.fallbackMethod());
 		boolean takesThrowable = fallback.getParameterCount() == method.getParameterCount() + 1;
 		fallback.setAccessible(true);
-		return new BreakerPlan(breaker, fallback, takesThrowable);
+		return new BreakerPlan(breaker, fallback, takesThrowable, reactive);
 	}
 
 	ShedPlan shed(Method method, LoadShed annotation) {
 		return this.shedPlans.computeIfAbsent(method, (m) -> {
 			String origin = "@LoadShed on method '" + InvalidFallbackMethodException.describe(m) + "'";
-			return new ShedPlan(annotation.name(), this.shedders.get(annotation.name(), origin));
+			return new ShedPlan(annotation.name(), this.shedders.get(annotation.name(), origin),
+					decidedAtSubscription(m));
 		});
+	}
+
+	/** A method returning a {@code Mono} or {@code Flux} is decided at subscription; Reactor may be absent. */
+	private static boolean decidedAtSubscription(Method method) {
+		return REACTOR && ReactorCalls.decidesAtSubscription(method.getReturnType());
 	}
 
 	private static Method findFallback(Method method, Class<?> targetClass, String name) {
@@ -192,8 +203,10 @@ public final class LimiterMethodPlans {
 	 * @param key the key expression, or {@code null} for one shared key
 	 * @param permits permits per call
 	 * @param shadow whether refusals only count
+	 * @param reactive whether the method returns a {@code Mono} or {@code Flux}, decided at subscription
 	 */
-	record RateLimitPlan(Supplier<RateLimiter> source, @Nullable Expression key, int permits, boolean shadow) {
+	record RateLimitPlan(Supplier<RateLimiter> source, @Nullable Expression key, int permits, boolean shadow,
+			boolean reactive) {
 
 		RateLimiter limiter() {
 			return this.source.get();
@@ -206,16 +219,19 @@ public final class LimiterMethodPlans {
 	 * @param breaker the breaker
 	 * @param fallback the fallback, or {@code null}
 	 * @param fallbackTakesThrowable whether the fallback's last parameter receives the exception
+	 * @param reactive whether the method returns a {@code Mono} or {@code Flux}, decided at subscription
 	 */
-	record BreakerPlan(Breaker breaker, @Nullable Method fallback, boolean fallbackTakesThrowable) {
+	record BreakerPlan(Breaker breaker, @Nullable Method fallback, boolean fallbackTakesThrowable,
+			boolean reactive) {
 	}
 
 	/**
 	 * A method guarded by a shedder.
 	 * @param name the shedder's name
 	 * @param shedder the shedder
+	 * @param reactive whether the method returns a {@code Mono} or {@code Flux}, decided at subscription
 	 */
-	record ShedPlan(String name, Shedder shedder) {
+	record ShedPlan(String name, Shedder shedder, boolean reactive) {
 	}
 
 }

@@ -1,7 +1,6 @@
 package dev.limiter.boot.dashboard;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -46,7 +45,7 @@ final class SseViewer implements LimiterDashboard.Viewer {
 		LimiterDashboard.Snapshot snapshot = dashboard.watch(this, this.controls);
 		this.snapshotSeq = snapshot.seq();
 		try {
-			this.sse.retry(Duration.ofSeconds(3)).event("snapshot").data(snapshot.json());
+			this.sse.retry(DashboardContent.STREAM_RETRY).event("snapshot").data(snapshot.json());
 		}
 		catch (IOException | IllegalStateException ex) {
 			this.failed = true;

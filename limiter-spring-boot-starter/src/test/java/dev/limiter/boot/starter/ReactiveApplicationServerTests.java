@@ -2,7 +2,9 @@ package dev.limiter.boot.starter;
 
 import dev.limiter.annotation.RateLimited;
 import dev.limiter.boot.web.reactive.ReactiveRateLimitFilter;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.blockhound.BlockHound;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -40,6 +42,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"limiter.web.rules[5].paths=/keys/principal", "limiter.web.rules[5].rate-limiter=one",
 				"limiter.web.rules[5].key=userPrincipal?.name ?: 'anonymous'" })
 class ReactiveApplicationServerTests {
+
+	/** A blocking call on a non-blocking thread (Netty's event loops) fails the test. */
+	@BeforeAll
+	static void installBlockHound() {
+		BlockHound.install();
+	}
+
 
 	@LocalServerPort
 	private int port;

@@ -3,7 +3,9 @@ package dev.limiter.boot.starter;
 import dev.limiter.annotation.RateLimitExceededException;
 import dev.limiter.annotation.RateLimited;
 import dev.limiter.boot.registry.RateLimiterRegistry;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.blockhound.BlockHound;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -22,6 +24,13 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * servlet filters.
  */
 class ReactiveApplicationTests {
+
+	/** A blocking call on a non-blocking thread (Netty's event loops) fails the test. */
+	@BeforeAll
+	static void installBlockHound() {
+		BlockHound.install();
+	}
+
 
 	@Test
 	void starterBringsNoServletStack() {

@@ -29,12 +29,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnResource;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
-import org.springframework.web.servlet.function.RouterFunction;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of the live dashboard's
- * model ({@link LimiterDashboard}) in a servlet application whose {@code limiter} endpoint is available, unless
- * {@code limiter.dashboard.enabled=false}; the page itself is served in the management context by
+ * model ({@link LimiterDashboard}) in a servlet or WebFlux application whose {@code limiter} endpoint is
+ * available, unless {@code limiter.dashboard.enabled=false}; the page itself is served in the management context by
  * {@link LimiterDashboardManagementContextConfiguration}.
  *
  * @author limiter
@@ -42,8 +41,8 @@ import org.springframework.web.servlet.function.RouterFunction;
  */
 @AutoConfiguration(after = { LimiterAutoConfiguration.class, LimiterRedisAutoConfiguration.class,
 		LimiterEndpointAutoConfiguration.class })
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass({ ConditionalOnAvailableEndpoint.class, RouterFunction.class, JsonMapper.class })
+@ConditionalOnWebApplication
+@ConditionalOnClass({ ConditionalOnAvailableEndpoint.class, JsonMapper.class })
 @ConditionalOnAvailableEndpoint(LimiterEndpoint.class)
 @ConditionalOnBooleanProperty(name = "limiter.dashboard.enabled", matchIfMissing = true)
 @ConditionalOnResource(resources = LimiterDashboardAutoConfiguration.UPLOT)

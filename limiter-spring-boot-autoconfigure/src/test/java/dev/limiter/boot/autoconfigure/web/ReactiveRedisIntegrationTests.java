@@ -6,12 +6,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.limiter.boot.autoconfigure.LimiterAutoConfiguration;
 import dev.limiter.boot.autoconfigure.redis.LimiterRedisAutoConfiguration;
+import dev.limiter.boot.testing.BlockHoundInstalled;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
 import dev.limiter.core.ratelimit.redis.RedisRateLimitStore;
 import dev.limiter.core.ratelimit.redis.RedisRateLimitStore.DecisionSource;
 import dev.limiter.core.redis.testing.RedisServerProcess;
 import dev.limiter.core.redis.testing.RedisServerTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -33,6 +35,7 @@ import static org.awaitility.Awaitility.await;
  * A WebFlux application over the Redis store (a private redis-server): the web rules answer as with the in-memory
  * store, and every Redis call is made on a {@code boundedElastic} thread, never on the calling one.
  */
+@ExtendWith(BlockHoundInstalled.class)
 @RedisServerTest
 class ReactiveRedisIntegrationTests {
 

@@ -1,7 +1,9 @@
 package dev.limiter.boot.autoconfigure.web;
 
 import dev.limiter.boot.autoconfigure.LimiterAutoConfiguration;
+import dev.limiter.boot.testing.BlockHoundInstalled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -25,6 +27,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * A WebFlux application behind Spring Security's {@code WebFilterChainProxy} (-100): an {@code ip} rule runs before
  * it, so requests Security refuses count too; a {@code principal} rule runs after it and sees the user.
  */
+@ExtendWith(BlockHoundInstalled.class)
 class ReactiveSecurityIntegrationTests {
 
 	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()

@@ -8,6 +8,7 @@ import dev.limiter.boot.metrics.LimiterCallListener;
 import dev.limiter.boot.registry.CircuitBreakerRegistry;
 import dev.limiter.boot.registry.LoadShedderRegistry;
 import dev.limiter.boot.registry.RateLimiterRegistry;
+import dev.limiter.boot.testing.BlockHoundInstalled;
 import dev.limiter.boot.testing.CountingStore;
 import dev.limiter.boot.testing.FakeBreaker;
 import dev.limiter.boot.testing.FakeShedder;
@@ -21,6 +22,7 @@ import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
 import dev.limiter.core.shedding.Shedder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
@@ -37,6 +39,7 @@ import static org.awaitility.Awaitility.await;
  * WebTestClient counterparts of the servlet breaker, shedder and stacking tests: 503 answers, outcomes taken when
  * the exchange completes, fails or is cancelled, and refusals by inner protections that are no outcome of outer ones.
  */
+@ExtendWith(BlockHoundInstalled.class)
 class ReactiveGuardFiltersTests {
 
 	private static final Duration MINIMUM = Duration.ofSeconds(1);

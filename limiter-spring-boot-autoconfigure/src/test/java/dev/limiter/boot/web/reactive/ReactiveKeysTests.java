@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
+import dev.limiter.boot.testing.BlockHoundInstalled;
 import dev.limiter.boot.testing.CountingStore;
 import dev.limiter.boot.web.ClientAddressResolver;
 import dev.limiter.boot.web.KeyResolver;
@@ -13,12 +14,14 @@ import dev.limiter.boot.web.RequestRule;
 import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The keys of {@code limiter.web.rules[].key} over a WebFlux exchange mean what they mean over a servlet request. */
+@ExtendWith(BlockHoundInstalled.class)
 class ReactiveKeysTests {
 
 	private final CountingStore store = new CountingStore();

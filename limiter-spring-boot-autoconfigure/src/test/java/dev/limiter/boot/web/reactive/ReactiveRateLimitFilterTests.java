@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.limiter.boot.metrics.LimiterCallListener;
 import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.boot.registry.RateLimiterRegistry;
+import dev.limiter.boot.testing.BlockHoundInstalled;
 import dev.limiter.boot.testing.CountingStore;
 import dev.limiter.boot.web.ClientAddressResolver;
 import dev.limiter.boot.web.KeyResolver;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /** WebTestClient counterparts of the servlet RateLimitFilterTests, and what is particular to WebFlux. */
+@ExtendWith(BlockHoundInstalled.class)
 @ExtendWith(OutputCaptureExtension.class)
 class ReactiveRateLimitFilterTests {
 
