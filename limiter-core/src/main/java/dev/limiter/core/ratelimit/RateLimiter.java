@@ -1,6 +1,7 @@
 package dev.limiter.core.ratelimit;
 
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 
 import dev.limiter.core.InvalidSettingException;
 
@@ -14,6 +15,9 @@ import dev.limiter.core.InvalidSettingException;
  *
  * <p>A limiter over a store that can lease permits (the Redis store) may take them {@code leasePermits} at a time and
  * spend them locally: see {@code RedisRateLimitStore}. Other stores ignore the setting.
+ *
+ * <p>{@link #acquireAsync} decides without waiting for the store's server (see
+ * {@link RateLimitStore#acquireAsync}), for callers that must not block, such as reactive applications.
  *
  * <p>Thread-safe; a decision is as atomic as the store makes it.
  */
@@ -74,10 +78,34 @@ public final class RateLimiter {
 	 * @return the decision
 	 */
 	public Decision acquire(String key, int permits) {
+		checkPermits(permits);
+		return this.bound.acquire(key, permits);
+	}
+
+	/**
+	 * Takes one permit for the key without waiting for the store's server.
+	 * @param key the key
+	 * @return the decision, when made; never completed exceptionally because of the store's server
+	 */
+	public CompletionStage<Decision> acquireAsync(String key) {
+		return acquireAsync(key, 1);
+	}
+
+	/**
+	 * Takes permits for the key without waiting for the store's server.
+	 * @param key the key
+	 * @param permits how many permits, at least 1
+	 * @return the decision, when made; never completed exceptionally because of the store's server
+	 */
+	public CompletionStage<Decision> acquireAsync(String key, int permits) {
+		checkPermits(permits);
+		return this.bound.acquireAsync(key, permits);
+	}
+
+	private static void checkPermits(int permits) {
 		if (permits < 1) {
 			throw new IllegalArgumentException("permits must be >= 1 (was " + permits + ")");
 		}
-		return this.bound.acquire(key, permits);
 	}
 
 	/**

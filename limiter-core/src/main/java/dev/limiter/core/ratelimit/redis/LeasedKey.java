@@ -1,8 +1,9 @@
 package dev.limiter.core.ratelimit.redis;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 import dev.limiter.core.Clock;
 import dev.limiter.core.ratelimit.AlgorithmParameters;
@@ -10,7 +11,8 @@ import dev.limiter.core.ratelimit.Decision;
 
 /**
  * One key's lease in this instance: permits taken from Redis at once, spent here lock-free until they run out or the
- * lease ends, and what the next lease should hold. Renewing is one caller at a time ({@link #lock}); spending is a
+ * lease ends, and what the next lease should hold. Renewing is one caller at a time ({@link #lock}, a permit rather
+ * than an owned lock, so that an asynchronous renewal releases it on the thread that completes it); spending is a
  * compare-and-set on the lease's count.
  *
  * <p>The next lease's size follows the key's local rate: the permits used since the last lease call (the spent part
@@ -26,8 +28,14 @@ final class LeasedKey {
 
 	private static final Duration FOREVER = AlgorithmParameters.forever();
 
-	/** Held by the one caller renewing the lease; the others wait for its lease rather than calling Redis too. */
-	final ReentrantLock lock = new ReentrantLock();
+	/**
+	 * Held by the one caller renewing the lease; the others wait for its lease rather than calling Redis too
+	 * (asynchronous ones through {@link #renewal}).
+	 */
+	final Semaphore lock = new Semaphore(1);
+
+	/** The asynchronous renewal in flight, for asynchronous callers to continue after; {@code null} otherwise. */
+	volatile CompletableFuture<Decision> renewal;
 
 	private volatile Lease current;
 

@@ -2,10 +2,15 @@ package dev.limiter.core.ratelimit.redis;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisFuture;
@@ -25,7 +30,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 /**
  * Runs scripts through the asynchronous Lettuce connection behind a Spring Data Redis connection (standalone,
  * sentinel or cluster, where Lettuce routes by the key's slot), so that every decision waits at most the store's
- * timeout whatever the driver's own timeouts are, connecting included.
+ * timeout whatever the driver's own timeouts are, connecting included. An asynchronous call waits for nothing: its
+ * timeout is a task on a timer thread of the runner's own, and its reply completes it on Lettuce's I/O thread.
  */
 final class LettuceScriptRunner implements ScriptRunner {
 
@@ -42,6 +48,8 @@ final class LettuceScriptRunner implements ScriptRunner {
 	private final RedisConnectionFactory factory;
 
 	private final AtomicReference<CompletableFuture<Connection>> connection = new AtomicReference<>();
+
+	private final ScheduledThreadPoolExecutor timer = RedisRateLimitStore.daemonScheduler("limiter-redis-timeout");
 
 	private volatile boolean closed;
 
@@ -77,6 +85,33 @@ final class LettuceScriptRunner implements ScriptRunner {
 		catch (RedisNoScriptException ex) {
 			return await(current.commands.eval(script.body(), ScriptOutputType.MULTI, keys, args), deadline);
 		}
+	}
+
+	@Override
+	public CompletableFuture<List<Object>> runAsync(LuaScript script, byte[] key, byte[][] args, long timeoutNanos) {
+		Call call = new Call(script, key, args);
+		try {
+			call.timeout = this.timer.schedule(call, timeoutNanos, TimeUnit.NANOSECONDS);
+			CompletableFuture<Connection> attempt = attempt();
+			if (attempt.isDone() && !attempt.isCompletedExceptionally()) {
+				call.send(attempt.join());
+			}
+			else {
+				attempt.whenComplete((current, ex) -> {
+					if (ex != null) {
+						call.failed(ex);
+					}
+					else {
+						call.send(current);
+					}
+				});
+			}
+		}
+		catch (RuntimeException ex) {
+			// the timer is shut down (the runner is closed)
+			call.failed(ex);
+		}
+		return call;
 	}
 
 	/**
@@ -127,18 +162,7 @@ final class LettuceScriptRunner implements ScriptRunner {
 	 * when there is none.
 	 */
 	private Connection connection(long deadline) throws Exception {
-		CompletableFuture<Connection> attempt = this.connection.get();
-		if (attempt == null || attempt.isCompletedExceptionally()) {
-			attempt = connect(attempt);
-		}
-		Connection current = attempt.getNow(null);
-		if (current != null) {
-			if (!current.isClosed()) {
-				return current;
-			}
-			invalidate(current);
-			attempt = connect(null);
-		}
+		CompletableFuture<Connection> attempt = attempt();
 		try {
 			return attempt.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 		}
@@ -151,6 +175,23 @@ final class LettuceScriptRunner implements ScriptRunner {
 			}
 			throw ex;
 		}
+	}
+
+	/**
+	 * Returns the connect attempt to use, without waiting: the open connection's, or one in flight, started when
+	 * there was none, the last failed or its connection was found closed.
+	 */
+	private CompletableFuture<Connection> attempt() {
+		CompletableFuture<Connection> attempt = this.connection.get();
+		if (attempt == null || attempt.isCompletedExceptionally()) {
+			attempt = connect(attempt);
+		}
+		Connection current = attempt.isCompletedExceptionally() ? null : attempt.getNow(null);
+		if (current != null && current.isClosed()) {
+			invalidate(current);
+			attempt = connect(null);
+		}
+		return attempt;
 	}
 
 	/** Starts a connect attempt in place of {@code previous} (none, or a failed one), unless another thread did. */
@@ -214,10 +255,107 @@ final class LettuceScriptRunner implements ScriptRunner {
 	@Override
 	public void close() {
 		this.closed = true;
+		this.timer.shutdownNow();
 		CompletableFuture<Connection> attempt = this.connection.getAndSet(null);
 		if (attempt != null) {
 			attempt.thenAccept(Connection::close);
 		}
+	}
+
+	/**
+	 * One asynchronous script call, completed by the first of its reply (Lettuce's I/O thread) and its timeout (the
+	 * runner's timer), whichever comes first; the timeout cancels the command, the reply the timeout. On
+	 * {@code NOSCRIPT} the script is sent whole, once.
+	 */
+	private final class Call extends CompletableFuture<List<Object>>
+			implements Runnable, BiConsumer<List<Object>, Throwable> {
+
+		private final LuaScript script;
+
+		private final byte[][] keys;
+
+		private final byte[][] args;
+
+		volatile ScheduledFuture<?> timeout;
+
+		private volatile Future<?> reply;
+
+		private volatile Connection connection;
+
+		private boolean evaluated;
+
+		Call(LuaScript script, byte[] key, byte[][] args) {
+			this.script = script;
+			this.keys = new byte[][] { key };
+			this.args = args;
+		}
+
+		void send(Connection current) {
+			if (isDone()) {
+				// timed out while connecting
+				return;
+			}
+			this.connection = current;
+			RedisFuture<List<Object>> sent;
+			try {
+				sent = current.commands.evalsha(this.script.sha(), ScriptOutputType.MULTI, this.keys, this.args);
+			}
+			catch (RuntimeException ex) {
+				invalidate(current);
+				failed(ex);
+				return;
+			}
+			this.reply = sent;
+			sent.whenComplete(this);
+		}
+
+		/** Completes with the reply, or sends the script whole once when Redis does not know it. */
+		@Override
+		public void accept(List<Object> value, Throwable ex) {
+			if (ex == null) {
+				cancelTimeout();
+				complete(value);
+				return;
+			}
+			Throwable cause = unwrap(ex);
+			if (cause instanceof RedisNoScriptException && !this.evaluated && !isDone()) {
+				this.evaluated = true;
+				RedisFuture<List<Object>> sent = this.connection.commands.eval(this.script.body(),
+						ScriptOutputType.MULTI, this.keys, this.args);
+				this.reply = sent;
+				sent.whenComplete(this);
+				return;
+			}
+			failed(cause);
+		}
+
+		/** The timeout. */
+		@Override
+		public void run() {
+			if (completeExceptionally(new TimeoutException("Redis did not answer within the timeout"))) {
+				Future<?> sent = this.reply;
+				if (sent != null) {
+					sent.cancel(false);
+				}
+			}
+		}
+
+		void failed(Throwable ex) {
+			cancelTimeout();
+			completeExceptionally(unwrap(ex));
+		}
+
+		private static Throwable unwrap(Throwable ex) {
+			return (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+		}
+
+		private void cancelTimeout() {
+			ScheduledFuture<?> scheduled = this.timeout;
+			if (scheduled != null) {
+				scheduled.cancel(false);
+			}
+		}
+
 	}
 
 	/**

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -61,30 +63,12 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 
 	@Override
 	public Decision acquire(String key, int permits) {
-		Objects.requireNonNull(key, "key must not be null");
-		if (permits < 1) {
-			throw new IllegalArgumentException("permits must be >= 1 (was " + permits + ")");
-		}
+		check(key, permits);
 		long startNanos = this.store.clock.nanoTime();
-		LeasedKey leased = null;
-		if (this.leases != null) {
-			leased = this.leases.get(key, this.newLease);
-			Decision spent = leased.spend(permits, this.prepared.limit, this.store.clock,
-					this.store.availability.generation());
-			if (spent != null) {
-				this.store.decided(DecisionSource.LEASE, startNanos);
-				return spent;
-			}
-		}
-		if (this.refusals != null) {
-			Decision cached = this.refusals.answer(key, this.prepared.spec, permits, startNanos);
-			if (cached != null) {
-				this.store.decided(DecisionSource.CACHE, startNanos);
-				return cached;
-			}
-		}
-		if (!this.store.availability.shouldTry(startNanos)) {
-			return this.store.fallback(this.namespace + ':' + key, this.prepared, permits, startNanos);
+		LeasedKey leased = (this.leases != null) ? this.leases.get(key, this.newLease) : null;
+		Decision local = answerLocally(key, leased, permits, startNanos);
+		if (local != null) {
+			return local;
 		}
 		byte[] redisKey = redisKey(this.head, key);
 		if (leased == null || leased.isExact(startNanos)) {
@@ -93,66 +77,200 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 		// waiting for the caller renewing the lease counts in this decision's timeout
 		long deadline = System.nanoTime() + this.store.timeoutNanos;
 		try {
-			if (!leased.lock.tryLock(this.store.timeoutNanos, TimeUnit.NANOSECONDS)) {
+			if (!leased.lock.tryAcquire(this.store.timeoutNanos, TimeUnit.NANOSECONDS)) {
 				// the caller renewing the lease is stuck on Redis: this one would be too
-				return this.store.fallback(this.namespace + ':' + key, this.prepared, permits, startNanos);
+				return this.store.fallback(this.namespace, key, this.prepared, permits, startNanos);
 			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			return this.store.fallback(this.namespace + ':' + key, this.prepared, permits, startNanos);
+			return this.store.fallback(this.namespace, key, this.prepared, permits, startNanos);
 		}
 		try {
-			Decision spent = leased.spend(permits, this.prepared.limit, this.store.clock,
-					this.store.availability.generation());
+			Decision spent = spend(leased, permits, startNanos);
 			if (spent != null) {
-				this.store.decided(DecisionSource.LEASE, startNanos);
 				return spent;
 			}
 			if (!leased.isExact(this.store.clock.nanoTime())) {
-				return lease(key, redisKey, leased, permits, startNanos, deadline);
+				LeaseCall call = leaseCall(leased, permits);
+				List<Object> reply;
+				try {
+					reply = this.store.run(this.prepared, redisKey, call.arguments,
+							Math.max(1, deadline - System.nanoTime()));
+				}
+				catch (Exception ex) {
+					return failed(key, permits, startNanos, ex);
+				}
+				return leased(key, leased, call, permits, startNanos, reply);
 			}
 		}
 		finally {
-			leased.lock.unlock();
+			leased.lock.release();
 		}
 		return exact(key, redisKey, permits, startNanos);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>As {@link #acquire} but no thread waits: a caller finding the key's lease being renewed asynchronously
+	 * continues when that renewal completes (once; then it renews itself or is decided exactly), one finding a
+	 * blocking caller renewing it is decided exactly, and the renewal lets the key go when its reply (or its timeout)
+	 * completes it. The whole decision keeps to the store's timeout, as a blocking one does.
+	 */
+	@Override
+	public CompletionStage<Decision> acquireAsync(String key, int permits) {
+		check(key, permits);
+		long startNanos = this.store.clock.nanoTime();
+		LeasedKey leased = (this.leases != null) ? this.leases.get(key, this.newLease) : null;
+		Decision local = answerLocally(key, leased, permits, startNanos);
+		if (local != null) {
+			return CompletableFuture.completedFuture(local);
+		}
+		byte[] redisKey = redisKey(this.head, key);
+		if (leased == null || leased.isExact(startNanos)) {
+			return exactAsync(key, redisKey, permits, startNanos, this.store.timeoutNanos);
+		}
+		return leasedAsync(key, redisKey, leased, permits, startNanos, System.nanoTime() + this.store.timeoutNanos,
+				true);
+	}
+
+	/** Spends or renews the key's lease, waits for its renewal in flight (when {@code mayWait}), or decides exactly. */
+	private CompletionStage<Decision> leasedAsync(String key, byte[] redisKey, LeasedKey leased, int permits,
+			long startNanos, long deadline, boolean mayWait) {
+		long left = deadline - System.nanoTime();
+		if (left <= 0) {
+			// a renewal took the whole timeout: Redis is stuck, as a blocking caller would find
+			return CompletableFuture
+				.completedFuture(this.store.fallback(this.namespace, key, this.prepared, permits, startNanos));
+		}
+		if (!leased.lock.tryAcquire()) {
+			CompletableFuture<Decision> renewal = leased.renewal;
+			if (renewal == null || !mayWait) {
+				return exactAsync(key, redisKey, permits, startNanos, left);
+			}
+			return renewal.handle((decision, ex) -> leased).thenCompose((ignored) -> {
+				Decision spent = spend(leased, permits, startNanos);
+				return (spent != null) ? CompletableFuture.completedFuture(spent)
+						: leasedAsync(key, redisKey, leased, permits, startNanos, deadline, false);
+			});
+		}
+		Decision spent;
+		try {
+			spent = spend(leased, permits, startNanos);
+			if (spent == null && !leased.isExact(this.store.clock.nanoTime())) {
+				return renewAsync(key, redisKey, leased, permits, startNanos, left);
+			}
+		}
+		catch (RuntimeException ex) {
+			leased.lock.release();
+			throw ex;
+		}
+		leased.lock.release();
+		return (spent != null) ? CompletableFuture.completedFuture(spent)
+				: exactAsync(key, redisKey, permits, startNanos, left);
+	}
+
+	/** Renews the key's lease without waiting; call holding the key's lock, which the renewal's end releases. */
+	private CompletableFuture<Decision> renewAsync(String key, byte[] redisKey, LeasedKey leased, int permits,
+			long startNanos, long timeoutNanos) {
+		LeaseCall call = leaseCall(leased, permits);
+		CompletableFuture<Decision> renewal = new CompletableFuture<>();
+		leased.renewal = renewal;
+		this.store.runAsync(this.prepared, redisKey, call.arguments, timeoutNanos).whenComplete((reply, ex) -> {
+			Decision decision = null;
+			Throwable error = null;
+			try {
+				decision = (ex != null) ? failed(key, permits, startNanos, ex)
+						: leased(key, leased, call, permits, startNanos, reply);
+			}
+			catch (RuntimeException failure) {
+				error = failure;
+			}
+			finally {
+				// let the key go before the waiters continue
+				leased.renewal = null;
+				leased.lock.release();
+			}
+			if (error != null) {
+				renewal.completeExceptionally(error);
+			}
+			else {
+				renewal.complete(decision);
+			}
+		});
+		return renewal;
+	}
+
+	private static void check(String key, int permits) {
+		Objects.requireNonNull(key, "key must not be null");
+		if (permits < 1) {
+			throw new IllegalArgumentException("permits must be >= 1 (was " + permits + ")");
+		}
+	}
+
+	/** Returns the answer that needs no Redis call (see the store's), or a lease's; {@code null} otherwise. */
+	private Decision answerLocally(String key, LeasedKey leased, int permits, long startNanos) {
+		if (leased != null) {
+			Decision spent = spend(leased, permits, startNanos);
+			if (spent != null) {
+				return spent;
+			}
+		}
+		return this.store.answerLocally(this.refusals, this.namespace, key, this.prepared, permits, startNanos);
+	}
+
+	private Decision spend(LeasedKey leased, int permits, long startNanos) {
+		Decision spent = leased.spend(permits, this.prepared.limit, this.store.clock,
+				this.store.availability.generation());
+		if (spent != null) {
+			this.store.decided(DecisionSource.LEASE, startNanos);
+		}
+		return spent;
 	}
 
 	private Decision exact(String key, byte[] redisKey, int permits, long startNanos) {
 		List<Object> reply;
 		try {
-			reply = this.store.run(this.prepared, redisKey,
-					this.prepared.arguments(this.store.nowMicros(this.prepared, startNanos), permits));
+			reply = this.store.run(this.prepared, redisKey, exactArguments(permits, startNanos));
 		}
 		catch (Exception ex) {
 			return failed(key, permits, startNanos, ex);
 		}
-		Decision decision = this.store.decision(this.prepared, reply, 0);
-		remember(key, permits, startNanos, decision);
-		return decision;
+		return this.store.fromRedis(this.refusals, key, this.prepared, permits, startNanos, reply, 0);
 	}
 
-	/** Closes the key's lease, giving back what it has left, decides the request and takes a new lease. */
-	private Decision lease(String key, byte[] redisKey, LeasedKey leased, int permits, long startNanos,
-			long deadline) {
+	private CompletionStage<Decision> exactAsync(String key, byte[] redisKey, int permits, long startNanos,
+			long timeoutNanos) {
+		return this.store.runAsync(this.prepared, redisKey, exactArguments(permits, startNanos), timeoutNanos)
+			.handle((reply, ex) -> (ex != null) ? failed(key, permits, startNanos, ex)
+					: this.store.fromRedis(this.refusals, key, this.prepared, permits, startNanos, reply, 0));
+	}
+
+	private byte[][] exactArguments(int permits, long startNanos) {
+		return this.prepared.arguments(this.store.nowMicros(this.prepared, startNanos), permits);
+	}
+
+	/**
+	 * Closes the key's lease, to give back what it has left in the call that decides the request and takes a new
+	 * lease; call holding the key's lock.
+	 */
+	private LeaseCall leaseCall(LeasedKey leased, int permits) {
 		long sentNanos = this.store.clock.nanoTime();
 		LeasedKey.Lease previous = leased.current();
 		int unspent = leased.close();
 		int wanted = leased.wanted(permits, previous, unspent, sentNanos, this.maximumLease);
-		List<Object> reply;
-		try {
-			reply = this.store.run(this.prepared, redisKey,
-					this.prepared.leaseArguments(this.store.nowMicros(this.prepared, sentNanos), permits, this.holder,
-							wanted, unspent, (previous != null) ? previous.epoch() : 0),
-					Math.max(1, deadline - System.nanoTime()));
-		}
-		catch (Exception ex) {
-			return failed(key, permits, startNanos, ex);
-		}
+		byte[][] arguments = this.prepared.leaseArguments(this.store.nowMicros(this.prepared, sentNanos), permits,
+				this.holder, wanted, unspent, (previous != null) ? previous.epoch() : 0);
+		return new LeaseCall(sentNanos, wanted, arguments);
+	}
+
+	/** Installs the lease Redis granted and returns the request's decision; call holding the key's lock. */
+	private Decision leased(String key, LeasedKey leased, LeaseCall call, int permits, long startNanos,
+			List<Object> reply) {
 		this.store.availability.succeeded();
 		int generation = this.store.availability.generation();
 		int granted = (int) (long) (Long) reply.get(4);
+		long sentNanos = call.sentNanos;
 		// ends here no later than in Redis: the call was sent before Redis ran it, and a wall clock read in whole
 		// milliseconds may lag the true time by up to one
 		long endNanos = sentNanos + (Long) reply.get(5) * 1000 - this.store.clockSlackNanos(this.prepared);
@@ -162,10 +280,12 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 			lease = new LeasedKey.Lease(granted, sentNanos, endNanos, (Long) reply.get(6), (Long) reply.get(1),
 					(reset < 0) ? Long.MAX_VALUE : sentNanos + reset * 1000, generation);
 		}
-		leased.granted(lease, wanted, granted, endNanos);
-		Decision decision = this.store.decision(this.prepared, reply, granted);
-		remember(key, permits, startNanos, decision);
-		return decision;
+		leased.granted(lease, call.wanted, granted, endNanos);
+		return this.store.fromRedis(this.refusals, key, this.prepared, permits, startNanos, reply, granted);
+	}
+
+	/** A lease call about to be sent: when, what it asks for, and its arguments. */
+	private record LeaseCall(long sentNanos, int wanted, byte[][] arguments) {
 	}
 
 	/**
@@ -184,7 +304,7 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 			if (left <= 0) {
 				return false;
 			}
-			if (leased.current() == null || !leased.lock.tryLock()) {
+			if (leased.current() == null || !leased.lock.tryAcquire()) {
 				continue;
 			}
 			try {
@@ -205,30 +325,14 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 				return false;
 			}
 			finally {
-				leased.lock.unlock();
+				leased.lock.release();
 			}
 		}
 		return true;
 	}
 
-	private Decision failed(String key, int permits, long startNanos, Exception ex) {
-		if (ex instanceof InterruptedException) {
-			// the caller was interrupted, Redis did not fail: keep the flag, decide by the policy this once
-			Thread.currentThread().interrupt();
-		}
-		else {
-			this.store.availability.failed(startNanos, this.store.clock.nanoTime(), ex);
-		}
-		return this.store.fallback(this.namespace + ':' + key, this.prepared, permits, startNanos);
-	}
-
-	private void remember(String key, int permits, long startNanos, Decision decision) {
-		this.store.availability.succeeded();
-		if (this.refusals != null && RefusalCache.isRememberable(decision)) {
-			this.refusals.remember(key, this.prepared.spec, permits, startNanos,
-					this.store.clockSlackNanos(this.prepared), decision);
-		}
-		this.store.decided(DecisionSource.REDIS, startNanos);
+	private Decision failed(String key, int permits, long startNanos, Throwable ex) {
+		return this.store.failed(this.namespace, key, this.prepared, permits, startNanos, ex);
 	}
 
 	/** Returns {@code head + key + "}"} in UTF-8, without an intermediate string for ASCII keys. */

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -83,13 +86,19 @@ import dev.limiter.core.ratelimit.RateLimitStore;
  * reconnects to a restarted server is the driver's business (Lettuce's reconnect delay, which the Spring Boot
  * starter shortens).
  *
+ * <h2>Without waiting</h2>
+ * {@link #acquireAsync} (and a bound limit's) decides as {@link #acquire} does, with the same timeout, failure
+ * policy, refusal cache and leases, but sends its {@code EVALSHA} through Lettuce's asynchronous API and returns at
+ * once: the timeout is a task on a timer thread, not a waiting caller. A lease or a remembered refusal answers with
+ * a completed stage; a caller finding a key's lease being renewed continues when the renewal completes.
+ *
  * <h2>Memory</h2>
  * Every key written gets a {@code PEXPIRE}, at most {@code maximumKeyTtl} (default 31 days): a key whose state
  * would last longer (a token bucket that never refills, windows longer than that) is forgotten that long after its
  * last decision and starts fresh, so that a flood of client-chosen keys cannot fill Redis.
  *
- * <p>Thread-safe and lock-free on the decision path but for a leasing key's renewal; a decision asking Redis
- * allocates its key, arguments and reply.
+ * <p>Thread-safe and lock-free on the decision path but for a leasing key's renewal, which a blocking decision
+ * waits for; a decision asking Redis allocates its key, arguments and reply (and its stage when asynchronous).
  */
 public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
@@ -245,14 +254,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		this.preparer = (spec) -> PreparedSpec.of(spec, maximumKeyTtlMillis);
 		this.availability = new Availability(builder.clock, builder.probeInterval, builder.listener,
 				this::startProbing);
-		this.prober = new ScheduledThreadPoolExecutor(1, (task) -> {
-			Thread thread = new Thread(task, "limiter-redis-probe");
-			thread.setDaemon(true);
-			return thread;
-		});
-		this.prober.setKeepAliveTime(1, TimeUnit.SECONDS);
-		this.prober.allowCoreThreadTimeOut(true);
-		this.prober.setRemoveOnCancelPolicy(true);
+		this.prober = daemonScheduler("limiter-redis-probe");
 		this.runner.connect();
 		this.refusals = (builder.refusalCacheSize > 0) ? new RefusalCache(builder.refusalCacheSize) : null;
 		this.refusalCacheSize = builder.refusalCacheSize;
@@ -274,6 +276,23 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 	}
 
 	/**
+	 * Returns a scheduler of one daemon thread, started when a task is due and ended when idle for a second.
+	 * @param threadName the thread's name
+	 * @return the scheduler
+	 */
+	static ScheduledThreadPoolExecutor daemonScheduler(String threadName) {
+		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, (task) -> {
+			Thread thread = new Thread(task, threadName);
+			thread.setDaemon(true);
+			return thread;
+		});
+		scheduler.setKeepAliveTime(1, TimeUnit.SECONDS);
+		scheduler.allowCoreThreadTimeOut(true);
+		scheduler.setRemoveOnCancelPolicy(true);
+		return scheduler;
+	}
+
+	/**
 	 * {@inheritDoc}
 	 * <p>Never throws because of Redis: see the failure policy.
 	 * @throws IllegalArgumentException if {@code permits < 1}, or if the spec cannot be computed exactly (see its
@@ -281,44 +300,109 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 	 */
 	@Override
 	public Decision acquire(String key, LimitSpec spec, int permits) {
+		PreparedSpec prepared = prepare(key, spec, permits);
+		long startNanos = this.clock.nanoTime();
+		Decision local = answerLocally(this.refusals, null, key, prepared, permits, startNanos);
+		if (local != null) {
+			return local;
+		}
+		List<Object> reply;
+		try {
+			reply = run(prepared, redisKey(key), prepared.arguments(nowMicros(prepared, startNanos), permits));
+		}
+		catch (Exception ex) {
+			return failed(null, key, prepared, permits, startNanos, ex);
+		}
+		return fromRedis(this.refusals, key, prepared, permits, startNanos, reply, 0);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>With Lettuce, Boot's default driver, no thread waits for Redis: the stage completes on Lettuce's I/O thread
+	 * with Redis's answer, or by the failure policy on the store's timer thread when the timeout passes first;
+	 * continue on an executor of your own for blocking work. With other drivers the call runs on the caller's
+	 * thread. Never completes exceptionally because of Redis.
+	 * @throws IllegalArgumentException if {@code permits < 1}, or if the spec cannot be computed exactly (see its
+	 * javadoc)
+	 */
+	@Override
+	public CompletionStage<Decision> acquireAsync(String key, LimitSpec spec, int permits) {
+		PreparedSpec prepared = prepare(key, spec, permits);
+		long startNanos = this.clock.nanoTime();
+		Decision local = answerLocally(this.refusals, null, key, prepared, permits, startNanos);
+		if (local != null) {
+			return CompletableFuture.completedFuture(local);
+		}
+		return runAsync(prepared, redisKey(key), prepared.arguments(nowMicros(prepared, startNanos), permits),
+				this.timeoutNanos)
+			.handle((reply, ex) -> (ex != null) ? failed(null, key, prepared, permits, startNanos, ex)
+					: fromRedis(this.refusals, key, prepared, permits, startNanos, reply, 0));
+	}
+
+	private PreparedSpec prepare(String key, LimitSpec spec, int permits) {
 		Objects.requireNonNull(key, "key must not be null");
 		Objects.requireNonNull(spec, "spec must not be null");
 		if (permits < 1) {
 			throw new IllegalArgumentException("permits must be >= 1 (was " + permits + ")");
 		}
-		PreparedSpec prepared = prepare(spec);
-		long startNanos = this.clock.nanoTime();
-		if (this.refusals != null) {
-			Decision cached = this.refusals.answer(key, spec, permits, startNanos);
+		return prepare(spec);
+	}
+
+	private byte[] redisKey(String key) {
+		return (this.keyPrefix + '{' + key + '}').getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Returns the answer that needs no Redis call: a remembered refusal, or the failure policy's while Redis is
+	 * unavailable and not due for a try; {@code null} when Redis must decide.
+	 * @param namespace the bound limiter's name, {@code null} for a direct call
+	 */
+	Decision answerLocally(RefusalCache refusals, String namespace, String key, PreparedSpec prepared, int permits,
+			long startNanos) {
+		if (refusals != null) {
+			Decision cached = refusals.answer(key, prepared.spec, permits, startNanos);
 			if (cached != null) {
 				decided(DecisionSource.CACHE, startNanos);
 				return cached;
 			}
 		}
-		if (this.availability.shouldTry(startNanos)) {
-			Decision decision;
-			try {
-				byte[] redisKey = (this.keyPrefix + '{' + key + '}').getBytes(StandardCharsets.UTF_8);
-				decision = decision(prepared,
-						run(prepared, redisKey, prepared.arguments(nowMicros(prepared, startNanos), permits)), 0);
-			}
-			catch (InterruptedException ex) {
-				// the caller was interrupted, Redis did not fail: keep the flag, decide by the policy this once
-				Thread.currentThread().interrupt();
-				return fallback(key, prepared, permits, startNanos);
-			}
-			catch (Exception ex) {
-				this.availability.failed(startNanos, this.clock.nanoTime(), ex);
-				return fallback(key, prepared, permits, startNanos);
-			}
-			this.availability.succeeded();
-			if (this.refusals != null && RefusalCache.isRememberable(decision)) {
-				this.refusals.remember(key, spec, permits, startNanos, clockSlackNanos(prepared), decision);
-			}
-			decided(DecisionSource.REDIS, startNanos);
-			return decision;
+		if (!this.availability.shouldTry(startNanos)) {
+			return fallback(namespace, key, prepared, permits, startNanos);
 		}
-		return fallback(key, prepared, permits, startNanos);
+		return null;
+	}
+
+	/**
+	 * Returns the decision of a script's reply, counting {@code leased} permits held here as remaining: Redis
+	 * answered, and a refusal is remembered.
+	 */
+	Decision fromRedis(RefusalCache refusals, String key, PreparedSpec prepared, int permits, long startNanos,
+			List<Object> reply, int leased) {
+		Decision decision = decision(prepared, reply, leased);
+		this.availability.succeeded();
+		if (refusals != null && RefusalCache.isRememberable(decision)) {
+			refusals.remember(key, prepared.spec, permits, startNanos, clockSlackNanos(prepared), decision);
+		}
+		decided(DecisionSource.REDIS, startNanos);
+		return decision;
+	}
+
+	/**
+	 * Decides by the failure policy after Redis failed; an interrupted caller keeps its flag and is decided by the
+	 * policy this once, without Redis counting as failed.
+	 * @param namespace the bound limiter's name, {@code null} for a direct call
+	 */
+	Decision failed(String namespace, String key, PreparedSpec prepared, int permits, long startNanos,
+			Throwable failure) {
+		Throwable ex = (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause()
+				: failure;
+		if (ex instanceof InterruptedException) {
+			Thread.currentThread().interrupt();
+		}
+		else {
+			this.availability.failed(startNanos, this.clock.nanoTime(), ex);
+		}
+		return fallback(namespace, key, prepared, permits, startNanos);
 	}
 
 	/**
@@ -363,8 +447,19 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		return this.runner.run(prepared.script, redisKey, arguments, timeoutNanos);
 	}
 
+	/** Runs a script without waiting; the future fails rather than the call throwing. */
+	CompletableFuture<List<Object>> runAsync(PreparedSpec prepared, byte[] redisKey, byte[][] arguments,
+			long timeoutNanos) {
+		try {
+			return this.runner.runAsync(prepared.script, redisKey, arguments, timeoutNanos);
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
 	/** Returns the decision of a script's reply, counting {@code leased} permits held here as remaining. */
-	Decision decision(PreparedSpec prepared, List<Object> reply, int leased) {
+	private Decision decision(PreparedSpec prepared, List<Object> reply, int leased) {
 		return new Decision(((Long) reply.get(0)) == 1, prepared.limit, (Long) reply.get(1) + leased,
 				micros((Long) reply.get(2)), micros((Long) reply.get(3)));
 	}
@@ -383,9 +478,14 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		return Duration.ofSeconds(micros / 1_000_000, (micros % 1_000_000) * 1000);
 	}
 
-	Decision fallback(String key, PreparedSpec prepared, int permits, long startNanos) {
+	/**
+	 * Decides by the failure policy.
+	 * @param namespace the bound limiter's name, {@code null} for a direct call
+	 */
+	Decision fallback(String namespace, String key, PreparedSpec prepared, int permits, long startNanos) {
 		Decision decision = switch (this.failurePolicy) {
-			case LOCAL -> this.localStore.acquire(key, prepared.spec, permits);
+			case LOCAL -> this.localStore.acquire((namespace != null) ? namespace + ':' + key : key, prepared.spec,
+					permits);
 			case ALLOW -> new Decision(true, prepared.limit, Math.max(0, prepared.limit - permits), Duration.ZERO,
 					Duration.ZERO);
 			case DENY -> new Decision(false, prepared.limit, 0, this.probeInterval, this.probeInterval);

@@ -1,6 +1,7 @@
 package dev.limiter.core.ratelimit.redis;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** Runs one of the store's scripts on one key in a single round trip, re-sending the script on {@code NOSCRIPT}. */
 interface ScriptRunner extends AutoCloseable {
@@ -16,6 +17,25 @@ interface ScriptRunner extends AutoCloseable {
 	 * @throws Exception when Redis fails, answers with an error or takes longer than the timeout
 	 */
 	List<Object> run(LuaScript script, byte[] key, byte[][] args, long timeoutNanos) throws Exception;
+
+	/**
+	 * Runs the script as {@link #run} does without waiting for the reply: the future completes with the reply, or
+	 * exceptionally when Redis fails, answers with an error or (where the driver allows it) takes longer than the
+	 * timeout. The default, for synchronous drivers, runs {@link #run} on the caller's thread.
+	 * @param script the script
+	 * @param key the single key
+	 * @param args the arguments
+	 * @param timeoutNanos how long to wait at most, where the driver allows it
+	 * @return the script's reply, a list of integers
+	 */
+	default CompletableFuture<List<Object>> runAsync(LuaScript script, byte[] key, byte[][] args, long timeoutNanos) {
+		try {
+			return CompletableFuture.completedFuture(run(script, key, args, timeoutNanos));
+		}
+		catch (Exception ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
 
 	/** Starts connecting in the background, where the runner keeps a connection; returns at once. */
 	default void connect() {

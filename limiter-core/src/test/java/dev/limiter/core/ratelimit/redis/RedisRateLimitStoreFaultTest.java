@@ -255,6 +255,8 @@ class RedisRateLimitStoreFaultTest {
 
 		final AtomicLong fallback = new AtomicLong();
 
+		final AtomicLong lease = new AtomicLong();
+
 		final AtomicInteger failures = new AtomicInteger();
 
 		final AtomicInteger recoveries = new AtomicInteger();
@@ -266,6 +268,9 @@ class RedisRateLimitStoreFaultTest {
 			}
 			else if (source == DecisionSource.FALLBACK) {
 				this.fallback.incrementAndGet();
+			}
+			else if (source == DecisionSource.LEASE) {
+				this.lease.incrementAndGet();
 			}
 		}
 
