@@ -15,8 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,6 +44,7 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.limiter.core.ratelimit.AlgorithmParameters;
+import dev.limiter.core.ratelimit.Decision;
 import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
 import dev.limiter.core.ratelimit.redis.RedisRateLimitStore;
@@ -52,7 +56,9 @@ import dev.limiter.core.redis.testing.RedisServerProcess;
  * concurrent callers (threads making one blocking decision after another over 10,000 random keys, or
  * {@code -Dkeys=n}):
  * <ul>
- * <li>limiter's {@link RedisRateLimitStore} (one {@code EVALSHA} per decision) over Spring Data Redis / Lettuce;</li>
+ * <li>limiter's {@link RedisRateLimitStore} (one {@code EVALSHA} per decision) over Spring Data Redis / Lettuce;
+ * with {@code -Dasync=n} its asynchronous decisions ({@code acquireAsync}), each caller keeping {@code n} in flight
+ * (a reactive server's event loop has many requests waiting for Redis at once), for the exact and leased rows;</li>
  * <li>the same store leasing ({@code RateLimiter} with {@code leasePermits} 100, or {@code -Dlease=n}): its decisions
  * per second and its Redis calls per decision ({@code EVALSHA} calls from {@code INFO commandstats} over every
  * decision of the run, warm-up included);</li>
@@ -82,6 +88,9 @@ public final class RedisThroughputBenchmark {
 
 	/** The lease permits of the leased measurement, 100 unless {@code -Dlease=n} says otherwise. */
 	private static final int LEASE = Integer.getInteger("lease", 100);
+
+	/** Asynchronous decisions each caller of limiter's store keeps in flight; 0 (the default) decides blocking. */
+	private static final int ASYNC = Integer.getInteger("async", 0);
 
 	/** Commands the last Bucket4j measurement sent to Redis, warm-up included. */
 	private static final AtomicLong lastBucket4jCommands = new AtomicLong();
@@ -123,8 +132,9 @@ public final class RedisThroughputBenchmark {
 				.findFirst()
 				.orElse("?");
 			out.printf("redis-server %s on %s, %d s per run after %d s of warm-up, median of %d runs, %d keys, "
-					+ "%d CPUs%n", version, server.address(), seconds, Math.max(1, seconds / 2), repetitions, KEYS,
-					Runtime.getRuntime().availableProcessors());
+					+ "%d CPUs, limiter %s%n", version, server.address(), seconds, Math.max(1, seconds / 2),
+					repetitions, KEYS, Runtime.getRuntime().availableProcessors(),
+					(ASYNC > 0) ? "asynchronous, " + ASYNC + " decisions in flight a caller" : "blocking");
 			List<String[]> rows = new ArrayList<>();
 			List<String[]> peerRows = new ArrayList<>();
 			for (int concurrency : concurrencies) {
@@ -242,8 +252,15 @@ public final class RedisThroughputBenchmark {
 		String[] keys = keys("limiter-");
 		RateLimiter limiter = new RateLimiter("leased", SPEC, store, leasePermits);
 		try {
-			IntPredicate decision = (leasePermits == 0) ? (i) -> store.acquire(keys[i], SPEC, 1).allowed()
-					: (i) -> limiter.acquire(keys[i]).allowed();
+			IntPredicate decision;
+			if (ASYNC > 0) {
+				decision = inFlight((leasePermits == 0) ? (i) -> store.acquireAsync(keys[i], SPEC, 1)
+						: (i) -> limiter.acquireAsync(keys[i]));
+			}
+			else {
+				decision = (leasePermits == 0) ? (i) -> store.acquire(keys[i], SPEC, 1).allowed()
+						: (i) -> limiter.acquire(keys[i]).allowed();
+			}
 			double rate = run(concurrency, seconds, decision);
 			if (fallbacks.get() > 0) {
 				throw new IllegalStateException(fallbacks.get() + " decisions did not come from Redis");
@@ -254,6 +271,32 @@ public final class RedisThroughputBenchmark {
 			store.close();
 			factory.destroy();
 		}
+	}
+
+	/**
+	 * Keeps {@code -Dasync} asynchronous decisions in flight per calling thread: each call starts one and returns the
+	 * outcome of the oldest (true while the window fills).
+	 */
+	private static IntPredicate inFlight(IntFunction<CompletionStage<Decision>> start) {
+		ThreadLocal<InFlight> windows = ThreadLocal.withInitial(InFlight::new);
+		return (i) -> windows.get().next(start.apply(i).toCompletableFuture());
+	}
+
+	/** One caller's decisions in flight, oldest first from {@code next}. */
+	private static final class InFlight {
+
+		@SuppressWarnings("unchecked")
+		private final CompletableFuture<Decision>[] slots = new CompletableFuture[ASYNC];
+
+		private int next;
+
+		boolean next(CompletableFuture<Decision> started) {
+			CompletableFuture<Decision> oldest = this.slots[this.next];
+			this.slots[this.next] = started;
+			this.next = (this.next + 1) % this.slots.length;
+			return oldest == null || oldest.join().allowed();
+		}
+
 	}
 
 	private static double measureBucket4j(RedisServerProcess server, int concurrency, int seconds,
