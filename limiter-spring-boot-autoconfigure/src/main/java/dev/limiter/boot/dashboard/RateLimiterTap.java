@@ -1,6 +1,7 @@
 package dev.limiter.boot.dashboard;
 
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.limiter.core.ratelimit.Decision;
@@ -41,6 +42,18 @@ final class RateLimiterTap implements RateLimitStore {
 			record(key, decision.allowed());
 		}
 		return decision;
+	}
+
+	@Override
+	public CompletionStage<Decision> acquireAsync(String key, LimitSpec spec, int permits) {
+		CompletionStage<Decision> decision = this.store.acquireAsync(key, spec, permits);
+		if (!this.watched) {
+			return decision;
+		}
+		return decision.thenApply((made) -> {
+			record(key, made.allowed());
+			return made;
+		});
 	}
 
 	void record(String key, boolean allowed) {

@@ -17,8 +17,6 @@ import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
 import dev.limiter.core.ratelimit.RateLimiter;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -38,8 +36,10 @@ import org.springframework.web.server.WebFilterChain;
  * shadow mode never refuses and adds no headers: its refusals are counted ({@link #shadowRejections(String)}) and
  * logged at debug level. A refusal sets the exchange attribute {@link LimiterRejection#REQUEST_ATTRIBUTE}.
  *
- * <p>Never blocks the event loop: a limiter over the in-memory store decides in place; any other store (Redis) is
- * called on {@link Schedulers#boundedElastic()}, and the request goes on from there. A key that needs the principal
+ * <p>Never blocks the event loop: a limiter over the in-memory store decides in place; any other store is asked
+ * through {@link RateLimiter#acquireAsync} and the request goes on when it answers (the Redis store sends its script
+ * without waiting and completes on Lettuce's I/O thread, or by its failure policy when its timeout passes). A key
+ * that needs the principal
  * waits for {@link ServerWebExchange#getPrincipal()}. As in the servlet stack, the starter registers the filter twice:
  * before Spring Security's {@code WebFilterChainProxy} (-100) for rules whose key does not need the authenticated
  * user ({@link #BEFORE_SECURITY_ORDER}), after it for those whose key does ({@link #DEFAULT_ORDER}). A request no
@@ -64,8 +64,6 @@ public final class ReactiveRateLimitFilter implements WebFilter, Ordered {
 
 	private final int order;
 
-	private final Scheduler blockingStores;
-
 	/**
 	 * Creates the filter.
 	 * @param rules the rules; those without a rate limiter are ignored; their keys must be configured ones
@@ -79,16 +77,10 @@ public final class ReactiveRateLimitFilter implements WebFilter, Ordered {
 	 */
 	public ReactiveRateLimitFilter(List<RequestRule> rules, ClientAddressResolver addresses, RateLimitHeaders headers,
 			ReactiveLimiterResponseWriter writer, LimiterCallListener listener, int order) {
-		this(rules, addresses, headers, writer, listener, order, Schedulers.boundedElastic());
-	}
-
-	ReactiveRateLimitFilter(List<RequestRule> rules, ClientAddressResolver addresses, RateLimitHeaders headers,
-			ReactiveLimiterResponseWriter writer, LimiterCallListener listener, int order, Scheduler blockingStores) {
 		Objects.requireNonNull(addresses, "addresses must not be null");
 		this.guard = new RateLimitGuard(rules, headers, listener);
 		this.writer = Objects.requireNonNull(writer, "writer must not be null");
 		this.order = order;
-		this.blockingStores = Objects.requireNonNull(blockingStores, "blockingStores must not be null");
 		RequestRule[] limited = this.guard.rules();
 		this.keys = new ExchangeKeyResolver[limited.length];
 		for (int i = 0; i < limited.length; i++) {
@@ -145,7 +137,7 @@ public final class ReactiveRateLimitFilter implements WebFilter, Ordered {
 		if (decidesInPlace(limiter)) {
 			return Mono.fromSupplier(() -> limiter.acquire(key));
 		}
-		return Mono.fromCallable(() -> limiter.acquire(key)).subscribeOn(this.blockingStores);
+		return Mono.fromCompletionStage(() -> limiter.acquireAsync(key));
 	}
 
 	/** Records a decision and writes its headers; returns the refusal to answer with, or {@code null} to go on. */

@@ -33,14 +33,15 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A WebFlux application over the Redis store (a private redis-server): the web rules answer as with the in-memory
- * store, and every Redis call is made on a {@code boundedElastic} thread, never on the calling one.
+ * store, and every Redis decision is completed by Lettuce's I/O thread (the store's asynchronous path): no thread,
+ * the calling one or a {@code boundedElastic} one, waits for Redis.
  */
 @ExtendWith(BlockHoundInstalled.class)
 @RedisServerTest
 class ReactiveRedisIntegrationTests {
 
 	@Test
-	void redisDecisionsAreMadeOffTheCallingThread(RedisServerProcess redis) {
+	void redisDecisionsAreCompletedByLettucesIoThread(RedisServerProcess redis) {
 		List<String> threads = new CopyOnWriteArrayList<>();
 		RedisRateLimitStore.Listener listener = new RedisRateLimitStore.Listener() {
 
@@ -50,35 +51,41 @@ class ReactiveRedisIntegrationTests {
 			}
 
 		};
-		new ReactiveWebApplicationContextRunner()
+		contextRunner(redis).withBean(RedisRateLimitStore.Listener.class, () -> listener).run((context) -> {
+			RedisRateLimitStore store = context.getBean(RedisRateLimitStore.class);
+			await().atMost(Duration.ofSeconds(5)).until(() -> {
+				store.acquire("warm-up", new TokenBucketSpec(100, Duration.ofSeconds(1), 100), 1);
+				return store.isAvailable();
+			});
+			threads.clear();
+			WebTestClient client = WebTestClient.bindToApplicationContext(context).build();
+			client.get().uri("/api/ok").header("X-Api-Key", "k1").exchange()
+				.expectStatus().isOk()
+				.expectHeader().valueEquals("RateLimit", "\"api\";r=1;t=1800");
+			client.get().uri("/api/ok").header("X-Api-Key", "k1").exchange().expectStatus().isOk();
+			client.get().uri("/api/ok").header("X-Api-Key", "k1").exchange()
+				.expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
+				.expectHeader().valueEquals("Retry-After", "1800")
+				.expectBody().jsonPath("$.violated-policies[0]").isEqualTo("api");
+			assertThat(threads).hasSize(3)
+				.allSatisfy((decision) -> assertThat(decision).startsWith("REDIS lettuce-"));
+		});
+	}
+
+	/**
+	 * Returns a WebFlux application over the Redis store on the given server, with the {@code api} limit (2 an hour
+	 * per {@code X-Api-Key}) on {@code /api/**} and a route {@code GET /api/ok}.
+	 */
+	static ReactiveWebApplicationContextRunner contextRunner(RedisServerProcess redis) {
+		return new ReactiveWebApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, LimiterAutoConfiguration.class,
 					LimiterRedisAutoConfiguration.class, LimiterReactiveWebAutoConfiguration.class,
 					WebFluxAutoConfiguration.class, HttpHandlerAutoConfiguration.class))
 			.withUserConfiguration(Routes.class)
-			.withBean(RedisRateLimitStore.Listener.class, () -> listener)
 			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
 					"limiter.store=redis", "limiter.rate-limiters.api.limit=2", "limiter.rate-limiters.api.period=1h",
 					"limiter.web.rules[0].paths=/api/**", "limiter.web.rules[0].rate-limiter=api",
-					"limiter.web.rules[0].key=header:X-Api-Key")
-			.run((context) -> {
-				RedisRateLimitStore store = context.getBean(RedisRateLimitStore.class);
-				await().atMost(Duration.ofSeconds(5)).until(() -> {
-					store.acquire("warm-up", new TokenBucketSpec(100, Duration.ofSeconds(1), 100), 1);
-					return store.isAvailable();
-				});
-				threads.clear();
-				WebTestClient client = WebTestClient.bindToApplicationContext(context).build();
-				client.get().uri("/api/ok").header("X-Api-Key", "k1").exchange()
-					.expectStatus().isOk()
-					.expectHeader().valueEquals("RateLimit", "\"api\";r=1;t=1800");
-				client.get().uri("/api/ok").header("X-Api-Key", "k1").exchange().expectStatus().isOk();
-				client.get().uri("/api/ok").header("X-Api-Key", "k1").exchange()
-					.expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
-					.expectHeader().valueEquals("Retry-After", "1800")
-					.expectBody().jsonPath("$.violated-policies[0]").isEqualTo("api");
-				assertThat(threads).hasSize(3)
-					.allSatisfy((decision) -> assertThat(decision).startsWith("REDIS boundedElastic"));
-			});
+					"limiter.web.rules[0].key=header:X-Api-Key");
 	}
 
 	@Configuration(proxyBeanMethods = false)
