@@ -320,8 +320,15 @@ final class LettuceScriptRunner implements ScriptRunner {
 			Throwable cause = unwrap(ex);
 			if (cause instanceof RedisNoScriptException && !this.evaluated && !isDone()) {
 				this.evaluated = true;
-				RedisFuture<List<Object>> sent = this.connection.commands.eval(this.script.body(),
-						ScriptOutputType.MULTI, this.keys, this.args);
+				RedisFuture<List<Object>> sent;
+				try {
+					sent = this.connection.commands.eval(this.script.body(), ScriptOutputType.MULTI, this.keys,
+							this.args);
+				}
+				catch (RuntimeException failure) {
+					failed(failure);
+					return;
+				}
 				this.reply = sent;
 				sent.whenComplete(this);
 				return;
