@@ -27,7 +27,9 @@ public interface RateLimitStore {
 
 	/**
 	 * Takes {@code permits} from {@code key} as {@link #acquire(String, LimitSpec, int)} does, without waiting for a
-	 * server. The default decides on the caller's thread and returns a completed stage.
+	 * server. The default decides on the caller's thread and returns a completed stage: right for a store that never
+	 * waits (the in-memory one); a store that talks to a server overrides it, since WebFlux applications call it from
+	 * event-loop threads.
 	 * @param key the key, such as a client address or an API key
 	 * @param spec the limit that applies to the key
 	 * @param permits how many permits to take, at least 1

@@ -21,8 +21,6 @@ import dev.limiter.core.LimiterException;
 import dev.limiter.core.Promise;
 import dev.limiter.core.breaker.BreakerOpenException;
 import dev.limiter.core.ratelimit.Decision;
-import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
-import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.shedding.OverloadException;
 import org.aspectj.lang.ProceedingJoinPoint;
 import org.jspecify.annotations.Nullable;
@@ -66,10 +64,11 @@ import org.springframework.expression.Expression;
  * <p>A method returning a Reactor {@code Mono} or {@code Flux} (when Reactor is on the class path) is decided at
  * subscription instead of at call: the caller gets a deferred publisher, and each subscription takes the decisions
  * anew and then calls the method. A refusal is the publisher's error (the exception the blocking call would throw),
- * or a breaker's fallback publisher. Nothing waits for permits; a rate limiter over a store other than the in-memory
- * one (Redis) is asked on Reactor's {@code boundedElastic} scheduler, never on the subscribing thread. A breaker's
- * or shedder's promise is completed once per subscription: on completion (or a {@code Mono}'s value) and on error as
- * above, and ignored on a cancel that comes first (a shedder's slot is given back, the breaker records nothing).
+ * or a breaker's fallback publisher. Nothing waits for permits; a rate limiter asks its store asynchronously
+ * ({@code acquireAsync}: the Redis store's answer is waited for by no thread), never blocking the subscribing thread.
+ * A breaker's or shedder's promise is completed once per subscription: on completion (or a {@code Mono}'s value)
+ * and on error as above, and ignored on a cancel that comes first (a shedder's slot is given back, the breaker
+ * records nothing).
  *
  * <p>What each method needs is resolved once ({@link LimiterMethodPlans}) and checked at start-up by
  * {@link LimiterAnnotationValidator}. Thread-safe.
@@ -186,20 +185,26 @@ public final class LimiterAspect {
 		Method method = method(call);
 		LimiterMethodPlans.RateLimitPlan plan = this.plans.rateLimit(method, rateLimited);
 		if (plan.reactive()) {
-			// like the WebFlux filters: only the in-memory store decides on the subscribing (event-loop) thread
-			boolean inPlace = plan.limiter().store() instanceof InMemoryRateLimitStore;
-			return ReactorCalls.deferAfter(method.getReturnType(), () -> acquire(call, method, plan), inPlace,
-					call::proceed);
+			// like the WebFlux filters: the store's asynchronous decision (Redis: no thread waits for the answer)
+			return ReactorCalls.deferAfter(method.getReturnType(), () -> {
+				String key = key(call, method, plan);
+				return plan.limiter()
+					.acquireAsync(key, plan.permits())
+					.thenAccept((decision) -> decided(plan, key, decision));
+			}, call::proceed);
 		}
-		acquire(call, method, plan);
+		String key = key(call, method, plan);
+		decided(plan, key, plan.limiter().acquire(key, plan.permits()));
 		return call.proceed();
 	}
 
-	private void acquire(ProceedingJoinPoint call, Method method, LimiterMethodPlans.RateLimitPlan plan) {
-		RateLimiter limiter = plan.limiter();
-		String key = (plan.key() != null) ? key(plan.key(), call, method, limiter.name()) : "*";
-		Decision decision = limiter.acquire(key, plan.permits());
-		String name = limiter.name();
+	private String key(ProceedingJoinPoint call, Method method, LimiterMethodPlans.RateLimitPlan plan) {
+		return (plan.key() != null) ? key(plan.key(), call, method, plan.limiter().name()) : "*";
+	}
+
+	/** Counts a decision, and refuses the call (throws) when it was refused and the limiter is not in shadow mode. */
+	private void decided(LimiterMethodPlans.RateLimitPlan plan, String key, Decision decision) {
+		String name = plan.limiter().name();
 		if (decision.allowed()) {
 			this.listener.onCall(LimiterKind.RATE_LIMITER, name, LimiterCallListener.Outcome.PERMITTED);
 		}

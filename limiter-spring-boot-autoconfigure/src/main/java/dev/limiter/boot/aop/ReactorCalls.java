@@ -1,14 +1,16 @@
 package dev.limiter.boot.aop;
 
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The Reactor side of {@link LimiterAspect}: methods returning {@link Mono} or {@link Flux} are decided at
@@ -44,22 +46,17 @@ final class ReactorCalls {
 	}
 
 	/**
-	 * Defers a call to each subscription, after a decision: taken in place, or on
-	 * {@link Schedulers#boundedElastic()} when it may block (a remote store), the call then going on from there.
+	 * Defers a call to each subscription, after an asynchronous decision: the call goes on once the decision's stage
+	 * completes (on the thread that completes it), and the stage's failure is the publisher's error.
 	 * @param returnType {@code Mono} or {@code Flux}
-	 * @param decision throws to refuse the call
-	 * @param inPlace whether the decision never blocks
+	 * @param decision starts the decision; its stage fails to refuse the call
 	 * @param body gives the publisher to subscribe to
 	 * @return the deferred publisher, of the return type
 	 */
-	static Object deferAfter(Class<?> returnType, Runnable decision, boolean inPlace, LimiterAspect.Call body) {
-		if (inPlace) {
-			return defer(returnType, () -> {
-				decision.run();
-				return body.run();
-			});
-		}
-		Mono<Void> decided = Mono.fromRunnable(decision).subscribeOn(Schedulers.boundedElastic()).then();
+	static Object deferAfter(Class<?> returnType, Supplier<CompletionStage<?>> decision, LimiterAspect.Call body) {
+		Mono<Void> decided = Mono.defer(() -> Mono.fromCompletionStage(decision.get()))
+			.onErrorMap(CompletionException.class, (ex) -> (ex.getCause() != null) ? ex.getCause() : ex)
+			.then();
 		if (returnType == Mono.class) {
 			return decided.then(Mono.defer(() -> (Mono<?>) publisher(body, Mono::error)));
 		}
