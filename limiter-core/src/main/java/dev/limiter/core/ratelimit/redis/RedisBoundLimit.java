@@ -198,8 +198,7 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 				renewal.complete(decision);
 			}
 		});
-		// a copy: a caller that cancels (a WebFlux client gone) must not cancel the renewal others wait for
-		return renewal.copy();
+		return renewal;
 	}
 
 	private static void check(String key, int permits) {
