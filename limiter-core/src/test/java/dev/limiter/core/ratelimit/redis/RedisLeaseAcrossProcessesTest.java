@@ -15,6 +15,8 @@ import java.util.function.LongSupplier;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.limiter.core.redis.testing.RedisClusterProcess;
 import dev.limiter.core.redis.testing.RedisServerProcess;
@@ -28,6 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @RedisServerTest
 class RedisLeaseAcrossProcessesTest {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisLeaseAcrossProcessesTest.class);
 
 	private static final int INSTANCES = 4;
 
@@ -81,8 +85,8 @@ class RedisLeaseAcrossProcessesTest {
 				assertThat(processes.get(i).exitValue()).isZero();
 			}
 			long redisCalls = evalshaCalls.getAsLong() - evalshaBefore;
-			System.out.printf("leases across %d JVMs, %s, %s: %d admitted of %d, %d decisions, %d EVALSHA%n",
-					INSTANCES, topology, algorithm, admitted, LIMIT, decisions, redisCalls);
+			logger.info("leases across {} JVMs, {}, {}: {} admitted of {}, {} decisions, {} EVALSHA", INSTANCES,
+					topology, algorithm, admitted, LIMIT, decisions, redisCalls);
 			assertThat(admitted).as("%s admitted by %d JVMs × %d threads", algorithm, INSTANCES,
 					LeasingInstanceMain.THREADS)
 				.isLessThanOrEqualTo(LIMIT)
@@ -102,7 +106,7 @@ class RedisLeaseAcrossProcessesTest {
 			if (line.startsWith(prefix)) {
 				return line;
 			}
-			System.out.println("instance: " + line);
+			logger.info("instance: {}", line);
 		}
 		throw new AssertionError("an instance ended without printing " + prefix.trim() + " (its errors are above)");
 	}
