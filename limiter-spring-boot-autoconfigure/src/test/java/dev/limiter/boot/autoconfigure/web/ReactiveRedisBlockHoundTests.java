@@ -133,6 +133,31 @@ class ReactiveRedisBlockHoundTests {
 		assertThat(store.isAvailable()).isFalse();
 	}
 
+	@Test
+	void decisionsSentFromReactorAndOtherThreadsAtOnceNeverBlock(RedisServerProcess redis) {
+		LettuceConnectionFactory factory = RedisConnectionFactories.standalone(redis);
+		this.closeables.add(factory::destroy);
+		RedisRateLimitStore store = RedisRateLimitStore.builder(factory).timeout(Duration.ofSeconds(5)).build();
+		this.closeables.add(0, store);
+		RateLimiter limiter = new RateLimiter("blockhound-" + UUID.randomUUID(),
+				new TokenBucketSpec(1_000_000, Duration.ofSeconds(1), 1_000_000), store);
+		await().atMost(Duration.ofSeconds(5)).until(() -> store.acquire("warm-up", limiter.spec(), 1) != null
+				&& store.isAvailable());
+		// Lettuce's writer lock contended between Reactor's threads and this one, the case that once hung the build
+		Mono<Long> reactorSide = Flux.range(0, 20_000)
+			.parallel(2)
+			.runOn(Schedulers.parallel())
+			.concatMap((i) -> Mono.fromCompletionStage(() -> limiter.acquireAsync("k" + (i % 64))))
+			.sequential()
+			.count()
+			.cache();
+		reactorSide.subscribe();
+		for (int i = 0; i < 20_000; i++) {
+			limiter.acquireAsync("k" + (i % 64));
+		}
+		assertThat(reactorSide.block(Duration.ofSeconds(60))).isEqualTo(20_000);
+	}
+
 	private static List<Decision> decideOnParallelThreads(RateLimiter limiter, String key, int count) {
 		return Flux.range(0, count)
 			.flatMap((i) -> Mono.fromCompletionStage(() -> limiter.acquireAsync(key))
