@@ -2,9 +2,11 @@ package dev.limiter.core.shedding;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 import java.util.function.DoubleUnaryOperator;
 
 import dev.limiter.core.ManualClock;
@@ -16,7 +18,10 @@ import dev.limiter.core.Promise;
  * an M/M/c queue. With {@link #processorSharing(DoubleUnaryOperator)} the calls in service share fewer cores: n of
  * them on k cores each progress at min(1, k/n) of full speed (as CPU-bound work on a machine's cores; with as many
  * servers as calls, M/M/k-PS). With {@link #lognormalService(double)} service times are lognormal instead of
- * exponential. Single-threaded and deterministic for a seed; the shedder's clock is moved to every event.
+ * exponential. With {@link #waitQueue(WaitQueue)} a refused call waits in front of the shedder for a slot (see
+ * {@link WaitQueue}); with {@link #priorities(double)} half of the calls are sheddable and refused earlier. Latency
+ * is measured from the arrival, wait included. Single-threaded and deterministic for a seed; the shedder's clock is
+ * moved to every event.
  */
 final class QueueSimulation {
 
@@ -66,6 +71,15 @@ final class QueueSimulation {
 
 	private int maxInFlightOverLimit = Integer.MIN_VALUE;
 
+	private WaitQueue waitQueue;
+
+	/** Calls waiting for a slot in front of the shedder, oldest first. */
+	private final ArrayDeque<Request> waiters = new ArrayDeque<>();
+
+	private double lastEmpty;
+
+	private double sheddableFraction = Double.NaN;
+
 	QueueSimulation(ManualClock clock, Shedder shedder, long seed) {
 		this.clock = clock;
 		this.shedder = shedder;
@@ -108,6 +122,22 @@ final class QueueSimulation {
 		return this;
 	}
 
+	/** Refused calls wait in this queue for a slot instead of being refused at once. */
+	QueueSimulation waitQueue(WaitQueue waitQueue) {
+		this.waitQueue = waitQueue;
+		return this;
+	}
+
+	/**
+	 * Half of the calls (at random) become sheddable: refused once the in-flight count of the
+	 * {@link AdaptiveConcurrencyLimiter} is at least {@code sheddableFraction} of its limit; critical ones go up to
+	 * the limit.
+	 */
+	QueueSimulation priorities(double sheddableFraction) {
+		this.sheddableFraction = sheddableFraction;
+		return this;
+	}
+
 	/** Runs from the current virtual time for {@code seconds} more. */
 	QueueSimulation run(double seconds) {
 		double end = this.now + seconds;
@@ -135,24 +165,66 @@ final class QueueSimulation {
 	private void arrive() {
 		this.events.add(new Event(nextArrival(this.now), Event.ARRIVAL, null, 0));
 		this.arrived.add(this.now);
-		Promise promise;
+		boolean critical = Double.isNaN(this.sheddableFraction) || this.random.nextBoolean();
+		Request request = new Request(this.now, critical);
+		if (this.waitQueue != null) {
+			if (this.waiters.isEmpty()) {
+				this.lastEmpty = this.now;
+			}
+			this.waiters.add(request);
+			dispatch();
+		}
+		else if (!admit(request)) {
+			this.rejected.add(this.now);
+		}
+	}
+
+	/** Hands free slots to waiters, newest or oldest first, after those that waited too long left. */
+	private void dispatch() {
+		if (this.waitQueue == null) {
+			return;
+		}
+		double maxWait = this.waitQueue.maxWait(this.now - this.lastEmpty);
+		while (!this.waiters.isEmpty() && this.now - this.waiters.peekFirst().arrival > maxWait) {
+			this.rejected.add(this.waiters.pollFirst().arrival);
+		}
+		Iterator<Request> next = this.waitQueue.lifo() ? this.waiters.descendingIterator() : this.waiters.iterator();
+		while (next.hasNext()) {
+			Request request = next.next();
+			if (admit(request)) {
+				next.remove();
+			}
+			else if (request.critical) {
+				break; // the limit is in flight; a sheddable call refused earlier leaves room for critical ones
+			}
+		}
+		if (this.waiters.isEmpty()) {
+			this.lastEmpty = this.now;
+		}
+	}
+
+	/** Asks the shedder for a slot and starts the call if given one. */
+	private boolean admit(Request request) {
+		if (!request.critical && this.shedder instanceof AdaptiveConcurrencyLimiter adaptive
+				&& adaptive.inFlight() >= this.sheddableFraction * adaptive.limit()) {
+			return false;
+		}
 		try {
-			promise = this.shedder.allow();
+			request.promise = this.shedder.allow();
 		}
 		catch (OverloadException ex) {
-			this.rejected.add(this.now);
-			return;
+			return false;
 		}
 		if (this.shedder instanceof AdaptiveConcurrencyLimiter adaptive) {
 			this.maxInFlightOverLimit = Math.max(this.maxInFlightOverLimit, adaptive.inFlight() - adaptive.limit());
 		}
-		Request request = new Request(this.now, promise);
-		if (this.busy < (int) this.servers.applyAsDouble(this.now)) {
+		if (this.queue.isEmpty() && this.busy < (int) this.servers.applyAsDouble(this.now)) {
 			start(request);
 		}
 		else {
 			this.queue.add(request);
 		}
+		return true;
 	}
 
 	private void start(Request request) {
@@ -234,8 +306,9 @@ final class QueueSimulation {
 	}
 
 	private void done(Request request) {
-		this.admitted.add(new double[] { request.arrival, this.now - request.arrival });
+		this.admitted.add(new double[] { request.arrival, this.now - request.arrival, request.critical ? 1 : 0 });
 		request.promise.accept();
+		dispatch();
 	}
 
 	private void sample() {
@@ -243,6 +316,7 @@ final class QueueSimulation {
 		while (!this.queue.isEmpty() && this.busy < (int) this.servers.applyAsDouble(this.now)) {
 			start(this.queue.poll());
 		}
+		dispatch();
 		if (this.shedder instanceof AdaptiveConcurrencyLimiter adaptive) {
 			this.limits.add(new double[] { this.now, adaptive.limit() });
 		}
@@ -288,10 +362,26 @@ final class QueueSimulation {
 		return this.admitted.stream().filter((a) -> a[0] >= from && a[0] < to && a[1] <= bound).count() / (to - from);
 	}
 
+	/** Critical calls (see {@link #priorities(double)}) that arrived in [from, to) and completed within bound. */
+	double criticalGoodput(double from, double to, double bound) {
+		return this.admitted.stream()
+			.filter((a) -> a[0] >= from && a[0] < to && a[1] <= bound && a[2] == 1)
+			.count() / (to - from);
+	}
+
 	/** The 99th percentile latency (seconds) of admitted calls that arrived in [from, to). */
 	double p99(double from, double to) {
+		return p99(from, to, false);
+	}
+
+	/** The 99th percentile latency (seconds) of admitted critical calls that arrived in [from, to). */
+	double criticalP99(double from, double to) {
+		return p99(from, to, true);
+	}
+
+	private double p99(double from, double to, boolean critical) {
 		double[] latencies = this.admitted.stream()
-			.filter((a) -> a[0] >= from && a[0] < to)
+			.filter((a) -> a[0] >= from && a[0] < to && (!critical || a[2] == 1))
 			.mapToDouble((a) -> a[1])
 			.sorted()
 			.toArray();
@@ -320,7 +410,48 @@ final class QueueSimulation {
 		return mean * Math.exp(this.sigma * this.random.nextGaussian() - this.sigma * this.sigma / 2);
 	}
 
-	private record Request(double arrival, Promise promise) {
+	private static final class Request {
+
+		final double arrival;
+
+		final boolean critical;
+
+		Promise promise;
+
+		Request(double arrival, boolean critical) {
+			this.arrival = arrival;
+			this.critical = critical;
+		}
+
+	}
+
+	/**
+	 * A wait queue in front of the shedder: a refused call waits up to a max wait for a slot; each freed slot goes
+	 * to the newest waiter ({@code lifo}) or the oldest. The max wait is {@code longWait}, or {@code shortWait} once
+	 * the queue has not been empty for {@code interval} seconds (CoDel's idea: a standing queue is only delay).
+	 * @param lifo whether the newest waiter gets a freed slot first
+	 * @param longWait the max wait (seconds) while the queue empties now and then
+	 * @param shortWait the max wait (seconds) once it has not for {@code interval}
+	 * @param interval seconds without an empty queue after which {@code shortWait} applies
+	 */
+	record WaitQueue(boolean lifo, DoubleSupplier longWait, DoubleSupplier shortWait, double interval) {
+
+		static WaitQueue lifo(DoubleSupplier maxWait) {
+			return new WaitQueue(true, maxWait, maxWait, Double.POSITIVE_INFINITY);
+		}
+
+		static WaitQueue fifo(DoubleSupplier maxWait) {
+			return new WaitQueue(false, maxWait, maxWait, Double.POSITIVE_INFINITY);
+		}
+
+		static WaitQueue codel(DoubleSupplier longWait, DoubleSupplier shortWait, double interval) {
+			return new WaitQueue(true, longWait, shortWait, interval);
+		}
+
+		double maxWait(double sinceEmpty) {
+			return (sinceEmpty > this.interval) ? this.shortWait.getAsDouble() : this.longWait.getAsDouble();
+		}
+
 	}
 
 	private static final class Running {
