@@ -80,6 +80,8 @@ final class QueueSimulation {
 
 	private double sheddableFraction = Double.NaN;
 
+	private boolean reserveOne;
+
 	QueueSimulation(ManualClock clock, Shedder shedder, long seed) {
 		this.clock = clock;
 		this.shedder = shedder;
@@ -134,7 +136,16 @@ final class QueueSimulation {
 	 * the limit.
 	 */
 	QueueSimulation priorities(double sheddableFraction) {
+		return priorities(sheddableFraction, false);
+	}
+
+	/**
+	 * As {@link #priorities(double)}; with {@code reserveOne} sheddable calls are also refused at the limit minus
+	 * one, so that at small limits at least one slot is kept for critical calls.
+	 */
+	QueueSimulation priorities(double sheddableFraction, boolean reserveOne) {
 		this.sheddableFraction = sheddableFraction;
+		this.reserveOne = reserveOne;
 		return this;
 	}
 
@@ -206,7 +217,8 @@ final class QueueSimulation {
 	/** Asks the shedder for a slot and starts the call if given one. */
 	private boolean admit(Request request) {
 		if (!request.critical && this.shedder instanceof AdaptiveConcurrencyLimiter adaptive
-				&& adaptive.inFlight() >= this.sheddableFraction * adaptive.limit()) {
+				&& adaptive.inFlight() >= Math.min(this.sheddableFraction * adaptive.limit(),
+						this.reserveOne ? adaptive.limit() - 1 : Double.MAX_VALUE)) {
 			return false;
 		}
 		try {

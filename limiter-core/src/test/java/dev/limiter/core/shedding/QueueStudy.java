@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
+import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -33,7 +34,7 @@ class QueueStudy {
 	/** Seconds at the start of each step left out of its numbers. */
 	private static final double SETTLE = 2;
 
-	private static final long[] SEEDS = { 1, 2, 3, 4, 5 };
+	private static final long[] SEEDS = LongStream.rangeClosed(1, 20).toArray();
 
 	static final Backend CPU = new Backend("(a) cpu: 8 workers on 2 processor-sharing cores, lognormal 10 ms median, "
 			+ "sigma 0.5", 8, 2, 0.01 * Math.exp(0.125), 0.5);
@@ -54,8 +55,8 @@ class QueueStudy {
 				out.append(row(backend, unloaded, variant));
 			}
 			out.append(String.format(Locale.ROOT, "%nPriorities (50 %% critical, 50 %% sheddable), goodput as a "
-					+ "fraction of capacity:%n%n| variant | critical 3 x | critical 10 x | total 3 x | total 10 x "
-					+ "| critical p99/unloaded 10 x |%n|---|---|---|---|---|---|%n"));
+					+ "fraction of capacity:%n%n| variant | critical 3 x | critical 10 x | total 1 x | total 3 x "
+					+ "| total 10 x | critical p99/unloaded 10 x | mean limit 3-10 x |%n|---|---|---|---|---|---|---|---|%n"));
 			for (Variant variant : priorityVariants(backend)) {
 				out.append(priorityRow(backend, unloaded, variant));
 			}
@@ -80,6 +81,8 @@ class QueueStudy {
 				(base) -> WaitQueue.codel(() -> bound, () -> 0.005, 0.1)));
 		variants.add(Variant.adaptive("ours + CoDel LIFO, 2 x unloaded p99, baseline after 100 ms",
 				(base) -> WaitQueue.codel(() -> bound, base, 0.1)));
+		variants.add(Variant.adaptive("ours + CoDel LIFO, 100 ms, 5 ms after 100 ms",
+				(base) -> WaitQueue.codel(() -> 0.1, () -> 0.005, 0.1)));
 		variants.add(Variant.adaptive("ours + FIFO, max wait = 2 x baseline",
 				(base) -> WaitQueue.fifo(() -> 2 * base.getAsDouble())));
 		variants.add(Variant.adaptive("ours + FIFO, max wait 20 ms", (base) -> WaitQueue.fifo(() -> 0.02)));
@@ -95,11 +98,18 @@ class QueueStudy {
 		List<Variant> variants = new ArrayList<>();
 		variants.add(Variant.adaptive("ours, no priorities", null));
 		for (double fraction : new double[] { 0.8, 0.9, 0.5 }) {
-			variants.add(Variant.adaptive("ours, sheddable up to " + fraction + " x limit", null).priorities(fraction));
+			variants.add(Variant.adaptive("ours, sheddable below " + fraction + " x limit", null)
+				.priorities(fraction, false));
 		}
-		Function<DoubleSupplier, WaitQueue> lifo = (base) -> WaitQueue.lifo(() -> 2 * base.getAsDouble());
-		variants.add(Variant.adaptive("ours + LIFO 2 x baseline, no priorities", lifo));
-		variants.add(Variant.adaptive("ours + LIFO 2 x baseline, sheddable up to 0.8 x limit", lifo).priorities(0.8));
+		for (double fraction : new double[] { 0.8, 0.9 }) {
+			variants.add(Variant.adaptive("ours, sheddable below min(" + fraction + " x limit, limit - 1)", null)
+				.priorities(fraction, true));
+		}
+		Function<DoubleSupplier, WaitQueue> lifo = WaitQueue::lifo;
+		variants.add(Variant.adaptive("ours + LIFO baseline, no priorities", lifo));
+		variants.add(Variant.adaptive("ours + LIFO baseline, sheddable below 0.8 x limit", lifo).priorities(0.8, false));
+		variants.add(Variant.adaptive("ours + LIFO baseline, sheddable below min(0.8 x limit, limit - 1)", lifo)
+			.priorities(0.8, true));
 		return variants;
 	}
 
@@ -127,7 +137,7 @@ class QueueStudy {
 	}
 
 	private static String priorityRow(Backend backend, double unloaded, Variant variant) {
-		double[] sums = new double[5];
+		double[] sums = new double[7];
 		for (long seed : SEEDS) {
 			Run run = run(backend, variant, seed);
 			QueueSimulation simulation = run.simulation;
@@ -139,10 +149,13 @@ class QueueStudy {
 			sums[2] += run.goodput(2, 2 * unloaded);
 			sums[3] += run.goodput(3, 2 * unloaded);
 			sums[4] += simulation.criticalP99(start(3), end(3)) / unloaded;
+			sums[5] += run.goodput(1, 2 * unloaded);
+			sums[6] += simulation.meanLimit(start(2), end(3));
 		}
-		return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.2f |%n", variant.name,
-				percent(sums[0] / SEEDS.length), percent(sums[1] / SEEDS.length), percent(sums[2] / SEEDS.length),
-				percent(sums[3] / SEEDS.length), sums[4] / SEEDS.length);
+		int n = SEEDS.length;
+		return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %.2f | %.1f |%n", variant.name,
+				percent(sums[0] / n), percent(sums[1] / n), percent(sums[5] / n), percent(sums[2] / n),
+				percent(sums[3] / n), sums[4] / n, sums[6] / n);
 	}
 
 	/** One run of the four steps for a seed. */
@@ -165,7 +178,7 @@ class QueueStudy {
 			simulation.waitQueue(variant.queue.apply(baseline));
 		}
 		if (!Double.isNaN(variant.priorities)) {
-			simulation.priorities(variant.priorities);
+			simulation.priorities(variant.priorities, variant.reserveOne);
 		}
 		simulation.run(STEPS.length * STEP_SECONDS);
 		return new Run(simulation, backend.capacity());
@@ -243,20 +256,22 @@ class QueueStudy {
 
 	/**
 	 * A shedder (the adaptive limiter, or a static cap if {@code cap > 0}), a wait queue made from the baseline
-	 * (the limiter's, or the backend's mean service time for a cap) or none, and priorities or NaN for none.
+	 * (the limiter's, or the backend's mean service time for a cap) or none, and priorities (the sheddable fraction
+	 * of the limit, NaN for none; see {@link QueueSimulation#priorities(double, boolean)}).
 	 */
-	record Variant(String name, int cap, Function<DoubleSupplier, WaitQueue> queue, double priorities) {
+	record Variant(String name, int cap, Function<DoubleSupplier, WaitQueue> queue, double priorities,
+			boolean reserveOne) {
 
 		static Variant adaptive(String name, Function<DoubleSupplier, WaitQueue> queue) {
-			return new Variant(name, 0, queue, Double.NaN);
+			return new Variant(name, 0, queue, Double.NaN, false);
 		}
 
 		static Variant cap(int cap, String name, Function<DoubleSupplier, WaitQueue> queue) {
-			return new Variant("cap " + cap + name, cap, queue, Double.NaN);
+			return new Variant("cap " + cap + name, cap, queue, Double.NaN, false);
 		}
 
-		Variant priorities(double fraction) {
-			return new Variant(this.name, this.cap, this.queue, fraction);
+		Variant priorities(double fraction, boolean reserveOne) {
+			return new Variant(this.name, this.cap, this.queue, fraction, reserveOne);
 		}
 
 	}
