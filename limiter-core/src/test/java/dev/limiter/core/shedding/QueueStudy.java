@@ -56,7 +56,8 @@ class QueueStudy {
 			}
 			out.append(String.format(Locale.ROOT, "%nPriorities (50 %% critical, 50 %% sheddable), goodput as a "
 					+ "fraction of capacity:%n%n| variant | critical 3 x | critical 10 x | total 1 x | total 3 x "
-					+ "| total 10 x | critical p99/unloaded 10 x | mean limit 3-10 x |%n|---|---|---|---|---|---|---|---|%n"));
+					+ "| total 10 x | critical p99/unloaded 10 x | mean limit 3-10 x |%n"
+					+ "|---|---|---|---|---|---|---|---|%n"));
 			for (Variant variant : priorityVariants(backend)) {
 				out.append(priorityRow(backend, unloaded, variant));
 			}
@@ -107,7 +108,8 @@ class QueueStudy {
 		}
 		Function<DoubleSupplier, WaitQueue> lifo = WaitQueue::lifo;
 		variants.add(Variant.adaptive("ours + LIFO baseline, no priorities", lifo));
-		variants.add(Variant.adaptive("ours + LIFO baseline, sheddable below 0.8 x limit", lifo).priorities(0.8, false));
+		variants.add(Variant.adaptive("ours + LIFO baseline, sheddable below 0.8 x limit", lifo)
+			.priorities(0.8, false));
 		variants.add(Variant.adaptive("ours + LIFO baseline, sheddable below min(0.8 x limit, limit - 1)", lifo)
 			.priorities(0.8, true));
 		return variants;
