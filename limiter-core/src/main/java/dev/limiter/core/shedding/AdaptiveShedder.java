@@ -39,7 +39,8 @@ import dev.limiter.core.Settings;
  * {@code avg = avg · 0.9 + inFlight · 0.1} with the count after the completion. A passed call ({@link
  * Promise#accept()}, {@code release(token, true)}) records its response time; a failed one only leaves the flight.
  * The priority variant ({@link Builder#priority(boolean)}) uses the threshold {@code (threshold + 1000) / 2} (950 for
- * 900), so calls routed to it are shed later.
+ * 900), so calls routed to it are shed later. This shedder keeps {@link Shedder#allow(Priority)}'s default: critical
+ * and sheddable calls are treated alike (go-zero expresses priorities as that separate, later-shedding instance).
  *
  * <p>Edge cases: the CPU threshold has millicpu resolution (0.001) and must be below 1; a threshold of 0 means the
  * CPU is always hot. The CPU source is asked at every decision and should return a fraction in [0, 1] (NaN counts

@@ -8,7 +8,8 @@ import dev.limiter.core.Promise;
  * A hard cap on calls in flight in front of another shedder, as a load shedder with {@code max-concurrency}
  * configures: a call first needs a free slot (go-zero's maxconns, refused at once when none is free), then the inner
  * shedder's consent; the slot is given back when the call's promise is completed, either way, and an ignored promise
- * is ignored by both. Thread-safe.
+ * is ignored by both. {@link #allow(Priority)} passes the priority to both: a sheddable call needs a slot in the
+ * cap's sheddable share, then the inner shedder's consent for a sheddable call. Thread-safe.
  */
 public final class CappedShedder implements Shedder {
 
@@ -28,10 +29,22 @@ public final class CappedShedder implements Shedder {
 
 	@Override
 	public Promise allow() {
-		Promise slot = this.cap.allow();
+		return allow(Priority.CRITICAL);
+	}
+
+	/**
+	 * Asks to start one call of the given priority, from the cap and then from the inner shedder.
+	 * @param priority the call's priority
+	 * @return the promise to complete once the call has finished
+	 * @throws OverloadException if the cap or the inner shedder refuses the call
+	 * @throws NullPointerException if the priority is {@code null}
+	 */
+	@Override
+	public Promise allow(Priority priority) {
+		Promise slot = this.cap.allow(priority);
 		Promise inner;
 		try {
-			inner = this.shedder.allow();
+			inner = this.shedder.allow(priority);
 		}
 		catch (OverloadException ex) {
 			slot.reject("shed");

@@ -1,5 +1,6 @@
 package dev.limiter.core.shedding;
 
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import dev.limiter.core.Promise;
@@ -14,6 +15,10 @@ import dev.limiter.core.Settings;
  * ({@link Promise#accept()} or {@link Promise#reject(String)}: the outcome does not matter), or by
  * {@link #release()} after a successful {@link #tryAcquire()}. Releasing more permits than were acquired is ignored
  * (the count never goes below 0), as go-zero reports an extra return instead of corrupting its semaphore.
+ *
+ * <p>{@link #allow(Priority)} refuses {@link Priority#SHEDDABLE} calls once {@code min(0.9 x maxConcurrency,
+ * maxConcurrency - 1)} calls (rounded up, at least 1) are in flight, keeping the rest for critical calls; without a
+ * limit both are permitted.
  *
  * <p>Thread-safe and lock-free; the permitted path allocates nothing ({@link #allow()} returns one shared promise).
  * Refusals throw one pre-built {@link OverloadException} per limiter.
@@ -69,11 +74,32 @@ public final class ConcurrencyLimiter implements Shedder {
 	}
 
 	/**
+	 * Asks to start one call of the given priority: a critical call as {@link #allow()}, a sheddable one only while
+	 * fewer than {@code min(0.9 x maxConcurrency, maxConcurrency - 1)} calls (rounded up, at least 1) are in flight.
+	 * @param priority the call's priority
+	 * @return the limiter's shared promise: complete it once when the call has finished, in either way
+	 * @throws OverloadException if the call's share of the cap is in flight
+	 * @throws NullPointerException if the priority is {@code null}
+	 */
+	@Override
+	public Promise allow(Priority priority) {
+		Objects.requireNonNull(priority, "priority must not be null");
+		int max = this.maxConcurrency;
+		if (!tryAcquire((priority == Priority.SHEDDABLE && max > 0) ? Priority.sheddableLimit(max) : max)) {
+			throw this.overloadException;
+		}
+		return this.promise;
+	}
+
+	/**
 	 * Takes a permit if one is free, without blocking or allocating.
 	 * @return whether the call may start; if so, call {@link #release()} exactly once when it has finished
 	 */
 	public boolean tryAcquire() {
-		int max = this.maxConcurrency;
+		return tryAcquire(this.maxConcurrency);
+	}
+
+	private boolean tryAcquire(int max) {
 		if (max <= 0) {
 			IN_FLIGHT.incrementAndGet(this);
 			return true;

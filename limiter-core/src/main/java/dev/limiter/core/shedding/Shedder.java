@@ -1,5 +1,7 @@
 package dev.limiter.core.shedding;
 
+import java.util.Objects;
+
 import dev.limiter.core.Promise;
 
 /**
@@ -16,6 +18,21 @@ public interface Shedder {
 	 * @throws OverloadException if the call is shed
 	 */
 	Promise allow();
+
+	/**
+	 * Asks to start one call of the given priority. By default the priority is ignored and this is
+	 * {@link #allow()}: shedders without priorities (such as the CPU-driven {@link AdaptiveShedder}) treat critical
+	 * and sheddable calls alike. Shedders with a limit on calls in flight refuse sheddable calls below it (see
+	 * {@link Priority#SHEDDABLE}).
+	 * @param priority the call's priority
+	 * @return the promise to complete once the call has finished
+	 * @throws OverloadException if the call is shed
+	 * @throws NullPointerException if the priority is {@code null}
+	 */
+	default Promise allow(Priority priority) {
+		Objects.requireNonNull(priority, "priority must not be null");
+		return allow();
+	}
 
 	/**
 	 * Returns this shedder's name, carried by its {@link OverloadException}s, logs and metrics.

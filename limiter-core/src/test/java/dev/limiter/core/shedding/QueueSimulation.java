@@ -82,6 +82,8 @@ final class QueueSimulation {
 
 	private boolean reserveOne;
 
+	private double criticalShare = Double.NaN;
+
 	QueueSimulation(ManualClock clock, Shedder shedder, long seed) {
 		this.clock = clock;
 		this.shedder = shedder;
@@ -149,6 +151,15 @@ final class QueueSimulation {
 		return this;
 	}
 
+	/**
+	 * A share of the calls (at random) is critical, the rest sheddable, each asking the shedder's
+	 * {@link Shedder#allow(Priority)} with its priority (the built rule, not the study's emulation above).
+	 */
+	QueueSimulation priorityShare(double criticalShare) {
+		this.criticalShare = criticalShare;
+		return this;
+	}
+
 	/** Runs from the current virtual time for {@code seconds} more. */
 	QueueSimulation run(double seconds) {
 		double end = this.now + seconds;
@@ -176,7 +187,9 @@ final class QueueSimulation {
 	private void arrive() {
 		this.events.add(new Event(nextArrival(this.now), Event.ARRIVAL, null, 0));
 		this.arrived.add(this.now);
-		boolean critical = Double.isNaN(this.sheddableFraction) || this.random.nextBoolean();
+		boolean critical = (Double.isNaN(this.criticalShare))
+				? Double.isNaN(this.sheddableFraction) || this.random.nextBoolean()
+				: this.random.nextDouble() < this.criticalShare;
 		Request request = new Request(this.now, critical);
 		if (this.waitQueue != null) {
 			if (this.waiters.isEmpty()) {
@@ -222,7 +235,8 @@ final class QueueSimulation {
 			return false;
 		}
 		try {
-			request.promise = this.shedder.allow();
+			request.promise = (Double.isNaN(this.criticalShare)) ? this.shedder.allow()
+					: this.shedder.allow(request.critical ? Priority.CRITICAL : Priority.SHEDDABLE);
 		}
 		catch (OverloadException ex) {
 			return false;
