@@ -157,7 +157,7 @@ public final class LimiterAspect {
 			throws Throwable {
 		Promise promise;
 		try {
-			promise = plan.shedder().allow();
+			promise = plan.shedder().allow(plan.priority());
 		}
 		catch (OverloadException ex) {
 			if (this.shadowShedders.test(plan.name())) {

@@ -17,6 +17,7 @@ import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.breaker.BreakerOpenException;
 import dev.limiter.core.ratelimit.RateLimiter;
+import dev.limiter.core.shedding.Priority;
 import dev.limiter.core.shedding.Shedder;
 import org.jspecify.annotations.Nullable;
 
@@ -147,7 +148,7 @@ public final class LimiterMethodPlans {
 		return this.shedPlans.computeIfAbsent(method, (m) -> {
 			String origin = "@LoadShed on method '" + InvalidFallbackMethodException.describe(m) + "'";
 			return new ShedPlan(annotation.name(), this.shedders.get(annotation.name(), origin),
-					decidedAtSubscription(m));
+					annotation.priority(), decidedAtSubscription(m));
 		});
 	}
 
@@ -229,9 +230,10 @@ public final class LimiterMethodPlans {
 	 * A method guarded by a shedder.
 	 * @param name the shedder's name
 	 * @param shedder the shedder
+	 * @param priority the priority the calls ask the shedder with
 	 * @param reactive whether the method returns a {@code Mono} or {@code Flux}, decided at subscription
 	 */
-	record ShedPlan(String name, Shedder shedder, boolean reactive) {
+	record ShedPlan(String name, Shedder shedder, Priority priority, boolean reactive) {
 	}
 
 }

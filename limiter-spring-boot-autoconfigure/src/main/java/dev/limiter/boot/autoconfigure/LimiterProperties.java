@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.limiter.core.shedding.Priority;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -833,6 +834,13 @@ public class LimiterProperties {
 		 */
 		private @Nullable String loadShedder;
 
+		/**
+		 * Priority of matching requests at the load shedder: critical ones may use its whole limit, sheddable ones
+		 * are refused once 90% of it (keeping at least one slot) is in flight. Only concurrency limits
+		 * (adaptive-concurrency, max-concurrency) tell them apart.
+		 */
+		private Priority priority = Priority.CRITICAL;
+
 		public List<String> getPaths() {
 			return this.paths;
 		}
@@ -879,6 +887,14 @@ public class LimiterProperties {
 
 		public void setLoadShedder(@Nullable String loadShedder) {
 			this.loadShedder = loadShedder;
+		}
+
+		public Priority getPriority() {
+			return this.priority;
+		}
+
+		public void setPriority(Priority priority) {
+			this.priority = priority;
 		}
 
 	}

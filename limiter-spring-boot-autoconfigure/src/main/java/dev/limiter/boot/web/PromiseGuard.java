@@ -138,7 +138,8 @@ public final class PromiseGuard {
 	}
 
 	private Promise allow(RequestRule rule) {
-		return (this.kind == LimiterKind.CIRCUIT_BREAKER) ? rule.breaker().allow() : rule.shedding().shedder().allow();
+		return (this.kind == LimiterKind.CIRCUIT_BREAKER) ? rule.breaker().allow()
+				: rule.shedding().shedder().allow(rule.shedding().priority());
 	}
 
 	private LimiterRejection.Reason reason() {

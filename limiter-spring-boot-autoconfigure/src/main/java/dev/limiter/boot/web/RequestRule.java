@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.ratelimit.RateLimiter;
+import dev.limiter.core.shedding.Priority;
 import dev.limiter.core.shedding.Shedder;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
@@ -262,13 +263,24 @@ public final class RequestRule {
 	 * A rule's load shedder.
 	 * @param name the shedder's configured name
 	 * @param shedder the shedder
+	 * @param priority the priority matching requests ask the shedder with ({@link Shedder#allow(Priority)})
 	 */
-	public record Shedding(String name, Shedder shedder) {
+	public record Shedding(String name, Shedder shedder, Priority priority) {
 
 		/** Checks the arguments. */
 		public Shedding {
 			Objects.requireNonNull(name, "name must not be null");
 			Objects.requireNonNull(shedder, "shedder must not be null");
+			Objects.requireNonNull(priority, "priority must not be null");
+		}
+
+		/**
+		 * A load shedder asked with {@link Priority#CRITICAL}.
+		 * @param name the shedder's configured name
+		 * @param shedder the shedder
+		 */
+		public Shedding(String name, Shedder shedder) {
+			this(name, shedder, Priority.CRITICAL);
 		}
 
 	}

@@ -43,6 +43,19 @@ class ConfigurationMetadataTests {
 	}
 
 	@Test
+	void rulePriorityIsDescribedWithItsTypeAndDefault() throws Exception {
+		try (InputStream in = metadata()) {
+			List<Map<String, Object>> priority = JsonPath.read(in,
+					"$.properties[?(@.name == 'limiter.web.rules[*].priority')]");
+			assertThat(priority).singleElement().satisfies((property) -> {
+				assertThat(property).containsEntry("type", "dev.limiter.core.shedding.Priority")
+					.containsEntry("defaultValue", "critical");
+				assertThat(property.get("description")).asString().contains("sheddable");
+			});
+		}
+	}
+
+	@Test
 	void keyHasValueHints() throws Exception {
 		try (InputStream in = metadata()) {
 			List<String> values = JsonPath.read(in, "$.hints[?(@.name == 'limiter.web.rules[*].key')].values[*].value");

@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.limiter.boot.testing.FakeShedder;
+import dev.limiter.core.Promise;
+import dev.limiter.core.shedding.ConcurrencyLimiter;
+import dev.limiter.core.shedding.Priority;
 import jakarta.servlet.ServletException;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +65,31 @@ class LoadSheddingFilterTests {
 	void anExceptionIsAPassAsInGoZero() {
 		assertThatExceptionOfType(ServletException.class).isThrownBy(() -> this.mvc.perform(get("/api/boom")));
 		assertThat(this.shedder.outcomes()).containsExactly("accept");
+	}
+
+	@Test
+	void aSheddableRuleIsRefusedWhereACriticalOnePassesAtTheSameInFlightCount() throws Exception {
+		ConcurrencyLimiter cap = ConcurrencyLimiter.of("pool", 2);
+		MockMvc mvc = MockMvcBuilders.standaloneSetup(new TestController())
+			.addFilters(new LoadSheddingFilter(List.of(
+					new RequestRule(List.of("/api/busy"), List.of(), null, null,
+							new RequestRule.Shedding("pool", cap, Priority.SHEDDABLE)),
+					new RequestRule(List.of("/api/**"), List.of(), null, null, new RequestRule.Shedding("pool", cap))),
+					new ProblemDetailsResponseWriter(), Duration.ofSeconds(1)))
+			.build();
+		// one call of two in flight: the sheddable share of a cap of 2 is taken, one slot is kept for critical calls
+		Promise held = cap.allow();
+		mvc.perform(get("/api/busy"))
+			.andExpect(status().isServiceUnavailable())
+			.andExpect(jsonPath("$.violated-policies[0]").value("pool"));
+		mvc.perform(get("/api/ok")).andExpect(status().isOk());
+		assertThat(cap.inFlight()).isEqualTo(1);
+		held.accept();
+		// with nothing in flight the sheddable request passes (the controller's own 503 for /api/busy)
+		mvc.perform(get("/api/busy"))
+			.andExpect(status().isServiceUnavailable())
+			.andExpect(header().doesNotExist("Retry-After"));
+		assertThat(cap.inFlight()).isZero();
 	}
 
 	@Test

@@ -21,6 +21,7 @@ import dev.limiter.boot.web.RateLimitHeaders;
 import dev.limiter.boot.web.RequestKey;
 import dev.limiter.boot.web.RequestRule;
 import dev.limiter.core.breaker.Breaker;
+import dev.limiter.core.shedding.Priority;
 import dev.limiter.core.ratelimit.RateLimiter;
 import org.jspecify.annotations.Nullable;
 
@@ -150,7 +151,11 @@ final class WebRulesMapper {
 		RequestRule.Shedding shedding = null;
 		if (!isBlank(rule.getLoadShedder())) {
 			shedding = new RequestRule.Shedding(rule.getLoadShedder(),
-					shedders.get(rule.getLoadShedder(), "property '" + prefix + ".load-shedder'"));
+					shedders.get(rule.getLoadShedder(), "property '" + prefix + ".load-shedder'"), rule.getPriority());
+		}
+		else if (rule.getPriority() == Priority.SHEDDABLE) {
+			throw InvalidProperties.of(prefix + ".priority", "sheddable",
+					"A priority applies to the rule's load-shedder: name one.");
 		}
 		return new RequestRule(paths, methods, rateLimit, breaker, shedding);
 	}

@@ -1,5 +1,6 @@
 package dev.limiter.boot.autoconfigure.aop;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,11 +22,15 @@ import dev.limiter.boot.registry.UnknownLimiterException;
 import dev.limiter.boot.testing.CountingStore;
 import dev.limiter.boot.testing.FakeBreaker;
 import dev.limiter.boot.testing.FakeShedder;
+import dev.limiter.core.Promise;
 import dev.limiter.core.breaker.BreakerOpenException;
 import dev.limiter.core.ratelimit.RateLimitStore;
+import dev.limiter.core.shedding.ConcurrencyLimiter;
 import dev.limiter.core.shedding.OverloadException;
+import dev.limiter.core.shedding.Priority;
 import org.aspectj.lang.annotation.Aspect;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
@@ -51,6 +56,32 @@ class LimiterAspectAutoConfigurationTests {
 		.withBean(LoadShedderRegistry.class, () -> new LoadShedderRegistry(Map.of("cpu", this.shedder)))
 		.withPropertyValues("limiter.rate-limiters.api.limit=2", "limiter.rate-limiters.trial.limit=1",
 				"limiter.rate-limiters.trial.mode=shadow");
+
+	@Test
+	void aSheddableMethodIsRefusedWhereACriticalOnePassesAtTheSameInFlightCount() {
+		ConcurrencyLimiter pool = ConcurrencyLimiter.of("pool", 2);
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, LimiterAutoConfiguration.class,
+					LimiterAspectAutoConfiguration.class))
+			.withBean(RateLimitStore.class, () -> this.store)
+			.withBean(LoadShedderRegistry.class, () -> new LoadShedderRegistry(Map.of("pool", pool)))
+			.withBean(PrioritizedService.class)
+			.run((context) -> {
+				PrioritizedService service = context.getBean(PrioritizedService.class);
+				// one call of two in flight: the sheddable share of a cap of 2 is taken
+				Promise held = pool.allow();
+				assertThatExceptionOfType(OverloadException.class).isThrownBy(service::batch);
+				assertThatExceptionOfType(OverloadException.class)
+					.isThrownBy(() -> service.batchLater().block(Duration.ofSeconds(5)));
+				assertThat(service.checkout()).isEqualTo("checkout");
+				assertThat(service.checkoutLater().block(Duration.ofSeconds(5))).isEqualTo("checkout later");
+				assertThat(pool.inFlight()).isEqualTo(1);
+				held.accept();
+				assertThat(service.batch()).isEqualTo("batch");
+				assertThat(service.batchLater().block(Duration.ofSeconds(5))).isEqualTo("batch later");
+				assertThat(pool.inFlight()).isZero();
+			});
+	}
 
 	@Test
 	void rateLimitedMethodsAreLimitedPerKey() {
@@ -393,6 +424,30 @@ class LimiterAspectAutoConfigurationTests {
 	}
 
 	static class InheritorWithoutFallback extends InheritedBreaker {
+
+	}
+
+	static class PrioritizedService {
+
+		@LoadShed(name = "pool", priority = Priority.SHEDDABLE)
+		String batch() {
+			return "batch";
+		}
+
+		@LoadShed(name = "pool", priority = Priority.SHEDDABLE)
+		Mono<String> batchLater() {
+			return Mono.just("batch later");
+		}
+
+		@LoadShed(name = "pool")
+		String checkout() {
+			return "checkout";
+		}
+
+		@LoadShed(name = "pool", priority = Priority.CRITICAL)
+		Mono<String> checkoutLater() {
+			return Mono.just("checkout later");
+		}
 
 	}
 

@@ -1,5 +1,6 @@
 package dev.limiter.boot.autoconfigure.web;
 
+import java.util.List;
 import java.util.Map;
 
 import dev.limiter.boot.aop.InvalidKeyExpressionException;
@@ -20,10 +21,13 @@ import dev.limiter.boot.web.LoadSheddingFilter;
 import dev.limiter.boot.web.ProblemDetailsResponseWriter;
 import dev.limiter.boot.web.RateLimitFilter;
 import dev.limiter.boot.web.RateLimitHeaders;
+import dev.limiter.boot.web.RequestRule;
 import dev.limiter.core.ratelimit.RateLimitStore;
+import dev.limiter.core.shedding.Priority;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
@@ -117,6 +121,37 @@ class LimiterWebAutoConfigurationTests {
 				assertThat(breaking.getOrder()).isGreaterThan(RateLimitFilter.DEFAULT_ORDER);
 				assertThat(registration(context, "limiterRateLimitFilter").isEnabled()).isFalse();
 			});
+	}
+
+	@Test
+	void runWithRulePriorityShouldMapItAndDefaultToCritical() {
+		FakeShedder shedder = new FakeShedder("default");
+		this.runner.withBean(LoadShedderRegistry.class, () -> new LoadShedderRegistry(Map.of("default", shedder)))
+			.withPropertyValues("limiter.web.rules[0].paths=/batch/**", "limiter.web.rules[0].load-shedder=default",
+					"limiter.web.rules[0].priority=sheddable", "limiter.web.rules[1].load-shedder=default",
+					"limiter.web.rules[2].load-shedder=default", "limiter.web.rules[2].priority=CRITICAL")
+			.run((context) -> {
+				List<RequestRule> rules = context.getBean(LimiterWebRules.class).rules();
+				assertThat(rules).extracting((rule) -> rule.shedding().priority())
+					.containsExactly(Priority.SHEDDABLE, Priority.CRITICAL, Priority.CRITICAL);
+			});
+	}
+
+	@Test
+	void runWithUnknownRulePriorityShouldFailBindingTheProperty() {
+		this.runner.withBean(LoadShedderRegistry.class, () -> new LoadShedderRegistry(Map.of()))
+			.withPropertyValues("limiter.web.rules[0].load-shedder=default", "limiter.web.rules[0].priority=urgent")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(findCause(context.getStartupFailure(), BindException.class).getProperty().getName())
+					.hasToString("limiter.web.rules[0].priority");
+			});
+	}
+
+	@Test
+	void runWithSheddablePriorityButNoShedderShouldFailNamingTheProperty() {
+		assertInvalid("limiter.web.rules[0].priority", "limiter.rate-limiters.api.limit=1",
+				"limiter.web.rules[0].rate-limiter=api", "limiter.web.rules[0].priority=sheddable");
 	}
 
 	@Test

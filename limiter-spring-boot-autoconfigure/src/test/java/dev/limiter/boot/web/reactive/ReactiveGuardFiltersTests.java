@@ -16,10 +16,13 @@ import dev.limiter.boot.web.ClientAddressResolver;
 import dev.limiter.boot.web.KeyResolver;
 import dev.limiter.boot.web.RateLimitHeaders;
 import dev.limiter.boot.web.RequestRule;
+import dev.limiter.core.Promise;
 import dev.limiter.core.breaker.Breaker;
 import dev.limiter.core.ratelimit.FixedWindowSpec;
 import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
+import dev.limiter.core.shedding.ConcurrencyLimiter;
+import dev.limiter.core.shedding.Priority;
 import dev.limiter.core.shedding.Shedder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -92,6 +95,29 @@ class ReactiveGuardFiltersTests {
 			.expectBody()
 			.jsonPath("$.detail")
 			.isEqualTo("Load shedder 'cpu' refused the request: the service is overloaded; retry after 1 second.");
+	}
+
+	@Test
+	void aSheddableRuleIsRefusedWhereACriticalOnePassesAtTheSameInFlightCount() {
+		ConcurrencyLimiter cap = ConcurrencyLimiter.of("pool", 2);
+		WebTestClient client = ReactiveTestApp.client(shedderFilter(
+				new RequestRule(List.of("/down"), List.of(), null, null,
+						new RequestRule.Shedding("pool", cap, Priority.SHEDDABLE)),
+				new RequestRule(List.of("/api/**"), List.of(), null, null, new RequestRule.Shedding("pool", cap))));
+		// one call of two in flight: the sheddable share of a cap of 2 is taken, one slot is kept for critical calls
+		Promise held = cap.allow();
+		client.get().uri("/down").exchange()
+			.expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+			.expectBody()
+			.jsonPath("$.violated-policies[0]").isEqualTo("pool");
+		client.get().uri("/api/ok").exchange().expectStatus().isOk();
+		assertThat(cap.inFlight()).isEqualTo(1);
+		held.accept();
+		// with nothing in flight the sheddable request passes (the application's own 503 for /down)
+		client.get().uri("/down").exchange()
+			.expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+			.expectHeader().doesNotExist("Retry-After");
+		assertThat(cap.inFlight()).isZero();
 	}
 
 	@Test
