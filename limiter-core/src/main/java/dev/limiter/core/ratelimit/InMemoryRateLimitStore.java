@@ -114,6 +114,11 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 	 * @throws IllegalArgumentException if the spec cannot be computed exactly (see its javadoc)
 	 */
 	@Override
+	public boolean decidesAsyncWithoutBlocking() {
+		return true;
+	}
+
+	@Override
 	public BoundLimit bind(String namespace, LimitSpec spec, int leasePermits) {
 		Objects.requireNonNull(namespace, "namespace must not be null");
 		Objects.requireNonNull(spec, "spec must not be null");

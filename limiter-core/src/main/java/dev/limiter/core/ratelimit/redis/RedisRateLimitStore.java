@@ -316,6 +316,12 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		return fromRedis(this.refusals, key, prepared, permits, startNanos, reply, 0);
 	}
 
+	@Override
+	public boolean decidesAsyncWithoutBlocking() {
+		// over Lettuce, EVALSHA is sent asynchronously; other clients (Jedis) answer on the caller's thread
+		return this.runner instanceof LettuceScriptRunner;
+	}
+
 	/**
 	 * {@inheritDoc}
 	 * <p>With Lettuce, Boot's default driver, no thread waits for Redis: the stage completes on Lettuce's I/O thread

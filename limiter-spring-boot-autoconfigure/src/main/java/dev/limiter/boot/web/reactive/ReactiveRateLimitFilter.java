@@ -2,6 +2,7 @@ package dev.limiter.boot.web.reactive;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
 import dev.limiter.boot.web.ClientAddressResolver;
@@ -17,6 +18,7 @@ import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
 import dev.limiter.core.ratelimit.RateLimiter;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -137,7 +139,14 @@ public final class ReactiveRateLimitFilter implements WebFilter, Ordered {
 		if (decidesInPlace(limiter)) {
 			return Mono.fromSupplier(() -> limiter.acquire(key));
 		}
-		return Mono.fromCompletionStage(() -> limiter.acquireAsync(key));
+		if (!limiter.store().decidesAsyncWithoutBlocking()) {
+			// a store that may block (Redis over Jedis, a store of the application's): asked where waiting is allowed
+			return Mono.fromCompletionStage(() -> limiter.acquireAsync(key)).subscribeOn(Schedulers.boundedElastic());
+		}
+		CompletionStage<Decision> stage = limiter.acquireAsync(key);
+		Mono<Decision> decision = Mono.fromCompletionStage(stage);
+		// answered later on the store's own thread (Lettuce's I/O thread, its timer): the request goes on elsewhere
+		return stage.toCompletableFuture().isDone() ? decision : decision.publishOn(Schedulers.parallel());
 	}
 
 	/** Records a decision and writes its headers; returns the refusal to answer with, or {@code null} to go on. */
