@@ -1,5 +1,6 @@
 package dev.limiter.boot.aop;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -61,7 +62,7 @@ final class ReactorCalls {
 		Mono<Void> decided = Mono.defer(() -> {
 			CompletionStage<?> stage = decision.get();
 			Mono<?> answer = Mono.fromCompletionStage(stage);
-			return (stage.toCompletableFuture().isDone() || mayBlock) ? answer
+			return (stage instanceof CompletableFuture<?> future && future.isDone()) ? answer
 					: answer.publishOn(Schedulers.parallel());
 		}).onErrorMap(CompletionException.class, (ex) -> (ex.getCause() != null) ? ex.getCause() : ex).then();
 		if (mayBlock) {
