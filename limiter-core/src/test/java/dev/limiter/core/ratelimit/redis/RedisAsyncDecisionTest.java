@@ -3,6 +3,7 @@ package dev.limiter.core.ratelimit.redis;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.limiter.core.ManualClock;
@@ -303,6 +305,21 @@ class RedisAsyncDecisionTest {
 			return store.isAvailable();
 		});
 		assertThat(recorder.recoveries.get() - recoveriesBefore).isPositive();
+	}
+
+	@Test
+	void onlyOverLettuceDoesTheStoreSayItDecidesAsynchronouslyWithoutBlocking() {
+		RedisRateLimitStore lettuce = RedisRateLimitStore.builder(this.factory).build();
+		this.closeables.add(lettuce);
+		assertThat(lettuce.decidesAsyncWithoutBlocking()).isTrue();
+		// any other driver (Jedis) is asked through a connection, on the caller's thread
+		RedisConnectionFactory other = (RedisConnectionFactory) Proxy.newProxyInstance(getClass().getClassLoader(),
+				new Class<?>[] { RedisConnectionFactory.class }, (proxy, method, args) -> {
+					throw new UnsupportedOperationException(method.getName());
+				});
+		RedisRateLimitStore overConnections = RedisRateLimitStore.builder(other).build();
+		this.closeables.add(overConnections);
+		assertThat(overConnections.decidesAsyncWithoutBlocking()).isFalse();
 	}
 
 	@Test
