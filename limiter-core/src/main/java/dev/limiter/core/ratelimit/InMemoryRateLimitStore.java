@@ -109,6 +109,15 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
 	/**
 	 * {@inheritDoc}
+	 * <p>Always {@code true}: the in-memory store decides at once, on the caller's thread.
+	 */
+	@Override
+	public boolean decidesAsyncWithoutBlocking() {
+		return true;
+	}
+
+	/**
+	 * {@inheritDoc}
 	 * <p>The bound limit shares the keys of {@link #acquire(String, LimitSpec, int)}: its key {@code k} is the
 	 * store's key {@code namespace + ':' + k}, which it neither builds nor keeps.
 	 * @throws IllegalArgumentException if the spec cannot be computed exactly (see its javadoc)

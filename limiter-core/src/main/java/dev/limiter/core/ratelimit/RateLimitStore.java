@@ -40,6 +40,16 @@ public interface RateLimitStore {
 	}
 
 	/**
+	 * Whether {@link #acquireAsync} never waits on the caller's thread: {@code true} for a store that decides at once
+	 * in memory, or that answers from a server without a thread waiting for it. WebFlux callers ask a store that says
+	 * {@code false} (the default) on a thread that may block.
+	 * @return whether asynchronous decisions never block the calling thread
+	 */
+	default boolean decidesAsyncWithoutBlocking() {
+		return false;
+	}
+
+	/**
 	 * Binds one limiter to this store: its keys are {@code namespace + ':' + key} and its spec is fixed, so that a
 	 * store can decide for them without rebuilding anything per call. The default concatenates and calls
 	 * {@link #acquire(String, LimitSpec, int)} (or {@link #acquireAsync}); stores override it to do better, and a

@@ -80,6 +80,11 @@ class InMemoryRateLimitStoreTest extends RateLimitStoreContractTest {
 	}
 
 	@Test
+	void decidesAsynchronouslyWithoutBlocking() {
+		assertThat(InMemoryRateLimitStore.builder().build().decidesAsyncWithoutBlocking()).isTrue();
+	}
+
+	@Test
 	void builderRejectsAMaximumBelowOne() {
 		assertThatIllegalArgumentException().isThrownBy(() -> InMemoryRateLimitStore.builder().maximumKeys(0))
 			.withMessage("maximumKeys must be >= 1 (was 0)");

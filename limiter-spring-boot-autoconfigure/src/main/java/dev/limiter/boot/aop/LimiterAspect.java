@@ -191,7 +191,7 @@ public final class LimiterAspect {
 				return plan.limiter()
 					.acquireAsync(key, plan.permits())
 					.thenAccept((decision) -> decided(plan, key, decision));
-			}, call::proceed);
+			}, !plan.limiter().store().decidesAsyncWithoutBlocking(), call::proceed);
 		}
 		String key = key(call, method, plan);
 		decided(plan, key, plan.limiter().acquire(key, plan.permits()));

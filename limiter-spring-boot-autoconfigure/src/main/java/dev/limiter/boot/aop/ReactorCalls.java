@@ -1,5 +1,6 @@
 package dev.limiter.boot.aop;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -11,6 +12,7 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The Reactor side of {@link LimiterAspect}: methods returning {@link Mono} or {@link Flux} are decided at
@@ -47,16 +49,25 @@ final class ReactorCalls {
 
 	/**
 	 * Defers a call to each subscription, after an asynchronous decision: the call goes on once the decision's stage
-	 * completes (on the thread that completes it), and the stage's failure is the publisher's error.
+	 * completes (at once when it already has; else on Reactor's parallel scheduler, not on the thread of the store
+	 * that completed it), and the stage's failure is the publisher's error.
 	 * @param returnType {@code Mono} or {@code Flux}
 	 * @param decision starts the decision; its stage fails to refuse the call
+	 * @param mayBlock whether starting the decision may block (it is then started on {@code boundedElastic})
 	 * @param body gives the publisher to subscribe to
 	 * @return the deferred publisher, of the return type
 	 */
-	static Object deferAfter(Class<?> returnType, Supplier<CompletionStage<?>> decision, LimiterAspect.Call body) {
-		Mono<Void> decided = Mono.defer(() -> Mono.fromCompletionStage(decision.get()))
-			.onErrorMap(CompletionException.class, (ex) -> (ex.getCause() != null) ? ex.getCause() : ex)
-			.then();
+	static Object deferAfter(Class<?> returnType, Supplier<CompletionStage<?>> decision, boolean mayBlock,
+			LimiterAspect.Call body) {
+		Mono<Void> decided = Mono.defer(() -> {
+			CompletionStage<?> stage = decision.get();
+			Mono<?> answer = Mono.fromCompletionStage(stage);
+			return (stage instanceof CompletableFuture<?> future && future.isDone()) ? answer
+					: answer.publishOn(Schedulers.parallel());
+		}).onErrorMap(CompletionException.class, (ex) -> (ex.getCause() != null) ? ex.getCause() : ex).then();
+		if (mayBlock) {
+			decided = decided.subscribeOn(Schedulers.boundedElastic());
+		}
 		if (returnType == Mono.class) {
 			return decided.then(Mono.defer(() -> (Mono<?>) publisher(body, Mono::error)));
 		}

@@ -45,6 +45,11 @@ final class RateLimiterTap implements RateLimitStore {
 	}
 
 	@Override
+	public boolean decidesAsyncWithoutBlocking() {
+		return this.store.decidesAsyncWithoutBlocking();
+	}
+
+	@Override
 	public CompletionStage<Decision> acquireAsync(String key, LimitSpec spec, int permits) {
 		CompletionStage<Decision> decision = this.store.acquireAsync(key, spec, permits);
 		if (!this.watched) {

@@ -17,10 +17,12 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * {@link ReactiveDashboardAccess} from Spring Security on WebFlux: a viewer may see the page when the application's
  * security rules let the viewer {@code GET} the {@code limiter} endpoint, and write when they let the viewer
- * {@code POST} to it. WebFlux has no privilege evaluator, so the rules are asked as Security would ask them for such
- * a request: the first {@link SecurityWebFilterChain} that matches it, through its {@link AuthorizationWebFilter},
- * with the viewer's authentication (no other filter runs, nothing is written). A path no chain matches, or a chain
- * without authorization rules, is allowed. Writes carry the exchange's CSRF token when Security issued one.
+ * {@code POST} to it. WebFlux has no privilege evaluator, so the rules are asked as the servlet stack's evaluator asks
+ * them: among the {@link SecurityWebFilterChain}s that have authorization rules (an {@link AuthorizationWebFilter}),
+ * the first that matches such a request decides, through that filter, with the viewer's authentication (no other
+ * filter runs, nothing is written). A request that no chain with authorization rules matches is denied, even when a
+ * chain without any matches it; only an application without any authorization rules (no chain has them, or there is
+ * no chain) lets everyone in. Writes carry the exchange's CSRF token when Security issued one.
  *
  * @author limiter
  * @since 0.1.0
@@ -52,14 +54,28 @@ public final class ReactiveSpringSecurityDashboardAccess implements ReactiveDash
 		ServerWebExchange probe = exchange.mutate()
 			.request((request) -> request.method(method).path(contextPath + path))
 			.build();
+		// as Spring Security's servlet evaluator: without authorization rules anywhere everyone may, else the first
+		// chain with rules that matches decides, and none matching denies (a chain without rules allows nothing)
 		return Flux.fromIterable(this.chains.get())
-			.concatMap((chain) -> chain.matches(probe).filter(Boolean::booleanValue).map((matched) -> chain))
+			.concatMap((chain) -> chain.getWebFilters()
+				.filter(AuthorizationWebFilter.class::isInstance)
+				.next()
+				.map((authorization) -> new Authorizing(chain, (AuthorizationWebFilter) authorization)))
+			.collectList()
+			.flatMap((authorizing) -> authorizing.isEmpty() ? Mono.just(true) : decide(authorizing, probe));
+	}
+
+	private static Mono<Boolean> decide(List<Authorizing> authorizing, ServerWebExchange probe) {
+		return Flux.fromIterable(authorizing)
+			.concatMap((candidate) -> candidate.chain()
+				.matches(probe)
+				.filter(Boolean::booleanValue)
+				.map((matched) -> candidate.authorization()))
 			.next()
-			.flatMap((chain) -> chain.getWebFilters().filter(AuthorizationWebFilter.class::isInstance).next())
 			.flatMap((authorization) -> authorization.filter(probe, (passed) -> Mono.empty())
 				.thenReturn(true)
 				.onErrorResume(AccessDeniedException.class, (denied) -> Mono.just(false)))
-			.defaultIfEmpty(true);
+			.defaultIfEmpty(false);
 	}
 
 	@Override
@@ -67,6 +83,11 @@ public final class ReactiveSpringSecurityDashboardAccess implements ReactiveDash
 		Mono<CsrfToken> token = exchange.getAttribute(CsrfToken.class.getName());
 		return (token != null) ? token.map((csrf) -> new DashboardAccess.CsrfHeader(csrf.getHeaderName(),
 				csrf.getToken())) : Mono.empty();
+	}
+
+	/** A chain with authorization rules, and its filter that applies them. */
+	private record Authorizing(SecurityWebFilterChain chain, AuthorizationWebFilter authorization) {
+
 	}
 
 }

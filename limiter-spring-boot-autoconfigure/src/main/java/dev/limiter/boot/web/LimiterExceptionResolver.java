@@ -78,6 +78,9 @@ public final class LimiterExceptionResolver implements HandlerExceptionResolver,
 	@Override
 	public @Nullable ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response,
 			@Nullable Object handler, Exception ex) {
+		if (response.isCommitted()) {
+			return null; // too late to answer: the response has begun
+		}
 		LimiterRejection rejection = this.rejections.rejection(ex, response, RateLimitHeaders.ServletAccess.INSTANCE);
 		if (rejection == null) {
 			return null;

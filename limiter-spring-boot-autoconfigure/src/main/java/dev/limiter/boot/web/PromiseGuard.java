@@ -114,7 +114,12 @@ public final class PromiseGuard {
 			try {
 				promise = allow(rule);
 			}
-			catch (LimiterException ex) {
+			catch (RuntimeException ex) {
+				if (!(ex instanceof LimiterException)) {
+					// not a refusal: give back what the earlier rules admitted, then fail as before
+					GuardOutcome.ignore(promises, count);
+					throw ex;
+				}
 				if (this.shadow[i]) {
 					this.listener.onCall(this.kind, this.names[i], LimiterCallListener.Outcome.SHADOW_REJECTED);
 					this.shadowRejections[i].increment();

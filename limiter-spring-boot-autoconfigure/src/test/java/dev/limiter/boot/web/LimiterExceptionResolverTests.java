@@ -15,12 +15,16 @@ import dev.limiter.core.shedding.OverloadException;
 import jakarta.servlet.ServletException;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.mvc.method.annotation.ExceptionHandlerExceptionResolver;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
@@ -82,6 +86,21 @@ class LimiterExceptionResolverTests {
 			.setHandlerExceptionResolvers(List.of(handlers, this.resolver))
 			.build();
 		mvc.perform(get("/handled")).andExpect(status().isIAmATeapot());
+	}
+
+	@Test
+	void aCommittedResponseIsLeftAlone() throws Exception {
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		response.setStatus(200);
+		response.getWriter().write("partial");
+		response.setCommitted(true);
+		ModelAndView resolved = this.resolver.resolveException(new MockHttpServletRequest("GET", "/limited"),
+				response, null, new RateLimitExceededException("api",
+						new Decision(false, 10, 0, Duration.ofSeconds(5), Duration.ofSeconds(1))));
+		assertThat(resolved).as("not resolved: another resolver or the container deals with it").isNull();
+		assertThat(response.getStatus()).isEqualTo(200);
+		assertThat(response.getHeader("Retry-After")).isNull();
+		assertThat(response.getContentAsString()).isEqualTo("partial");
 	}
 
 	@RestController

@@ -255,7 +255,9 @@ final class LettuceScriptRunner implements ScriptRunner {
 	@Override
 	public void close() {
 		this.closed = true;
-		this.timer.shutdownNow();
+		// not shutdownNow(): the timeouts of calls in flight still run (the executor keeps delayed tasks after
+		// shutdown), so a call that Redis never answers completes by its timeout, its caller by the failure policy
+		this.timer.shutdown();
 		CompletableFuture<Connection> attempt = this.connection.getAndSet(null);
 		if (attempt != null) {
 			attempt.thenAccept(Connection::close);

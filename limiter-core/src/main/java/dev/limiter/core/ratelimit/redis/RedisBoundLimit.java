@@ -198,7 +198,8 @@ final class RedisBoundLimit implements RateLimitStore.BoundLimit {
 				renewal.complete(decision);
 			}
 		});
-		return renewal;
+		// a copy: a caller that cancels (a WebFlux client gone) must not cancel the renewal others wait for
+		return renewal.copy();
 	}
 
 	private static void check(String key, int permits) {

@@ -316,6 +316,12 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 		return fromRedis(this.refusals, key, prepared, permits, startNanos, reply, 0);
 	}
 
+	@Override
+	public boolean decidesAsyncWithoutBlocking() {
+		// over Lettuce, EVALSHA is sent asynchronously; other clients (Jedis) answer on the caller's thread
+		return this.runner instanceof LettuceScriptRunner;
+	}
+
 	/**
 	 * {@inheritDoc}
 	 * <p>With Lettuce, Boot's default driver, no thread waits for Redis: the stage completes on Lettuce's I/O thread
@@ -571,7 +577,8 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 	/**
 	 * Gives back the unspent permits of this instance's leases while Redis is available, as many as it takes within
 	 * one {@code timeout} (the others end with their lease), stops the background probe and closes the store's
-	 * connection; the connection factory stays open (it belongs to the application).
+	 * connection; the connection factory stays open (it belongs to the application). An asynchronous decision in
+	 * flight still completes: by Redis's answer, or by the failure policy when its timeout passes.
 	 */
 	@Override
 	public void close() {

@@ -3,6 +3,7 @@ package dev.limiter.core.ratelimit.redis;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.limiter.core.ManualClock;
@@ -303,6 +305,81 @@ class RedisAsyncDecisionTest {
 			return store.isAvailable();
 		});
 		assertThat(recorder.recoveries.get() - recoveriesBefore).isPositive();
+	}
+
+	@Test
+	void onlyOverLettuceDoesTheStoreSayItDecidesAsynchronouslyWithoutBlocking() {
+		RedisRateLimitStore lettuce = RedisRateLimitStore.builder(this.factory).build();
+		this.closeables.add(lettuce);
+		assertThat(lettuce.decidesAsyncWithoutBlocking()).isTrue();
+		// any other driver (Jedis) is asked through a connection, on the caller's thread
+		RedisConnectionFactory other = (RedisConnectionFactory) Proxy.newProxyInstance(getClass().getClassLoader(),
+				new Class<?>[] { RedisConnectionFactory.class }, (proxy, method, args) -> {
+					throw new UnsupportedOperationException(method.getName());
+				});
+		RedisRateLimitStore overConnections = RedisRateLimitStore.builder(other).build();
+		this.closeables.add(overConnections);
+		assertThat(overConnections.decidesAsyncWithoutBlocking()).isFalse();
+	}
+
+	@Test
+	void aCallerThatCancelsLeavesTheRenewalToThoseWaitingForIt() throws Exception {
+		RedisFaultProxy proxy = RedisFaultProxy.to(this.server);
+		this.closeables.add(proxy);
+		LettuceConnectionFactory proxied = RedisConnectionFactories.standalone(proxy);
+		this.closeables.add(proxied::destroy);
+		Recorder recorder = new Recorder();
+		RedisRateLimitStore store = RedisRateLimitStore.builder(proxied)
+			.listener(recorder)
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		this.closeables.add(0, store);
+		RateLimiter limiter = new RateLimiter("cancel-" + UUID.randomUUID(),
+				new FixedWindowSpec(1000, Duration.ofHours(1), false), store, 10);
+		await().atMost(Duration.ofSeconds(5)).until(() -> join(limiter.acquireAsync("warm-up")).allowed());
+		// a key's first call asks for no lease; the next renewal asks for some
+		assertThat(join(limiter.acquireAsync("key")).allowed()).isTrue();
+		long evalshaBefore = this.server.commandCalls("evalsha");
+		long leaseBefore = recorder.lease.get();
+		proxy.delay(Duration.ofMillis(300));
+		// the first caller renews the key's lease; the second waits for that renewal
+		CompletableFuture<Decision> first = limiter.acquireAsync("key").toCompletableFuture();
+		CompletableFuture<Decision> second = limiter.acquireAsync("key").toCompletableFuture();
+		assertThat(first).isNotDone();
+		assertThat(second).isNotDone();
+		first.cancel(false);
+		assertThat(second.get(10, TimeUnit.SECONDS).allowed()).isTrue();
+		assertThat(recorder.lease.get() - leaseBefore).as("decisions spent from the renewed lease").isEqualTo(1);
+		assertThat(this.server.commandCalls("evalsha") - evalshaBefore).as("Redis calls: the renewal only")
+			.isEqualTo(1);
+		assertThat(recorder.fallback.get()).isZero();
+	}
+
+	@Test
+	void aDecisionInFlightWhenTheStoreClosesCompletesByThePolicyAtItsTimeout() throws Exception {
+		RedisFaultProxy proxy = RedisFaultProxy.to(this.server);
+		this.closeables.add(proxy);
+		LettuceConnectionFactory proxied = RedisConnectionFactories.standalone(proxy);
+		this.closeables.add(proxied::destroy);
+		Recorder recorder = new Recorder();
+		RedisRateLimitStore store = RedisRateLimitStore.builder(proxied)
+			.failurePolicy(FailurePolicy.DENY)
+			.timeout(TIMEOUT)
+			.listener(recorder)
+			.build();
+		this.closeables.add(0, store);
+		RateLimiter limiter = new RateLimiter("closing-" + UUID.randomUUID(),
+				new FixedWindowSpec(3, Duration.ofMinutes(1), false), store);
+		await().atMost(Duration.ofSeconds(5)).until(() -> join(limiter.acquireAsync("warm-up")).allowed()
+				&& recorder.redis.get() > 0 && store.isAvailable());
+		long fallbacksBefore = recorder.fallback.get();
+		proxy.hang();
+		CompletableFuture<Decision> inFlight = limiter.acquireAsync("key").toCompletableFuture();
+		store.close();
+		// well within the driver's own command timeout (5 s), which would otherwise be the only one left
+		Decision decision = inFlight.get(2, TimeUnit.SECONDS);
+		assertThat(decision.allowed()).as("refused, as the DENY policy says").isFalse();
+		assertThat(recorder.fallback.get() - fallbacksBefore).isEqualTo(1);
 	}
 
 	@Test

@@ -2,6 +2,8 @@ package dev.limiter.boot.web.reactive;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
 import dev.limiter.boot.web.ClientAddressResolver;
@@ -17,6 +19,7 @@ import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
 import dev.limiter.core.ratelimit.RateLimiter;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -37,8 +40,11 @@ import org.springframework.web.server.WebFilterChain;
  * logged at debug level. A refusal sets the exchange attribute {@link LimiterRejection#REQUEST_ATTRIBUTE}.
  *
  * <p>Never blocks the event loop: a limiter over the in-memory store decides in place; any other store is asked
- * through {@link RateLimiter#acquireAsync} and the request goes on when it answers (the Redis store sends its script
- * without waiting and completes on Lettuce's I/O thread, or by its failure policy when its timeout passes). A key
+ * through {@link RateLimiter#acquireAsync}, at subscription, and the request goes on when it answers (the Redis store
+ * over Lettuce sends its script without waiting and completes on Lettuce's I/O thread, or by its failure policy when
+ * its timeout passes), on Reactor's parallel scheduler rather than on the store's thread when the answer comes later.
+ * A store that does not {@linkplain dev.limiter.core.ratelimit.RateLimitStore#decidesAsyncWithoutBlocking() decide
+ * without blocking} (Redis over Jedis, a store of the application's) is asked on {@code boundedElastic}. A key
  * that needs the principal
  * waits for {@link ServerWebExchange#getPrincipal()}. As in the servlet stack, the starter registers the filter twice:
  * before Spring Security's {@code WebFilterChainProxy} (-100) for rules whose key does not need the authenticated
@@ -137,7 +143,17 @@ public final class ReactiveRateLimitFilter implements WebFilter, Ordered {
 		if (decidesInPlace(limiter)) {
 			return Mono.fromSupplier(() -> limiter.acquire(key));
 		}
-		return Mono.fromCompletionStage(() -> limiter.acquireAsync(key));
+		// asked at subscription, anew for each
+		Mono<Decision> decision = Mono.defer(() -> {
+			CompletionStage<Decision> stage = limiter.acquireAsync(key);
+			Mono<Decision> answer = Mono.fromCompletionStage(stage);
+			// answered later on the store's own thread (Lettuce's I/O thread, its timer): the request goes on elsewhere
+			return (stage instanceof CompletableFuture<Decision> future && future.isDone()) ? answer
+					: answer.publishOn(Schedulers.parallel());
+		});
+		// a store that may block (Redis over Jedis, a store of the application's) is asked where waiting is allowed
+		return limiter.store().decidesAsyncWithoutBlocking() ? decision
+				: decision.subscribeOn(Schedulers.boundedElastic());
 	}
 
 	/** Records a decision and writes its headers; returns the refusal to answer with, or {@code null} to go on. */

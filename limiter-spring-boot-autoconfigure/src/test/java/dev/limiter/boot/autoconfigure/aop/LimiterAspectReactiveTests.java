@@ -21,6 +21,7 @@ import dev.limiter.boot.testing.BlockHoundInstalled;
 import dev.limiter.boot.testing.CountingStore;
 import dev.limiter.boot.testing.FakeBreaker;
 import dev.limiter.boot.testing.FakeShedder;
+import dev.limiter.boot.testing.ThreadTrackingStore;
 import dev.limiter.core.breaker.BreakerOpenException;
 import dev.limiter.core.ratelimit.Decision;
 import dev.limiter.core.ratelimit.LimitSpec;
@@ -75,15 +76,20 @@ class LimiterAspectReactiveTests {
 
 	};
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, LimiterAutoConfiguration.class,
-				LimiterAspectAutoConfiguration.class))
-		.withBean(RateLimitStore.class, () -> this.remoteStore)
-		.withBean(CircuitBreakerRegistry.class,
-				() -> new CircuitBreakerRegistry(Map.of("backend", this.breaker), Set.of()))
-		.withBean(LoadShedderRegistry.class, () -> new LoadShedderRegistry(Map.of("cpu", this.shedder), Set.of()))
-		.withBean(Service.class)
-		.withPropertyValues("limiter.rate-limiters.api.limit=1", "limiter.rate-limiters.api.period=1h");
+	private final ApplicationContextRunner runner = runner(this.remoteStore);
+
+	private ApplicationContextRunner runner(RateLimitStore store) {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, LimiterAutoConfiguration.class,
+					LimiterAspectAutoConfiguration.class))
+			.withBean(RateLimitStore.class, () -> store)
+			.withBean(CircuitBreakerRegistry.class,
+					() -> new CircuitBreakerRegistry(Map.of("backend", this.breaker), Set.of()))
+			.withBean(LoadShedderRegistry.class,
+					() -> new LoadShedderRegistry(Map.of("cpu", this.shedder), Set.of()))
+			.withBean(Service.class)
+			.withPropertyValues("limiter.rate-limiters.api.limit=1", "limiter.rate-limiters.api.period=1h");
+	}
 
 	@Test
 	void aRateLimitIsDecidedAtSubscriptionAndEachSubscriptionDecidesAgain() {
@@ -110,6 +116,32 @@ class LimiterAspectReactiveTests {
 			StepVerifier.create(service.limitedFlux().subscribeOn(Schedulers.parallel())).expectNext(1, 2)
 				.verifyComplete();
 			assertThat(this.storeThreads).containsExactly("acquireAsync", "acquireAsync");
+		});
+	}
+
+	@Test
+	void aStoreThatMayBlockIsAskedOnBoundedElastic() {
+		ThreadTrackingStore blocking = ThreadTrackingStore.mayBlock();
+		runner(blocking).run((context) -> {
+			Service service = context.getBean(Service.class);
+			StepVerifier.create(service.limited("a").subscribeOn(Schedulers.parallel())).expectNext("a")
+				.verifyComplete();
+			StepVerifier.create(service.limitedFlux().subscribeOn(Schedulers.parallel())).expectNext(1, 2)
+				.verifyComplete();
+			assertThat(blocking.askedOn()).hasSize(2).allSatisfy((thread) -> assertThat(thread)
+				.startsWith("boundedElastic-"));
+		});
+	}
+
+	@Test
+	void afterALaterAnswerTheMethodRunsOnParallelNotOnTheStoresThread() {
+		ThreadTrackingStore remote = ThreadTrackingStore.answeringOn("store-io");
+		runner(remote).run((context) -> {
+			Service service = context.getBean(Service.class);
+			StepVerifier.create(service.threadOfBody("a"))
+				.assertNext((thread) -> assertThat(thread).startsWith("parallel-"))
+				.verifyComplete();
+			assertThat(remote.answeredOn()).containsExactly("store-io");
 		});
 	}
 
@@ -211,6 +243,11 @@ class LimiterAspectReactiveTests {
 		Mono<String> limited(String key) {
 			this.calls.incrementAndGet();
 			return Mono.just(key);
+		}
+
+		@RateLimited(name = "api", key = "#key")
+		Mono<String> threadOfBody(String key) {
+			return Mono.just(Thread.currentThread().getName());
 		}
 
 		@RateLimited(name = "api")

@@ -1,11 +1,13 @@
 package dev.limiter.boot.web.reactive;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
@@ -13,6 +15,7 @@ import dev.limiter.boot.registry.LimiterKind;
 import dev.limiter.boot.registry.RateLimiterRegistry;
 import dev.limiter.boot.testing.BlockHoundInstalled;
 import dev.limiter.boot.testing.CountingStore;
+import dev.limiter.boot.testing.ThreadTrackingStore;
 import dev.limiter.boot.web.ClientAddressResolver;
 import dev.limiter.boot.web.KeyResolver;
 import dev.limiter.boot.web.LimiterRejection;
@@ -28,11 +31,17 @@ import dev.limiter.core.ratelimit.RateLimiter;
 import dev.limiter.core.ratelimit.TokenBucketSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.http.HttpStatus;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.server.WebFilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -192,6 +201,50 @@ class ReactiveRateLimitFilterTests {
 			.expectStatus().isOk()
 			.expectHeader().valueEquals("RateLimit", "\"local\";r=4;t=1", "\"remote\";r=4;t=11");
 		assertThat(threads.get("remote:127.0.0.1")).isEqualTo("acquireAsync, answered on store-io");
+	}
+
+	@Test
+	void aStoreThatMayBlockIsAskedOnBoundedElastic() {
+		ThreadTrackingStore blocking = ThreadTrackingStore.mayBlock();
+		RateLimiter limiter = new RateLimiter("blocking", TokenBucketSpec.of(5, Duration.ofSeconds(1)), blocking);
+		client(RateLimitHeaders.Format.IETF, rule("/**", limiter, "ip", false)).get().uri("/api/ok").exchange()
+			.expectStatus().isOk();
+		assertThat(blocking.askedOn()).singleElement().asString().startsWith("boundedElastic-");
+	}
+
+	@Test
+	void afterALaterAnswerTheRequestGoesOnOnParallelNotOnTheStoresThread() {
+		ThreadTrackingStore remote = ThreadTrackingStore.answeringOn("store-io");
+		RateLimiter limiter = new RateLimiter("remote", TokenBucketSpec.of(5, Duration.ofSeconds(1)), remote);
+		List<String> downstream = new CopyOnWriteArrayList<>();
+		WebFilter recording = (exchange, chain) -> {
+			downstream.add(Thread.currentThread().getName());
+			return chain.filter(exchange);
+		};
+		ReactiveRateLimitFilter filter = filter(RateLimitHeaders.Format.IETF, LimiterCallListener.NONE,
+				rule("/**", limiter, "ip", false));
+		ReactiveTestApp.client(List.of(filter, recording)).get().uri("/api/ok").exchange()
+			.expectStatus().isOk()
+			.expectHeader().valueEquals("RateLimit", "\"remote\";r=4;t=11");
+		assertThat(remote.answeredOn()).containsExactly("store-io");
+		assertThat(downstream).singleElement().asString().startsWith("parallel-");
+	}
+
+	@ParameterizedTest
+	@ValueSource(booleans = { true, false })
+	void anAsynchronousDecisionIsTakenAtSubscriptionAndAgainForEachOne(boolean mayBlock) {
+		ThreadTrackingStore store = mayBlock ? ThreadTrackingStore.mayBlock() : ThreadTrackingStore.answeringOn("io");
+		RateLimiter limiter = new RateLimiter("remote", TokenBucketSpec.of(5, Duration.ofSeconds(1)), store);
+		ReactiveRateLimitFilter filter = filter(RateLimitHeaders.Format.IETF, LimiterCallListener.NONE,
+				rule("/**", limiter, "ip", false));
+		MockServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/api/ok")
+			.remoteAddress(new InetSocketAddress("1.1.1.1", 40000)));
+		Mono<Void> filtered = filter.filter(exchange, (passed) -> Mono.empty());
+		assertThat(store.askedOn()).as("asked before subscription").isEmpty();
+		filtered.block(Duration.ofSeconds(10));
+		filtered.block(Duration.ofSeconds(10));
+		assertThat(store.askedOn()).as("asked once per subscription").hasSize(2);
+		assertThat(store.used("remote:1.1.1.1")).isEqualTo(2);
 	}
 
 	@Test
