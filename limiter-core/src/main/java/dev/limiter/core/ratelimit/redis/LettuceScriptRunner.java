@@ -55,6 +55,10 @@ final class LettuceScriptRunner implements ScriptRunner {
 
 	LettuceScriptRunner(RedisConnectionFactory factory) {
 		this.factory = factory;
+		// A reply cancels its timeout on Lettuce's I/O thread: a cancelled timeout stays queued until it is due (at
+		// most the store's timeout), so that cancelling takes no lock there (removing would take the queue's lock,
+		// which threads scheduling new timeouts hold, and park an event loop for a moment).
+		this.timer.setRemoveOnCancelPolicy(false);
 	}
 
 	/**
