@@ -1,6 +1,5 @@
 package dev.limiter.core.shedding;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.limiter.core.ManualClock;
@@ -25,16 +24,6 @@ class AdaptiveConcurrencyLimiterPriorityTest {
 
 	private static final double[] STEPS = { 0.5, 1, 3, 10 };
 
-	private static double cpuBound;
-
-	private static double poolBound;
-
-	@BeforeAll
-	static void unloaded() {
-		cpuBound = 2 * QueueStudy.unloadedP99(CPU);
-		poolBound = 2 * QueueStudy.unloadedP99(POOL);
-	}
-
 	/**
 	 * Had sheddable refusals not counted, nothing would bind with sheddable traffic alone: the limit stayed at its
 	 * initial 20 and the cores served 5 % / 3 % of their capacity within the bound at 3 / 10 x (measured).
@@ -42,7 +31,7 @@ class AdaptiveConcurrencyLimiterPriorityTest {
 	@Test
 	void withOnlySheddableCallsTheLimitLearnsAsWithCriticalOnes() {
 		for (Backend backend : new Backend[] { CPU, POOL }) {
-			double bound = (backend == CPU) ? cpuBound : poolBound;
+			double bound = QueueStudy.goodBound(backend);
 			Mean critical = run(backend, 1.0, bound);
 			Mean sheddable = run(backend, 0.0, bound);
 			// cpu: limit 4.1 -> 5.1 at 3-10 x, pool 5.9 -> 7.1: the sheddable share, not the limit, sits where
@@ -58,7 +47,7 @@ class AdaptiveConcurrencyLimiterPriorityTest {
 	@Test
 	void withHalfOfTheCallsSheddableMostOfTheCapacityGoesToCriticalOnesUnderOverload() {
 		for (Backend backend : new Backend[] { CPU, POOL }) {
-			double bound = (backend == CPU) ? cpuBound : poolBound;
+			double bound = QueueStudy.goodBound(backend);
 			Mean all = run(backend, 1.0, bound);
 			Mean half = run(backend, 0.5, bound);
 			// measured: cpu critical 72 / 86 % at 3 / 10 x, pool 72 / 85 % (half of the calls: 50 % without)

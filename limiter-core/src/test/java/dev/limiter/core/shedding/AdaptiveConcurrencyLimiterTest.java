@@ -3,11 +3,8 @@ package dev.limiter.core.shedding;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -321,45 +318,24 @@ class AdaptiveConcurrencyLimiterTest {
 
 	private void runConcurrently(AdaptiveConcurrencyLimiter limiter, Runnable whileAdmitted, Runnable beforeAllow)
 			throws InterruptedException {
-		int threads = 8;
-		CountDownLatch go = new CountDownLatch(1);
-		AtomicReference<Throwable> failure = new AtomicReference<>();
-		List<Thread> workers = new ArrayList<>();
-		for (int t = 0; t < threads; t++) {
-			Thread worker = new Thread(() -> {
-				try {
-					go.await();
-					for (int i = 0; i < 20_000; i++) {
-						beforeAllow.run();
-						Promise promise;
-						try {
-							promise = limiter.allow();
-						}
-						catch (OverloadException ex) {
-							continue;
-						}
-						whileAdmitted.run();
-						this.clock.advanceNanos(ThreadLocalRandom.current().nextLong(10_000, 200_000));
-						if (i % 7 == 0) {
-							promise.reject("failed");
-						}
-						else {
-							promise.accept();
-						}
-					}
-				}
-				catch (Throwable ex) {
-					failure.set(ex);
-				}
-			});
-			worker.start();
-			workers.add(worker);
-		}
-		go.countDown();
-		for (Thread worker : workers) {
-			worker.join(TimeUnit.MINUTES.toMillis(1));
-		}
-		assertThat(failure.get()).isNull();
+		Contention.run(8, 20_000, (i) -> {
+			beforeAllow.run();
+			Promise promise;
+			try {
+				promise = limiter.allow();
+			}
+			catch (OverloadException ex) {
+				return;
+			}
+			whileAdmitted.run();
+			this.clock.advanceNanos(ThreadLocalRandom.current().nextLong(10_000, 200_000));
+			if (i % 7 == 0) {
+				promise.reject("failed");
+			}
+			else {
+				promise.accept();
+			}
+		});
 	}
 
 	private AdaptiveConcurrencyLimiter limiter() {

@@ -2,10 +2,7 @@ package dev.limiter.core.shedding;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 
@@ -207,38 +204,18 @@ class PriorityTest {
 
 	private void runConcurrently(Function<Priority, Promise> allow, IntSupplier inFlight,
 			AtomicInteger worst, Function<Integer, Priority> priority) throws InterruptedException {
-		CountDownLatch go = new CountDownLatch(1);
-		AtomicReference<Throwable> failure = new AtomicReference<>();
-		List<Thread> workers = new ArrayList<>();
-		for (int t = 0; t < 8; t++) {
-			Thread worker = new Thread(() -> {
-				try {
-					go.await();
-					for (int i = 0; i < 20_000; i++) {
-						Promise promise;
-						try {
-							promise = allow.apply(priority.apply(i));
-						}
-						catch (OverloadException ex) {
-							continue;
-						}
-						worst.accumulateAndGet(inFlight.getAsInt(), Math::max);
-						this.clock.advanceNanos(50_000);
-						promise.accept();
-					}
-				}
-				catch (Throwable ex) {
-					failure.set(ex);
-				}
-			});
-			worker.start();
-			workers.add(worker);
-		}
-		go.countDown();
-		for (Thread worker : workers) {
-			worker.join(TimeUnit.MINUTES.toMillis(1));
-		}
-		assertThat(failure.get()).isNull();
+		Contention.run(8, 20_000, (i) -> {
+			Promise promise;
+			try {
+				promise = allow.apply(priority.apply(i));
+			}
+			catch (OverloadException ex) {
+				return;
+			}
+			worst.accumulateAndGet(inFlight.getAsInt(), Math::max);
+			this.clock.advanceNanos(50_000);
+			promise.accept();
+		});
 	}
 
 	private AdaptiveConcurrencyLimiter fixed(int limit) {

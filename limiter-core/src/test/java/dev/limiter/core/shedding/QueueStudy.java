@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.stream.LongStream;
@@ -24,6 +26,8 @@ import dev.limiter.core.shedding.QueueSimulation.WaitQueue;
  * -Dsurefire.failIfNoSpecifiedTests=false -Dcheckstyle.skip}; writes target/queue-study.md and logs it.
  */
 class QueueStudy {
+
+	private static final Map<Backend, Double> GOOD_BOUNDS = new ConcurrentHashMap<>();
 
 	private static final Logger logger = LoggerFactory.getLogger(QueueStudy.class);
 
@@ -184,6 +188,14 @@ class QueueStudy {
 		}
 		simulation.run(STEPS.length * STEP_SECONDS);
 		return new Run(simulation, backend.capacity());
+	}
+
+	/**
+	 * Twice the backend's unloaded p99: calls answered within it are good. Computed once per backend (each takes a
+	 * long simulation).
+	 */
+	static double goodBound(Backend backend) {
+		return GOOD_BOUNDS.computeIfAbsent(backend, (key) -> 2 * unloadedP99(key));
 	}
 
 	/** The p99 of a backend at 0.1 x its capacity with nothing limiting, the mean over three seeds. */

@@ -2,7 +2,6 @@ package dev.limiter.core.shedding;
 
 import java.util.function.ToDoubleFunction;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.limiter.core.shedding.QueueSimulation.WaitQueue;
@@ -27,35 +26,25 @@ class QueueStudyTest {
 
 	private static final Variant NONE = Variant.adaptive("none", null);
 
-	private static double cpuBound;
-
-	private static double poolBound;
-
-	@BeforeAll
-	static void unloaded() {
-		cpuBound = 2 * QueueStudy.unloadedP99(CPU);
-		poolBound = 2 * QueueStudy.unloadedP99(POOL);
-	}
-
 	@Test
 	void aLifoQueueLetsAStaticCapAtTheCoresKeepThemBusy() {
 		Variant cap = Variant.cap(2, "", null);
 		Variant queued = Variant.cap(2, " + LIFO", (base) -> WaitQueue.lifo(() -> 2 * base.getAsDouble()));
 		// study: 84 % -> 100 % at 3 x, 60 % -> 83 % at 1 x: a freed slot no longer idles until the next arrival
-		assertThat(mean(CPU, cap, (run) -> run.goodput(2, cpuBound))).isLessThan(0.88);
-		assertThat(mean(CPU, queued, (run) -> run.goodput(2, cpuBound))).isGreaterThan(0.96);
-		assertThat(mean(CPU, queued, (run) -> run.goodput(1, cpuBound)))
-			.isGreaterThan(mean(CPU, cap, (run) -> run.goodput(1, cpuBound)) + 0.15);
+		assertThat(mean(CPU, cap, (run) -> run.goodput(2, QueueStudy.goodBound(CPU)))).isLessThan(0.88);
+		assertThat(mean(CPU, queued, (run) -> run.goodput(2, QueueStudy.goodBound(CPU)))).isGreaterThan(0.96);
+		assertThat(mean(CPU, queued, (run) -> run.goodput(1, QueueStudy.goodBound(CPU))))
+			.isGreaterThan(mean(CPU, cap, (run) -> run.goodput(1, QueueStudy.goodBound(CPU))) + 0.15);
 	}
 
 	@Test
 	void onCpuCoresALifoQueueLowersTheAdaptiveLimitAndItsLatencyAndRaisesGoodput() {
 		Variant lifo = Variant.adaptive("lifo", WaitQueue::lifo);
 		// study: 94 % -> 96 % at 3 x, 97 % -> 98 % at 10 x, p99 1.94 -> 1.85 x unloaded at 10 x, limit 4.0 -> 3.5
-		assertThat(mean(CPU, lifo, (run) -> run.goodput(2, cpuBound)))
-			.isGreaterThan(mean(CPU, NONE, (run) -> run.goodput(2, cpuBound)) + 0.01);
-		assertThat(mean(CPU, lifo, (run) -> run.goodput(3, cpuBound)))
-			.isGreaterThan(mean(CPU, NONE, (run) -> run.goodput(3, cpuBound)));
+		assertThat(mean(CPU, lifo, (run) -> run.goodput(2, QueueStudy.goodBound(CPU))))
+			.isGreaterThan(mean(CPU, NONE, (run) -> run.goodput(2, QueueStudy.goodBound(CPU))) + 0.01);
+		assertThat(mean(CPU, lifo, (run) -> run.goodput(3, QueueStudy.goodBound(CPU))))
+			.isGreaterThan(mean(CPU, NONE, (run) -> run.goodput(3, QueueStudy.goodBound(CPU))));
 		assertThat(mean(CPU, lifo, (run) -> run.simulation().p99(start(3), end(3))))
 			.isLessThan(mean(CPU, NONE, (run) -> run.simulation().p99(start(3), end(3))));
 		assertThat(mean(CPU, lifo, (run) -> run.simulation().meanLimit(start(2), end(3))))
@@ -69,8 +58,8 @@ class QueueStudyTest {
 		// study: p99 2.12 (LIFO) against 2.73 (FIFO) x unloaded at 3 x, goodput 96 % against 90 %
 		assertThat(mean(CPU, fifo, (run) -> run.simulation().p99(start(2), end(2))))
 			.isGreaterThan(1.15 * mean(CPU, lifo, (run) -> run.simulation().p99(start(2), end(2))));
-		assertThat(mean(CPU, fifo, (run) -> run.goodput(2, cpuBound)))
-			.isLessThan(mean(CPU, lifo, (run) -> run.goodput(2, cpuBound)) - 0.03);
+		assertThat(mean(CPU, fifo, (run) -> run.goodput(2, QueueStudy.goodBound(CPU))))
+			.isLessThan(mean(CPU, lifo, (run) -> run.goodput(2, QueueStudy.goodBound(CPU))) - 0.03);
 	}
 
 	@Test
@@ -79,8 +68,8 @@ class QueueStudyTest {
 		// study: 88/98/94 % without, 91/98/97 % with, at 1/3/10 x; seeds 1-5 alone: 100 % against 98 % at 3 x
 		for (int step = 1; step <= 3; step++) {
 			int index = step;
-			assertThat(mean(POOL, codel, (run) -> run.goodput(index, poolBound))).as("step %d", step)
-				.isGreaterThan(mean(POOL, NONE, (run) -> run.goodput(index, poolBound)) - 0.04);
+			assertThat(mean(POOL, codel, (run) -> run.goodput(index, QueueStudy.goodBound(POOL)))).as("step %d", step)
+				.isGreaterThan(mean(POOL, NONE, (run) -> run.goodput(index, QueueStudy.goodBound(POOL))) - 0.04);
 		}
 	}
 
@@ -88,10 +77,10 @@ class QueueStudyTest {
 	void sheddableCallsRefusedBelowTheLimitLeaveItToCriticalOnes() {
 		Variant priorities = Variant.adaptive("0.8", null).priorities(0.8, false);
 		// study: critical calls get 75 % of capacity at 3 x instead of their half (49 %), the total stays
-		assertThat(mean(POOL, priorities, (run) -> critical(run, poolBound))).isGreaterThan(0.65);
-		assertThat(mean(POOL, NONE, (run) -> run.goodput(2, poolBound) / 2)).isLessThan(0.55);
-		assertThat(mean(POOL, priorities, (run) -> run.goodput(2, poolBound)))
-			.isGreaterThan(mean(POOL, NONE, (run) -> run.goodput(2, poolBound)) - 0.03);
+		assertThat(mean(POOL, priorities, (run) -> critical(run, QueueStudy.goodBound(POOL)))).isGreaterThan(0.65);
+		assertThat(mean(POOL, NONE, (run) -> run.goodput(2, QueueStudy.goodBound(POOL)) / 2)).isLessThan(0.55);
+		assertThat(mean(POOL, priorities, (run) -> run.goodput(2, QueueStudy.goodBound(POOL))))
+			.isGreaterThan(mean(POOL, NONE, (run) -> run.goodput(2, QueueStudy.goodBound(POOL))) - 0.03);
 	}
 
 	@Test
@@ -99,8 +88,8 @@ class QueueStudyTest {
 		Variant fraction = Variant.adaptive("0.9", null).priorities(0.9, false);
 		Variant reserved = Variant.adaptive("0.9, one kept", null).priorities(0.9, true);
 		// study: at limits of 3 to 5, 0.9 x the limit rounds up to the limit: critical 48 %; keeping one slot: 71 %
-		assertThat(mean(CPU, fraction, (run) -> critical(run, cpuBound))).isLessThan(0.55);
-		assertThat(mean(CPU, reserved, (run) -> critical(run, cpuBound))).isGreaterThan(0.62);
+		assertThat(mean(CPU, fraction, (run) -> critical(run, QueueStudy.goodBound(CPU)))).isLessThan(0.55);
+		assertThat(mean(CPU, reserved, (run) -> critical(run, QueueStudy.goodBound(CPU)))).isGreaterThan(0.62);
 	}
 
 	/** Critical goodput at 3 x, as a fraction of capacity. */

@@ -253,9 +253,7 @@ class RedisAsyncDecisionTest {
 	void aHangingServerCompletesEveryStageByThePolicyWithinTheTimeoutWhileTheCallerNeverWaits(FailurePolicy policy)
 			throws Exception {
 		RedisFaultProxy proxy = RedisFaultProxy.to(this.server);
-		this.closeables.add(proxy);
-		LettuceConnectionFactory proxied = RedisConnectionFactories.standalone(proxy);
-		this.closeables.add(proxied::destroy);
+		LettuceConnectionFactory proxied = factoryOver(proxy);
 		Recorder recorder = new Recorder();
 		RedisRateLimitStore store = RedisRateLimitStore.builder(proxied)
 			.failurePolicy(policy)
@@ -325,9 +323,7 @@ class RedisAsyncDecisionTest {
 	@Test
 	void aCallerThatCancelsLeavesTheRenewalToThoseWaitingForIt() throws Exception {
 		RedisFaultProxy proxy = RedisFaultProxy.to(this.server);
-		this.closeables.add(proxy);
-		LettuceConnectionFactory proxied = RedisConnectionFactories.standalone(proxy);
-		this.closeables.add(proxied::destroy);
+		LettuceConnectionFactory proxied = factoryOver(proxy);
 		Recorder recorder = new Recorder();
 		RedisRateLimitStore store = RedisRateLimitStore.builder(proxied)
 			.listener(recorder)
@@ -358,9 +354,7 @@ class RedisAsyncDecisionTest {
 	@Test
 	void aDecisionInFlightWhenTheStoreClosesCompletesByThePolicyAtItsTimeout() throws Exception {
 		RedisFaultProxy proxy = RedisFaultProxy.to(this.server);
-		this.closeables.add(proxy);
-		LettuceConnectionFactory proxied = RedisConnectionFactories.standalone(proxy);
-		this.closeables.add(proxied::destroy);
+		LettuceConnectionFactory proxied = factoryOver(proxy);
 		Recorder recorder = new Recorder();
 		RedisRateLimitStore store = RedisRateLimitStore.builder(proxied)
 			.failurePolicy(FailurePolicy.DENY)
@@ -489,6 +483,14 @@ class RedisAsyncDecisionTest {
 			return decisions;
 		}
 
+	}
+
+	/** Returns a factory connecting through the proxy; both are closed after the test. */
+	private LettuceConnectionFactory factoryOver(RedisFaultProxy proxy) {
+		this.closeables.add(proxy);
+		LettuceConnectionFactory proxied = RedisConnectionFactories.standalone(proxy);
+		this.closeables.add(proxied::destroy);
+		return proxied;
 	}
 
 }
