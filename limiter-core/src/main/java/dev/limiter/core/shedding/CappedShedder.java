@@ -50,6 +50,11 @@ public final class CappedShedder implements Shedder {
 			slot.reject("shed");
 			throw ex;
 		}
+		catch (RuntimeException ex) {
+			// not a refusal (a failing CPU reading, say): the cap's slot is given back untouched
+			slot.ignore();
+			throw ex;
+		}
 		return new Promise() {
 
 			@Override

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * Tests for {@link CappedShedder}: the cap is asked first, and each outcome reaches both the cap and the inner shedder.
@@ -40,6 +41,15 @@ class CappedShedderTest {
 		this.inner.refuse = true;
 		assertThatExceptionOfType(OverloadException.class).isThrownBy(this.shedder::allow);
 		assertThat(this.shedder.cap().inFlight()).isZero();
+	}
+
+	@Test
+	void anInnerFailureGivesTheSlotBackAndPropagates() {
+		CappedShedder failing = new CappedShedder(ConcurrencyLimiter.of("capped", 1), () -> {
+			throw new IllegalStateException("no CPU reading");
+		});
+		assertThatIllegalStateException().isThrownBy(failing::allow).withMessage("no CPU reading");
+		assertThat(failing.cap().inFlight()).isZero();
 	}
 
 	private static final class RecordingShedder implements Shedder {

@@ -53,7 +53,8 @@ final class ReactorCalls {
 	 * that completed it), and the stage's failure is the publisher's error.
 	 * @param returnType {@code Mono} or {@code Flux}
 	 * @param decision starts the decision; its stage fails to refuse the call
-	 * @param mayBlock whether starting the decision may block (it is then started on {@code boundedElastic})
+	 * @param mayBlock whether starting the decision may block (it is then started on {@code boundedElastic}, and the
+	 * call goes on on {@code parallel})
 	 * @param body gives the publisher to subscribe to
 	 * @return the deferred publisher, of the return type
 	 */
@@ -66,7 +67,8 @@ final class ReactorCalls {
 					: answer.publishOn(Schedulers.parallel());
 		}).onErrorMap(CompletionException.class, (ex) -> (ex.getCause() != null) ? ex.getCause() : ex).then();
 		if (mayBlock) {
-			decided = decided.subscribeOn(Schedulers.boundedElastic());
+			// asked where waiting is allowed; the call goes on from there on parallel, not on boundedElastic
+			decided = decided.subscribeOn(Schedulers.boundedElastic()).publishOn(Schedulers.parallel());
 		}
 		if (returnType == Mono.class) {
 			return decided.then(Mono.defer(() -> (Mono<?>) publisher(body, Mono::error)));

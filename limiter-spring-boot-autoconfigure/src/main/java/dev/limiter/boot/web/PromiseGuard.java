@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
 import dev.limiter.boot.registry.LimiterKind;
@@ -21,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * not depend on the web stack: for each rule with a protection of one kind that matches the request, ask the
  * protection; on a refusal, {@linkplain Promise#ignore() ignore} the promises already taken (the request says
  * nothing about them) and answer it; else collect the promises, to be completed from the response
- * ({@link #outcome()}). A protection in shadow mode that refuses is counted and logged, and the request goes on
- * without its promise. Shared by the servlet and the WebFlux filters; not meant for applications. Thread-safe.
+ * ({@link #outcome()}). A protection is asked once per request, by the first matching rule that names it (its
+ * priority applies), however many of its rules match. A protection in shadow mode that refuses is counted and
+ * logged, and the request goes on without its promise. Shared by the servlet and the WebFlux filters; not meant
+ * for applications. Thread-safe.
  *
  * @author limiter
  * @since 0.1.0
@@ -40,6 +43,9 @@ public final class PromiseGuard {
 	private final boolean[] shadow;
 
 	private final LongAdder[] shadowRejections;
+
+	/** For each rule, the earlier rules naming the same protection: when one of them matches, this one is skipped. */
+	private final int[][] earlierOfSameProtection;
 
 	private final Duration retryAfter;
 
@@ -60,6 +66,11 @@ public final class PromiseGuard {
 					: this.rules[i].shedding().name();
 			this.shadow[i] = shadow.test(this.names[i]);
 			this.shadowRejections[i] = new LongAdder();
+		}
+		this.earlierOfSameProtection = new int[this.rules.length][];
+		for (int i = 0; i < this.rules.length; i++) {
+			String name = this.names[i];
+			this.earlierOfSameProtection[i] = IntStream.range(0, i).filter((j) -> this.names[j].equals(name)).toArray();
 		}
 	}
 
@@ -90,7 +101,8 @@ public final class PromiseGuard {
 	}
 
 	/**
-	 * Asks the protection of every rule that matches the request, in order, for one call.
+	 * Asks the protection of every rule that matches the request, in order, for one call; a protection that an
+	 * earlier matching rule named is not asked again.
 	 * @param <R> the type of the request
 	 * @param request the request
 	 * @param matches whether a rule applies to a request; a constant, so that a request no rule matches allocates
@@ -107,7 +119,7 @@ public final class PromiseGuard {
 		int count = 0;
 		for (int i = 0; i < this.rules.length; i++) {
 			RequestRule rule = this.rules[i];
-			if (!matches.test(rule, request)) {
+			if (!matches.test(rule, request) || askedByAnEarlierRule(i, request, matches)) {
 				continue;
 			}
 			Promise promise;
@@ -140,6 +152,15 @@ public final class PromiseGuard {
 			promises[count++] = promise;
 		}
 		return promises;
+	}
+
+	private <R> boolean askedByAnEarlierRule(int rule, R request, BiPredicate<RequestRule, R> matches) {
+		for (int earlier : this.earlierOfSameProtection[rule]) {
+			if (matches.test(this.rules[earlier], request)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private Promise allow(RequestRule rule) {

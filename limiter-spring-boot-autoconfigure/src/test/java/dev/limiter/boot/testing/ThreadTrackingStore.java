@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import dev.limiter.core.ratelimit.Decision;
 import dev.limiter.core.ratelimit.LimitSpec;
@@ -60,7 +61,14 @@ public final class ThreadTrackingStore implements RateLimitStore {
 			return CompletableFuture.completedFuture(this.counts.acquire(key, spec, permits));
 		}
 		CompletableFuture<Decision> decision = new CompletableFuture<>();
+		Thread caller = Thread.currentThread();
 		Thread io = new Thread(() -> {
+			// answers once the caller has moved on (it waits for the result), so that the answer is always later
+			// than the caller's look at whether it is done, however the threads are scheduled
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			while (!waiting(caller) && System.nanoTime() < deadline) {
+				Thread.onSpinWait();
+			}
 			this.answeredOn.add(Thread.currentThread().getName());
 			decision.complete(this.counts.acquire(key, spec, permits));
 		}, this.answeringThread);
@@ -97,6 +105,11 @@ public final class ThreadTrackingStore implements RateLimitStore {
 	 */
 	public long used(String key) {
 		return this.counts.used(key);
+	}
+
+	private static boolean waiting(Thread thread) {
+		Thread.State state = thread.getState();
+		return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || state == Thread.State.TERMINATED;
 	}
 
 }

@@ -95,7 +95,8 @@ final class LettuceScriptRunner implements ScriptRunner {
 	public CompletableFuture<List<Object>> runAsync(LuaScript script, byte[] key, byte[][] args, long timeoutNanos) {
 		Call call = new Call(script, key, args);
 		try {
-			call.timeout = this.timer.schedule(call, timeoutNanos, TimeUnit.NANOSECONDS);
+			call.timeoutTask = new Timeout(call);
+			call.timeout = this.timer.schedule(call.timeoutTask, timeoutNanos, TimeUnit.NANOSECONDS);
 			CompletableFuture<Connection> attempt = attempt();
 			if (attempt.isDone() && !attempt.isCompletedExceptionally()) {
 				call.send(attempt.join());
@@ -284,6 +285,8 @@ final class LettuceScriptRunner implements ScriptRunner {
 
 		volatile ScheduledFuture<?> timeout;
 
+		volatile Timeout timeoutTask;
+
 		private volatile Future<?> reply;
 
 		private volatile Connection connection;
@@ -363,9 +366,35 @@ final class LettuceScriptRunner implements ScriptRunner {
 		}
 
 		private void cancelTimeout() {
+			Timeout task = this.timeoutTask;
+			if (task != null) {
+				task.call = null;
+			}
 			ScheduledFuture<?> scheduled = this.timeout;
 			if (scheduled != null) {
 				scheduled.cancel(false);
+			}
+		}
+
+	}
+
+	/**
+	 * The timer's task for one call. It holds the call only until the call completes: a cancelled timeout stays
+	 * queued until it is due (see the constructor) and then keeps nothing of the call, its key or its reply.
+	 */
+	private static final class Timeout implements Runnable {
+
+		volatile Call call;
+
+		Timeout(Call call) {
+			this.call = call;
+		}
+
+		@Override
+		public void run() {
+			Call pending = this.call;
+			if (pending != null) {
+				pending.run();
 			}
 		}
 

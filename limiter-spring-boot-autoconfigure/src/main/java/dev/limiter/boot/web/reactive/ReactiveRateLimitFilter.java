@@ -151,9 +151,10 @@ public final class ReactiveRateLimitFilter implements WebFilter, Ordered {
 			return (stage instanceof CompletableFuture<Decision> future && future.isDone()) ? answer
 					: answer.publishOn(Schedulers.parallel());
 		});
-		// a store that may block (Redis over Jedis, a store of the application's) is asked where waiting is allowed
+		// a store that may block (Redis over Jedis, a store of the application's) is asked where waiting is allowed,
+		// and the request goes on from there on parallel, not on boundedElastic
 		return limiter.store().decidesAsyncWithoutBlocking() ? decision
-				: decision.subscribeOn(Schedulers.boundedElastic());
+				: decision.subscribeOn(Schedulers.boundedElastic()).publishOn(Schedulers.parallel());
 	}
 
 	/** Records a decision and writes its headers; returns the refusal to answer with, or {@code null} to go on. */

@@ -204,12 +204,19 @@ class ReactiveRateLimitFilterTests {
 	}
 
 	@Test
-	void aStoreThatMayBlockIsAskedOnBoundedElastic() {
+	void aStoreThatMayBlockIsAskedOnBoundedElasticAndTheRequestGoesOnOnParallel() {
 		ThreadTrackingStore blocking = ThreadTrackingStore.mayBlock();
 		RateLimiter limiter = new RateLimiter("blocking", TokenBucketSpec.of(5, Duration.ofSeconds(1)), blocking);
-		client(RateLimitHeaders.Format.IETF, rule("/**", limiter, "ip", false)).get().uri("/api/ok").exchange()
-			.expectStatus().isOk();
+		List<String> downstream = new CopyOnWriteArrayList<>();
+		WebFilter recording = (exchange, chain) -> {
+			downstream.add(Thread.currentThread().getName());
+			return chain.filter(exchange);
+		};
+		ReactiveRateLimitFilter filter = filter(RateLimitHeaders.Format.IETF, LimiterCallListener.NONE,
+				rule("/**", limiter, "ip", false));
+		ReactiveTestApp.client(List.of(filter, recording)).get().uri("/api/ok").exchange().expectStatus().isOk();
 		assertThat(blocking.askedOn()).singleElement().asString().startsWith("boundedElastic-");
+		assertThat(downstream).singleElement().asString().startsWith("parallel-");
 	}
 
 	@Test
