@@ -1,6 +1,7 @@
 package dev.limiter.boot.web.reactive;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
 
@@ -61,7 +62,15 @@ abstract class ReactivePromiseGuardFilter implements WebFilter, Ordered {
 		Promise[] promises = (Promise[]) admission;
 		Completion completion = new Completion(exchange, promises, PromiseGuard.count(promises),
 				this.guard.outcome());
-		return chain.filter(exchange).doOnError(completion::failed).doFinally(completion::finished);
+		// outcomes are taken as the chain ends, before the end travels on to the exception handlers and the server
+		// (which answer the client): the next request already meets a breaker that knows this one's outcome
+		return chain.filter(exchange)
+			.doOnSuccess((ignored) -> completion.finished(SignalType.ON_COMPLETE))
+			.doOnError((error) -> {
+				completion.failed(error);
+				completion.finished(SignalType.ON_ERROR);
+			})
+			.doOnCancel(() -> completion.finished(SignalType.CANCEL));
 	}
 
 	/**
@@ -94,7 +103,12 @@ abstract class ReactivePromiseGuardFilter implements WebFilter, Ordered {
 
 		private final GuardOutcome outcome;
 
+		private static final AtomicIntegerFieldUpdater<Completion> FINISHED = AtomicIntegerFieldUpdater
+			.newUpdater(Completion.class, "finished");
+
 		private volatile @Nullable Throwable error;
+
+		private volatile int finished;
 
 		Completion(ServerWebExchange exchange, Promise[] promises, int count, GuardOutcome outcome) {
 			this.exchange = exchange;
@@ -110,6 +124,9 @@ abstract class ReactivePromiseGuardFilter implements WebFilter, Ordered {
 		}
 
 		void finished(SignalType signal) {
+			if (!FINISHED.compareAndSet(this, 0, 1)) {
+				return;
+			}
 			if (signal == SignalType.CANCEL) {
 				// the client went away: the request says nothing, and a shedder's slot is given back
 				GuardOutcome.ignore(this.promises, this.count);

@@ -1,6 +1,7 @@
 package dev.limiter.boot.web.reactive;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -208,6 +209,26 @@ class ReactiveGuardFiltersTests {
 		client.get().uri("/error").exchange().expectStatus().isEqualTo(500);
 		assertThat(this.breaker.outcomes()).as("the application's own 503 and errors are failures").hasSize(5)
 			.endsWith("reject: status 503", "reject: java.lang.IllegalStateException");
+	}
+
+	/**
+	 * The outcome is taken before the chain's end reaches the exception handlers and the server, which answer the
+	 * client: a client that sends its next request as soon as it has an answer meets a breaker that knows it.
+	 */
+	@Test
+	void theOutcomeIsTakenBeforeTheEndOfTheChainTravelsOn() {
+		ReactiveCircuitBreakerFilter filter = breakerFilter(breakerRule("/**", this.breaker));
+		List<String> seenDownstream = new ArrayList<>();
+		filter.filter(MockServerWebExchange.from(MockServerHttpRequest.get("/api/fail")),
+				(exchange) -> Mono.error(new IllegalStateException("boom")))
+			.onErrorResume((ex) -> Mono.fromRunnable(() -> seenDownstream.addAll(this.breaker.outcomes())))
+			.block(Duration.ofSeconds(5));
+		assertThat(seenDownstream).containsExactly("reject: java.lang.IllegalStateException");
+		seenDownstream.clear();
+		filter.filter(MockServerWebExchange.from(MockServerHttpRequest.get("/api/ok")), (exchange) -> Mono.empty())
+			.then(Mono.fromRunnable(() -> seenDownstream.addAll(this.breaker.outcomes())))
+			.block(Duration.ofSeconds(5));
+		assertThat(seenDownstream).containsExactly("reject: java.lang.IllegalStateException", "accept");
 	}
 
 	private ReactiveCircuitBreakerFilter breakerFilter(RequestRule... rules) {
