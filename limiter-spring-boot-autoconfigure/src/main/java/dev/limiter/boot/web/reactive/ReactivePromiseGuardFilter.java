@@ -62,8 +62,8 @@ abstract class ReactivePromiseGuardFilter implements WebFilter, Ordered {
 		Promise[] promises = (Promise[]) admission;
 		Completion completion = new Completion(exchange, promises, PromiseGuard.count(promises),
 				this.guard.outcome());
-		// outcomes are taken as the chain ends, before the end travels on to the exception handlers and the server
-		// (which answer the client): the next request already meets a breaker that knows this one's outcome
+		// outcomes are taken as the chain ends, before the end travels on: an error's before the exception handlers
+		// answer the client (whose next request then meets a breaker that knows it), a response's once it is written
 		return chain.filter(exchange)
 			.doOnSuccess((ignored) -> completion.finished(SignalType.ON_COMPLETE))
 			.doOnError((error) -> {
