@@ -186,12 +186,12 @@ public final class LimiterAspect {
 		LimiterMethodPlans.RateLimitPlan plan = this.plans.rateLimit(method, rateLimited);
 		if (plan.reactive()) {
 			// like the WebFlux filters: the store's asynchronous decision (Redis: no thread waits for the answer)
-			return ReactorCalls.deferAfter(method.getReturnType(), () -> {
+			return ReactorCalls.deferAfter(method.getReturnType(), plan.limiter().store(), () -> {
 				String key = key(call, method, plan);
 				return plan.limiter()
 					.acquireAsync(key, plan.permits())
 					.thenAccept((decision) -> decided(plan, key, decision));
-			}, !plan.limiter().store().decidesAsyncWithoutBlocking(), call::proceed);
+			}, call::proceed);
 		}
 		String key = key(call, method, plan);
 		decided(plan, key, plan.limiter().acquire(key, plan.permits()));

@@ -1,18 +1,18 @@
 package dev.limiter.boot.aop;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import dev.limiter.boot.reactor.StoreDecisions;
+import dev.limiter.core.ratelimit.RateLimitStore;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The Reactor side of {@link LimiterAspect}: methods returning {@link Mono} or {@link Flux} are decided at
@@ -49,27 +49,18 @@ final class ReactorCalls {
 
 	/**
 	 * Defers a call to each subscription, after an asynchronous decision: the call goes on once the decision's stage
-	 * completes (at once when it already has; else on Reactor's parallel scheduler, not on the thread of the store
-	 * that completed it), and the stage's failure is the publisher's error.
+	 * completes, on the thread {@link StoreDecisions} says, and the stage's failure is the publisher's error.
 	 * @param returnType {@code Mono} or {@code Flux}
+	 * @param store the store that decides
 	 * @param decision starts the decision; its stage fails to refuse the call
-	 * @param mayBlock whether starting the decision may block (it is then started on {@code boundedElastic}, and the
-	 * call goes on on {@code parallel})
 	 * @param body gives the publisher to subscribe to
 	 * @return the deferred publisher, of the return type
 	 */
-	static Object deferAfter(Class<?> returnType, Supplier<CompletionStage<?>> decision, boolean mayBlock,
+	static Object deferAfter(Class<?> returnType, RateLimitStore store, Supplier<CompletionStage<?>> decision,
 			LimiterAspect.Call body) {
-		Mono<Void> decided = Mono.defer(() -> {
-			CompletionStage<?> stage = decision.get();
-			Mono<?> answer = Mono.fromCompletionStage(stage);
-			return (stage instanceof CompletableFuture<?> future && future.isDone()) ? answer
-					: answer.publishOn(Schedulers.parallel());
-		}).onErrorMap(CompletionException.class, (ex) -> (ex.getCause() != null) ? ex.getCause() : ex).then();
-		if (mayBlock) {
-			// asked where waiting is allowed; the call goes on from there on parallel, not on boundedElastic
-			decided = decided.subscribeOn(Schedulers.boundedElastic()).publishOn(Schedulers.parallel());
-		}
+		Mono<Void> decided = StoreDecisions.<Object>decide(store, decision)
+			.onErrorMap(CompletionException.class, (ex) -> (ex.getCause() != null) ? ex.getCause() : ex)
+			.then();
 		if (returnType == Mono.class) {
 			return decided.then(Mono.defer(() -> (Mono<?>) publisher(body, Mono::error)));
 		}

@@ -95,8 +95,9 @@ final class LettuceScriptRunner implements ScriptRunner {
 	public CompletableFuture<List<Object>> runAsync(LuaScript script, byte[] key, byte[][] args, long timeoutNanos) {
 		Call call = new Call(script, key, args);
 		try {
-			call.timeoutTask = new Timeout(call);
-			call.timeout = this.timer.schedule(call.timeoutTask, timeoutNanos, TimeUnit.NANOSECONDS);
+			Timeout timeout = new Timeout(call);
+			call.timeout = timeout;
+			timeout.scheduled = this.timer.schedule(timeout, timeoutNanos, TimeUnit.NANOSECONDS);
 			CompletableFuture<Connection> attempt = attempt();
 			if (attempt.isDone() && !attempt.isCompletedExceptionally()) {
 				call.send(attempt.join());
@@ -283,9 +284,7 @@ final class LettuceScriptRunner implements ScriptRunner {
 
 		private final byte[][] args;
 
-		volatile ScheduledFuture<?> timeout;
-
-		volatile Timeout timeoutTask;
+		volatile Timeout timeout;
 
 		private volatile Future<?> reply;
 
@@ -366,13 +365,9 @@ final class LettuceScriptRunner implements ScriptRunner {
 		}
 
 		private void cancelTimeout() {
-			Timeout task = this.timeoutTask;
-			if (task != null) {
-				task.call = null;
-			}
-			ScheduledFuture<?> scheduled = this.timeout;
+			Timeout scheduled = this.timeout;
 			if (scheduled != null) {
-				scheduled.cancel(false);
+				scheduled.cancel();
 			}
 		}
 
@@ -384,7 +379,9 @@ final class LettuceScriptRunner implements ScriptRunner {
 	 */
 	private static final class Timeout implements Runnable {
 
-		volatile Call call;
+		private volatile Call call;
+
+		volatile ScheduledFuture<?> scheduled;
 
 		Timeout(Call call) {
 			this.call = call;
@@ -395,6 +392,15 @@ final class LettuceScriptRunner implements ScriptRunner {
 			Call pending = this.call;
 			if (pending != null) {
 				pending.run();
+			}
+		}
+
+		/** Lets go of the call and cancels the task, which stays queued until due but takes no lock. */
+		void cancel() {
+			this.call = null;
+			ScheduledFuture<?> task = this.scheduled;
+			if (task != null) {
+				task.cancel(false);
 			}
 		}
 

@@ -2,10 +2,9 @@ package dev.limiter.boot.web.reactive;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 import dev.limiter.boot.metrics.LimiterCallListener;
+import dev.limiter.boot.reactor.StoreDecisions;
 import dev.limiter.boot.web.ClientAddressResolver;
 import dev.limiter.boot.web.KeyFailures;
 import dev.limiter.boot.web.KeyResolver;
@@ -19,7 +18,6 @@ import dev.limiter.core.ratelimit.InMemoryRateLimitStore;
 import dev.limiter.core.ratelimit.RateLimiter;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -143,18 +141,7 @@ public final class ReactiveRateLimitFilter implements WebFilter, Ordered {
 		if (decidesInPlace(limiter)) {
 			return Mono.fromSupplier(() -> limiter.acquire(key));
 		}
-		// asked at subscription, anew for each
-		Mono<Decision> decision = Mono.defer(() -> {
-			CompletionStage<Decision> stage = limiter.acquireAsync(key);
-			Mono<Decision> answer = Mono.fromCompletionStage(stage);
-			// answered later on the store's own thread (Lettuce's I/O thread, its timer): the request goes on elsewhere
-			return (stage instanceof CompletableFuture<Decision> future && future.isDone()) ? answer
-					: answer.publishOn(Schedulers.parallel());
-		});
-		// a store that may block (Redis over Jedis, a store of the application's) is asked where waiting is allowed,
-		// and the request goes on from there on parallel, not on boundedElastic
-		return limiter.store().decidesAsyncWithoutBlocking() ? decision
-				: decision.subscribeOn(Schedulers.boundedElastic()).publishOn(Schedulers.parallel());
+		return StoreDecisions.decide(limiter.store(), () -> limiter.acquireAsync(key));
 	}
 
 	/** Records a decision and writes its headers; returns the refusal to answer with, or {@code null} to go on. */

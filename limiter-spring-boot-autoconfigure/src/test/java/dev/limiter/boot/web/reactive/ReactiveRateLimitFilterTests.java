@@ -208,10 +208,7 @@ class ReactiveRateLimitFilterTests {
 		ThreadTrackingStore blocking = ThreadTrackingStore.mayBlock();
 		RateLimiter limiter = new RateLimiter("blocking", TokenBucketSpec.of(5, Duration.ofSeconds(1)), blocking);
 		List<String> downstream = new CopyOnWriteArrayList<>();
-		WebFilter recording = (exchange, chain) -> {
-			downstream.add(Thread.currentThread().getName());
-			return chain.filter(exchange);
-		};
+		WebFilter recording = threadsInto(downstream);
 		ReactiveRateLimitFilter filter = filter(RateLimitHeaders.Format.IETF, LimiterCallListener.NONE,
 				rule("/**", limiter, "ip", false));
 		ReactiveTestApp.client(List.of(filter, recording)).get().uri("/api/ok").exchange().expectStatus().isOk();
@@ -224,10 +221,7 @@ class ReactiveRateLimitFilterTests {
 		ThreadTrackingStore remote = ThreadTrackingStore.answeringOn("store-io");
 		RateLimiter limiter = new RateLimiter("remote", TokenBucketSpec.of(5, Duration.ofSeconds(1)), remote);
 		List<String> downstream = new CopyOnWriteArrayList<>();
-		WebFilter recording = (exchange, chain) -> {
-			downstream.add(Thread.currentThread().getName());
-			return chain.filter(exchange);
-		};
+		WebFilter recording = threadsInto(downstream);
 		ReactiveRateLimitFilter filter = filter(RateLimitHeaders.Format.IETF, LimiterCallListener.NONE,
 				rule("/**", limiter, "ip", false));
 		ReactiveTestApp.client(List.of(filter, recording)).get().uri("/api/ok").exchange()
@@ -331,6 +325,14 @@ class ReactiveRateLimitFilterTests {
 			return decision;
 		}
 
+	}
+
+	/** A filter after the one under test that records the thread the request goes on on. */
+	private static WebFilter threadsInto(List<String> threads) {
+		return (exchange, chain) -> {
+			threads.add(Thread.currentThread().getName());
+			return chain.filter(exchange);
+		};
 	}
 
 }
